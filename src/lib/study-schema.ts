@@ -1,0 +1,161 @@
+/**
+ * zod schemas for everything the site publishes: the original study's numbers, the tuning grids,
+ * the training protocol and run records (ours from `npm run reproduce`, and readers' reruns,
+ * which share one schema so a maintainer can publish an exported rerun as it is).
+ */
+import { z } from "zod";
+
+/** Model configuration of the 2-conv CNN family. */
+export const cnnConfigSchema = z.object({
+  family: z.literal("cnn"),
+  conv1: z.number().int().positive(),
+  conv2: z.number().int().positive(),
+  kernel: z.number().int().positive(),
+  dense: z.number().int().positive(),
+});
+/** Model configuration of the ResNet-style family. */
+export const resnetConfigSchema = z.object({
+  family: z.literal("resnet"),
+  blocks: z.number().int().positive(),
+  filters: z.number().int().positive(),
+});
+export const modelConfigSchema = z.discriminatedUnion("family", [cnnConfigSchema, resnetConfigSchema]);
+export type CnnConfig = z.infer<typeof cnnConfigSchema>;
+export type ResNetConfig = z.infer<typeof resnetConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** A fraction in [0, 1] (accuracy, precision, ...). Percentages are only a display concern. */
+const fraction = z.number().min(0).max(1);
+
+/** Loss, accuracy and (weighted-average) precision, recall, F1 of one split. */
+export const headlineMetricsSchema = z.object({
+  loss: z.number().nonnegative(),
+  accuracy: fraction,
+  precision: fraction,
+  recall: fraction,
+  f1: fraction,
+});
+export type HeadlineMetrics = z.infer<typeof headlineMetricsSchema>;
+
+/** One row of a tuning table as the original study published it. */
+export const reportedTuningRowSchema = z.object({
+  id: z.string(),
+  rank: z.number().int().positive(),
+  config: modelConfigSchema,
+  valAccuracy: fraction,
+});
+export type ReportedTuningRow = z.infer<typeof reportedTuningRowSchema>;
+
+/** The original Keras study's published numbers, verbatim. */
+export const originalStudySchema = z.object({
+  source: z.string(),
+  cnnTuning: z.array(reportedTuningRowSchema),
+  resnetTuning: z.array(reportedTuningRowSchema),
+  bestModel: z.object({
+    id: z.string(),
+    config: modelConfigSchema,
+    valAccuracy: fraction,
+    test: headlineMetricsSchema,
+    validation: headlineMetricsSchema,
+    train: headlineMetricsSchema,
+  }),
+});
+export type OriginalStudy = z.infer<typeof originalStudySchema>;
+
+/** How a model is trained and evaluated. `epochs` etc. may be capped by presets. */
+export const protocolSchema = z.object({
+  name: z.enum(["full", "quick", "smoke", "custom"]),
+  optimizer: z.literal("adam"),
+  learningRate: z.number().positive(),
+  batchSize: z.number().int().positive(),
+  epochs: z.number().int().positive(),
+  /** Seed of the train/validation split (fixed across runs so every run sees the same split). */
+  splitSeed: z.number().int(),
+  /** Seed of weight initialisation and batch shuffling. */
+  seed: z.number().int(),
+  /** Training images actually used (a prefix of the seeded shuffled 54,000). */
+  trainImages: z.number().int().positive(),
+  validationImages: z.number().int().positive(),
+  testImages: z.number().int().positive(),
+  /** Which epoch's weights are kept: the best validation accuracy (as keras-tuner reports) or the last. */
+  selection: z.enum(["best-val-accuracy", "last"]),
+});
+export type Protocol = z.infer<typeof protocolSchema>;
+
+export const classMetricsSchema = z.object({
+  precision: fraction,
+  recall: fraction,
+  f1: fraction,
+  support: z.number().int().nonnegative(),
+});
+
+/** Full evaluation of one split (scikit-learn definitions; zero denominators give 0). */
+export const splitMetricsSchema = headlineMetricsSchema.extend({
+  images: z.number().int().nonnegative(),
+  macro: z.object({ precision: fraction, recall: fraction, f1: fraction }),
+  weighted: z.object({ precision: fraction, recall: fraction, f1: fraction }),
+  perClass: z.array(classMetricsSchema),
+  /** confusionMatrix[true][predicted] counts. */
+  confusionMatrix: z.array(z.array(z.number().int().nonnegative())),
+});
+export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
+
+export const epochRecordSchema = z.object({
+  epoch: z.number().int().positive(),
+  loss: z.number(),
+  accuracy: fraction,
+  valLoss: z.number().optional(),
+  valAccuracy: fraction.optional(),
+  seconds: z.number().nonnegative(),
+  imagesPerSecond: z.number().nonnegative(),
+});
+export type EpochRecord = z.infer<typeof epochRecordSchema>;
+
+export const environmentSchema = z.object({
+  runtime: z.enum(["node", "browser"]),
+  backend: z.string(),
+  tfjsVersion: z.string(),
+  cpu: z.string().optional(),
+  cores: z.number().int().positive().optional(),
+  platform: z.string().optional(),
+  nodeVersion: z.string().optional(),
+  userAgent: z.string().optional(),
+  gpu: z.string().optional(),
+});
+
+/** A misclassified test image, for the gallery. */
+export const misclassifiedSchema = z.object({
+  index: z.number().int().nonnegative(),
+  label: z.number().int().min(0).max(9),
+  predicted: z.number().int().min(0).max(9),
+  confidence: fraction,
+});
+
+/** One training run: written by `npm run reproduce` and by a reader's export. */
+export const runRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  /** Unique id of this run, e.g. `cnn-32-64-3-64.full.2026-11-24T10-00-00Z`. */
+  runId: z.string(),
+  /** The tuning-table row this run reproduces, e.g. `cnn-32-64-3-64`. */
+  rowId: z.string(),
+  source: z.enum(["pipeline", "reader"]),
+  config: modelConfigSchema,
+  protocol: protocolSchema,
+  environment: environmentSchema,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  wallTimeSeconds: z.number().nonnegative(),
+  parameters: z.number().int().positive(),
+  epochs: z.array(epochRecordSchema),
+  bestEpoch: z.number().int().positive(),
+  metrics: z.object({
+    train: splitMetricsSchema.optional(),
+    validation: splitMetricsSchema,
+    test: splitMetricsSchema,
+  }),
+  /** Up to a few hundred misclassified test images (most confident first). */
+  misclassified: z.array(misclassifiedSchema).optional(),
+  /** Path of saved tfjs weights relative to `public/data/`, when saved. */
+  modelPath: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
