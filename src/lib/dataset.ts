@@ -22,6 +22,8 @@ export interface Splits {
   train: ImageSet;
   validation: ImageSet;
   test: ImageSet;
+  /** Index of each test image in the official test set (test image i is testIndices[i]). */
+  testIndices: Int32Array;
 }
 
 /**
@@ -102,10 +104,12 @@ export function makeSplits(trainSet: ImageSet, testSet: ImageSet, options: Split
     options.testImages !== undefined && options.testImages < testSet.count
       ? permutation(testSet.count, createRng(deriveSeed(options.splitSeed, 7))).subarray(0, options.testImages).sort()
       : null;
+  const identity = () => Int32Array.from({ length: testSet.count }, (_, i) => i);
   return {
     train: subset(trainSet, cap(train, options.trainImages)),
     validation: subset(trainSet, cap(validation, options.validationImages)),
     test: testOrder ? subset(testSet, testOrder) : testSet,
+    testIndices: testOrder ?? identity(),
   };
 }
 
