@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colorize, colormapGradient, colorOf, greyToRgba, normalizeByMax, overlay, resizeBilinear, topK } from "../src/lib/heatmap.ts";
+import { colorize, colormapGradient, colorOf, enlargeNearest, greyToRgba, normalizeByMax, overlay, resizeBilinear, topK } from "../src/lib/heatmap.ts";
 
 describe("colorOf", () => {
   it("runs inferno from near-black to pale yellow", () => {
@@ -91,6 +91,12 @@ describe("resizeBilinear", () => {
   });
   it("rejects a length that does not match the size", () => {
     expect(() => resizeBilinear([1, 2, 3], 2, 2, 4, 4)).toThrow(/2x2 = 4 values, got 3/);
+  });
+});
+
+describe("enlargeNearest", () => {
+  it("repeats each value in a factor x factor block", () => {
+    expect(Array.from(enlargeNearest([1, 2, 3, 4], 2, 2))).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
   });
 });
 

@@ -58,6 +58,8 @@ export interface GradCamView extends GradCamResult {
   label: number;
   /** The image: 784 grey-scale bytes (0..255), row-major 28x28. */
   pixels: Uint8Array;
+  /** Wall-clock time of the Grad-CAM computation in the worker, ms. */
+  milliseconds: number;
 }
 
 /** A misclassified test image. */
@@ -136,8 +138,9 @@ export function createGradCamService(deps: GradCamServiceDeps) {
   const compute = async (index: number, layer: string, targetClass?: number): Promise<GradCamView> => {
     const current = requireModel();
     const { pixels, label } = requireImage(index);
+    const start = performance.now();
     const result = await computeGradCam(current, scaleToUnit(pixels), { layer, targetClass });
-    return { ...result, index, label, pixels };
+    return { ...result, index, label, pixels, milliseconds: performance.now() - start };
   };
 
   return {

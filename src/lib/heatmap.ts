@@ -186,6 +186,22 @@ export function resizeBilinear(
 }
 
 /**
+ * Nearest-neighbour enlargement of a square image by an integer factor (crisp pixels).
+ * @param values row-major [size, size]
+ * @returns row-major [size * factor, size * factor]
+ */
+export function enlargeNearest(values: ArrayLike<number>, size: number, factor: number): Float32Array {
+  if (values.length !== size * size) throw new Error(`enlargeNearest: expected ${size}x${size} = ${size * size} values, got ${values.length}`);
+  const out = new Float32Array(size * size * factor * factor);
+  const side = size * factor;
+  for (let y = 0; y < side; y++) {
+    const row = Math.floor(y / factor) * size;
+    for (let x = 0; x < side; x++) out[y * side + x] = values[row + Math.floor(x / factor)];
+  }
+  return out;
+}
+
+/**
  * The k largest entries of a probability vector.
  * @returns [{ index, probability }], largest first (ties: lower index first)
  */
