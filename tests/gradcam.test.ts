@@ -134,6 +134,49 @@ describe("computeGradCam on a model with a known answer", () => {
   });
 });
 
+describe("computeGradCam through a linear convolution after the cut", () => {
+  // conv1 (ReLU; channel 0 = the pixel, channel 1 = the 3x3 mean) -> conv2 (linear, 'same', +1 on channel 0 and -1 on channel 1,
+  // with a bias) -> flatten -> logits (class 0 = sum). dy/dA is the window coverage count times
+  // +1 or -1, so the channel weights are +m and -m (m = mean coverage) and the map must be
+  // ReLU(A0 - A1) up to scale.
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ name: "conv1", inputShape: [28, 28, 1], filters: 2, kernelSize: 3, activation: "relu" }));
+  model.add(tf.layers.conv2d({ name: "conv2", filters: 1, kernelSize: 3, padding: "same" }));
+  model.add(tf.layers.flatten({ name: "flatten" }));
+  model.add(tf.layers.dense({ name: "logits", units: 10 }));
+  model.add(tf.layers.activation({ name: "softmax", activation: "softmax" }));
+  const pixelAndMean = Float32Array.from({ length: 9 * 2 }, (_, i) => (i % 2 === 1 ? 1 / 9 : i === 8 ? 1 : 0));
+  model.getLayer("conv1").setWeights([tf.tensor4d(pixelAndMean, [3, 3, 1, 2]), tf.zeros([2])]);
+  const signs = Float32Array.from({ length: 9 * 2 }, (_, i) => (i % 2 === 0 ? 1 : -1));
+  model.getLayer("conv2").setWeights([tf.tensor4d(signs, [3, 3, 2, 1]), tf.tensor1d([0.5])]);
+  const dense = new Float32Array(26 * 26 * 10);
+  for (let p = 0; p < 26 * 26; p++) dense[p * 10] = 1;
+  model.getLayer("logits").setWeights([tf.tensor2d(dense, [26 * 26, 10]), tf.zeros([10])]);
+  afterAll(() => model.dispose());
+
+  it("weights the channels by their mean gradient", async () => {
+    const image = randomImage(9);
+    const r = await computeGradCam(model, image, { layer: "conv1", targetClass: 0 });
+    const expected = tf.tidy(() => {
+      const head = tf.model({ inputs: model.inputs, outputs: model.getLayer("conv1").output as tf.SymbolicTensor });
+      const a = head.predict(tf.tensor4d(image, [1, 28, 28, 1])) as tf.Tensor4D;
+      const [a0, a1] = tf.split(a, 2, -1);
+      const cam = tf.relu(tf.sub(a0, a1)).flatten();
+      return tf.div(cam, tf.max(cam)).dataSync();
+    });
+    r.raw.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+  });
+
+  it("does not compute the gradients of convolution kernels", async () => {
+    const profile = await tf.profile(async () => {
+      await computeGradCam(model, randomImage(10), { layer: "conv1", targetClass: 0 });
+    });
+    const kernels = new Set(profile.kernels.map((k) => k.name));
+    expect(kernels).toContain("Conv2DBackpropInput");
+    expect(kernels).not.toContain("Conv2DBackpropFilter");
+  });
+});
+
 describe("computeGradCam on the study's CNN", () => {
   const model = buildCnn({ conv1: 4, conv2: 8, kernel: 3, dense: 16 }, 3);
   afterAll(() => model.dispose());

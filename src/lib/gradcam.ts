@@ -101,19 +101,49 @@ function planFor(model: tf.LayersModel, layerName: string): Plan {
   return plan;
 }
 
+interface Conv2DConfig {
+  strides: number | [number, number];
+  padding: "valid" | "same";
+  dataFormat: string;
+  dilationRate: number | [number, number];
+  useBias: boolean;
+}
+
+/**
+ * A Conv2D layer's function without tfjs's fused kernel. Under a gradient tape tfjs runs a conv
+ * with linear activation (all of the ResNet's) through a custom gradient that also computes the
+ * kernel's gradient, which Grad-CAM never needs: that made a ResNet stem map cost 5x more on wasm
+ * and over 100x more on the cpu backend. The plain ops' gradients are computed only where needed.
+ * @returns null when the layer is not a channels-last Conv2D (then the layer itself is applied)
+ */
+function applyConv2d(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor | null {
+  if (layer.getClassName() !== "Conv2D") return null;
+  const config = layer.getConfig() as unknown as Conv2DConfig;
+  const activation = (layer as unknown as { activation?: { apply(t: tf.Tensor): tf.Tensor } }).activation;
+  if (config.dataFormat !== "channelsLast" || typeof activation?.apply !== "function") return null;
+  const [kernel, bias] = layer.getWeights();
+  const pair = (v: number | [number, number]): [number, number] => (typeof v === "number" ? [v, v] : v);
+  let y = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, pair(config.strides), config.padding, "NHWC", pair(config.dilationRate));
+  if (config.useBias) y = tf.add(y, bias);
+  return activation.apply(y);
+}
+
 /**
  * Evaluate symbolic tensors of a model's graph on concrete tensors: `feeds` maps symbolic tensor
  * ids to values; everything else is computed by applying its source layer (in inference mode) to
- * the values of its inputs. Call inside tf.tidy.
+ * the values of its inputs. Call inside tf.tidy. `underTape`: convolutions avoid the fused kernel
+ * (see applyConv2d); outside a gradient the fused kernel is the faster one.
  */
-function replay(target: tf.SymbolicTensor, feeds: Map<number, tf.Tensor>): tf.Tensor {
+function replay(target: tf.SymbolicTensor, feeds: Map<number, tf.Tensor>, underTape = false): tf.Tensor {
   const memo = new Map(feeds);
   const value = (t: tf.SymbolicTensor): tf.Tensor => {
     const known = memo.get(t.id);
     if (known) return known;
     if (t.inputs.length === 0) throw new Error(`Grad-CAM: no value for the graph input "${t.name}"`);
     const inputs = t.inputs.map(value);
-    const out = t.sourceLayer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+    const out =
+      (underTape && inputs.length === 1 ? applyConv2d(t.sourceLayer, inputs[0]) : null) ??
+      (t.sourceLayer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
     const result = Array.isArray(out) ? out[t.outputTensorIndex ?? 0] : out;
     memo.set(t.id, result);
     return result;
@@ -171,7 +201,7 @@ export async function computeGradCam(
     const target = targetClass;
 
     const cam = tf.tidy(() => {
-      const score = (a: tf.Tensor) => replay(plan.logits, new Map([[plan.cut.id, a]]));
+      const score = (a: tf.Tensor) => replay(plan.logits, new Map([[plan.cut.id, a]]), true);
       const dy = tf.oneHot(tf.tensor1d([target], "int32"), classes).toFloat();
       const grads = tf.grad(score)(activation, dy);
       const weights = tf.mean(grads, [1, 2], true); // [1, 1, 1, c]
