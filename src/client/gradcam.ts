@@ -86,6 +86,7 @@ function start(root: HTMLElement): void {
   let backend = (BACKENDS as readonly string[]).includes(params.get("backend") ?? "") ? (params.get("backend") as BackendName) : "wasm";
   let misclassified: Misclassified[] | null = null;
   let ticket = 0;
+  let notice = "";
 
   const setStatus = (text: string) => void (status.textContent = text);
   const showError = (error: unknown) => {
@@ -197,14 +198,14 @@ function start(root: HTMLElement): void {
 
   const describeModel = (m: ModelInfo) => {
     const parts = [`${m.name}`, `${m.parameters.toLocaleString("en")} parameters`, `running on ${m.backend}`];
+    if (modelKey !== "shipped") parts.push("trained by you in this browser");
     if (m.run) {
       parts.push(`test accuracy ${(m.run.testAccuracy * 100).toFixed(2)}% (run ${m.run.runId}, ${m.run.protocol} protocol, best epoch ${m.run.bestEpoch})`);
     } else if (modelKey === "shipped") {
       parts.push("no run record was published with it");
-    } else {
-      parts.push("trained by you in this browser");
     }
-    modelInfo.textContent = parts.join(" · ");
+    modelInfo.textContent = parts.join(" · ") + notice;
+    notice = "";
   };
 
   const sourceFor = (key: string): ModelSource =>
@@ -242,7 +243,7 @@ function start(root: HTMLElement): void {
       modelSelect.append(option);
     }
     if (!stored.some((m) => `run:${m.runId}` === modelKey)) {
-      if (modelKey !== "shipped") showError(`Your rerun "${modelKey.slice(4)}" is not in this browser's storage; showing the shipped model.`);
+      if (modelKey !== "shipped") notice = ` (your rerun "${modelKey.slice(4)}" is not in this browser's storage, so this is the shipped model)`;
       modelKey = "shipped";
     }
     modelSelect.value = modelKey;

@@ -46,7 +46,7 @@ export interface ModelInfo {
   parameters: number;
   /** Backend in use. */
   backend: string;
-  /** From the run record of the shipped model, when one was published; else null. */
+  /** From the model's run record (published with the shipped model, or kept with a rerun); else null. */
   run: { runId: string; protocol: string; testAccuracy: number; bestEpoch: number; misclassifiedListed: number } | null;
 }
 
@@ -170,6 +170,8 @@ export function createGradCamService(deps: GradCamServiceDeps) {
         const stored = (await readStoredModels(deps.indexedDB)).find((m) => m.runId === source.runId);
         if (!stored) throw new Error(`Your rerun "${source.runId}" is no longer in this browser's storage`);
         next = await modelFromFiles(stored.files);
+        const record = runRecordSchema.safeParse(stored.record);
+        nextRun = record.success ? record.data : null;
       }
       model?.dispose();
       model = next;

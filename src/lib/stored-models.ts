@@ -1,7 +1,8 @@
 /**
  * Reading the models a reader trained in the browser: the rerun tool stores each finished run's
  * model in IndexedDB database `fashion-mnist-live`, object store `models`, keyed by run id, as
- * `{ runId, rowId, createdAt, modelJson, weights: ArrayBuffer }`. This side only reads, and
+ * `{ runId, rowId, createdAt, modelJson, weights: ArrayBuffer }`, and the run's record (schema of
+ * public/data/runs/) in object store `runs` under the same key. This side only reads, and
  * defensively: a missing database or store, or a malformed entry, means no model (never an error),
  * and a database that does not exist yet is not created by looking for it.
  */
@@ -11,6 +12,8 @@ import type { ModelFiles } from "./model-io.ts";
 export const READER_DB_NAME = "fashion-mnist-live";
 /** Object store of the reader's trained models (key: run id). */
 export const READER_MODEL_STORE = "models";
+/** Object store of the reader's run records (key: run id). */
+export const READER_RUN_STORE = "runs";
 
 /** A reader-trained model, as found in IndexedDB. */
 export interface StoredModel {
@@ -20,10 +23,12 @@ export interface StoredModel {
   /** ISO 8601 time the run finished (or was stored). */
   createdAt: string;
   files: ModelFiles;
+  /** The run record stored with it, unvalidated (check it with runRecordSchema); undefined if none. */
+  record?: unknown;
 }
 
-/** What a model picker needs to know of a stored model (no weights). */
-export type StoredModelInfo = Omit<StoredModel, "files">;
+/** What a model picker needs to know of a stored model (no weights, no record). */
+export type StoredModelInfo = Omit<StoredModel, "files" | "record">;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -100,18 +105,23 @@ export async function readStoredModels(idb: IDBFactory | null | undefined): Prom
   if (!db) return [];
   try {
     if (!db.objectStoreNames.contains(READER_MODEL_STORE)) return [];
-    const values = await new Promise<unknown[]>((resolve) => {
-      try {
-        const request = db.transaction(READER_MODEL_STORE, "readonly").objectStore(READER_MODEL_STORE).getAll();
-        request.onsuccess = () => resolve(request.result as unknown[]);
-        request.onerror = () => resolve([]);
-      } catch {
-        resolve([]);
-      }
-    });
+    const getAll = (store: string) =>
+      new Promise<unknown[]>((resolve) => {
+        if (!db.objectStoreNames.contains(store)) return resolve([]);
+        try {
+          const request = db.transaction(store, "readonly").objectStore(store).getAll();
+          request.onsuccess = () => resolve(Array.isArray(request.result) ? request.result : []);
+          request.onerror = () => resolve([]);
+        } catch {
+          resolve([]);
+        }
+      });
+    const [values, records] = await Promise.all([getAll(READER_MODEL_STORE), getAll(READER_RUN_STORE)]);
+    const recordOf = new Map(records.filter(isObject).map((r) => [r.runId, r] as const));
     return values
       .map(parseStoredModel)
       .filter((m): m is StoredModel => m !== null)
+      .map((m) => (recordOf.has(m.runId) ? { ...m, record: recordOf.get(m.runId) } : m))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.runId.localeCompare(b.runId));
   } finally {
     db.close();
