@@ -94,7 +94,7 @@ export function createGradCamService(deps: GradCamServiceDeps) {
     } catch (error) {
       throw new Error(`Could not fetch ${what} from ${url}: ${(error as Error).message}`, { cause: error });
     }
-    if (!response.ok) throw new Error(`${what} not found at ${url} (HTTP ${response.status}): ${hint}`);
+    if (!response.ok) throw new Error(`${what} was not found at ${url} (HTTP ${response.status}): ${hint}`);
     return response;
   };
 
