@@ -134,7 +134,11 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       resolvePromise({
         server,
         url: `http://${host}:${port}${base}`,
-        close: () => new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error) => (error ? fail(error) : done()));
+            server.closeAllConnections();
+          }),
       });
     });
   });

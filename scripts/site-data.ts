@@ -5,12 +5,12 @@
  * (samples of each class, misclassified images of every published run).
  *
  * Usage: node scripts/site-data.ts [--if-stale] [--out DIR]
- *   --if-stale  do nothing when summary.json already lists every image needed
+ *   --if-stale  do nothing when summary.json already lists exactly the images needed and they exist
  * Env: FASHION_MNIST_DIR (folder with the four IDX files, .gz or not; default: the prepared
  *      public/data/fashion-mnist/, then the Debian package's /usr/share/datasets/fashion-mnist/),
  *      SITE_RUNS_DIR (run records; default public/data/runs).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
@@ -71,11 +71,11 @@ function main(): void {
   if (values["if-stale"] && existsSync(summaryPath)) {
     const parsed = siteDataSchema.safeParse(JSON.parse(readFileSync(summaryPath, "utf8")));
     if (parsed.success) {
-      const have = new Set(parsed.data.images);
-      const missing = neededImages(parsed.data.samples).filter(
-        (i) => !have.has(i) || !existsSync(join(out, "test", `${i}.png`)),
-      );
-      if (missing.length === 0) {
+      const needed = neededImages(parsed.data.samples);
+      const same =
+        needed.length === parsed.data.images.length &&
+        needed.every((i, k) => parsed.data.images[k] === i && existsSync(join(out, "test", `${i}.png`)));
+      if (same) {
         console.log(`site-data: ${summaryPath} is up to date`);
         return;
       }
@@ -97,6 +97,9 @@ function main(): void {
   const images = neededImages(samples);
 
   mkdirSync(join(out, "test"), { recursive: true });
+  // Images of runs no longer published would otherwise ship with every later build.
+  const keep = new Set(images.map((i) => `${i}.png`));
+  for (const file of readdirSync(join(out, "test"))) if (!keep.has(file)) rmSync(join(out, "test", file));
   for (const index of images) {
     if (index >= testLabels.length) throw new Error(`site-data: a run names test image ${index}, beyond the test set`);
     const pixels = testImages.subarray(index * PIXELS, (index + 1) * PIXELS);

@@ -9,7 +9,7 @@ let sharedDocument: Document | undefined;
 
 /** A jsdom document, created once per process (creating one costs milliseconds, rendering microseconds). */
 function buildDocument(): Document {
-  sharedDocument ??= new JSDOM("<!DOCTYPE html><body></body>").window.document;
+  if (!sharedDocument) sharedDocument = new JSDOM("<!DOCTYPE html><body></body>").window.document;
   return sharedDocument;
 }
 

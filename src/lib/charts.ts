@@ -79,16 +79,22 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
     symbol: { domain: sources, range: sources.map(symbolOfSource), legend: true },
     marks: [
       Plot.frame({ strokeOpacity: 0.15 }),
-      Plot.dot(points, {
-        x: "value",
-        y: "accuracy",
-        stroke: "source",
-        symbol: "source",
-        r: 5,
-        strokeWidth: 2,
-        dx: (d: HyperparameterPoint) => (d.source === PROVENANCE_SHORT.original ? -4 : 4),
-        title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
-      } as Plot.DotOptions),
+      // One mark per provenance, nudged apart so a reproduced value never hides a published one.
+      ...sources.map((source) =>
+        Plot.dot(
+          points.filter((p) => p.source === source),
+          {
+            x: "value",
+            y: "accuracy",
+            stroke: "source",
+            symbol: "source",
+            r: 5,
+            strokeWidth: 2,
+            dx: source === PROVENANCE_SHORT.original ? -4 : 4,
+            title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
+          },
+        ),
+      ),
     ],
   };
 }
