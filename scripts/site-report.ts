@@ -18,7 +18,7 @@ export const JS_BUDGET_BYTES = 30 * 1024;
 
 /** Weight of one page. */
 export interface PageReport {
-  /** URL path of the page relative to the base, e.g. "" or "cnn-tuning/". */
+  /** URL path of the page relative to the base, e.g. "", "cnn-tuning/" or "404.html". */
   page: string;
   /** gzip bytes of JavaScript loaded before interaction. */
   jsBytes: number;
@@ -134,9 +134,9 @@ export function measurePage(dir: string, base: string, htmlFile: string): PageRe
   }
   const list = [...files.values()];
   inlineJs.forEach((bytes, i) => list.push({ path: `(inline script ${i + 1})`, kind: "js", bytes }));
-  const page = relative(dir, dirname(htmlFile)).split(sep).join("/");
+  const page = relative(dir, htmlFile).split(sep).join("/").replace(/(^|\/)index\.html$/, "$1");
   return {
-    page: page ? `${page}/` : "",
+    page,
     jsBytes: list.filter((f) => f.kind === "js").reduce((s, f) => s + f.bytes, 0),
     totalBytes: list.reduce((s, f) => s + f.bytes, 0),
     files: list,

@@ -90,7 +90,7 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
             symbol: "source",
             r: 5,
             strokeWidth: 2,
-            dx: source === PROVENANCE_SHORT.original ? -4 : 4,
+            dx: sources.length < 2 ? 0 : source === PROVENANCE_SHORT.original ? -4 : 4,
             title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
           },
         ),
