@@ -17,7 +17,7 @@ const perClassCounts = z.array(count).length(NUM_CLASSES);
 /** Schema of `public/data/site/summary.json`. */
 export const siteDataSchema = z.object({
   schemaVersion: z.literal(1),
-  /** Folder the IDX files were read from. */
+  /** Where the images and labels were read from (the prepared folder and its original source). */
   source: z.string(),
   /** Seed and per-class size of the stratified train/validation split. */
   splitSeed: z.number().int(),

@@ -46,8 +46,15 @@ function build(site: E2ESite): void {
   }
 }
 
+/** The prepared dataset the builds read, as `npm run build` makes sure of. */
+function prepareData(): void {
+  const check = spawnSync(process.execPath, ["scripts/data.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
+  if (check.status !== 0) run(["scripts/data.ts"], {});
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   mkdirSync(EMPTY_RUNS, { recursive: true });
+  if (process.env.E2E_SKIP_BUILD !== "1") prepareData();
   const sites: Omit<E2ESite, "url">[] = [
     { name: "root", base: "/", outDir: join(ROOT, ".e2e/root"), runsDir: PUBLISHED_RUNS },
     { name: "subpath", base: "/fashion-mnist/", outDir: join(ROOT, ".e2e/subpath"), runsDir: PUBLISHED_RUNS },

@@ -1,0 +1,185 @@
+/**
+ * npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick]
+ *
+ * Measures, per backend: training images/s (the project's own `train` loop, batch 64, Adam) and
+ * inference images/s for the 32-64-3-64 CNN and the 3x64 ResNet, and the dataset's parse time.
+ * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] }.
+ * Other parts of the project add their cases through `scripts/bench/*.ts` modules.
+ */
+import os from "node:os";
+import { existsSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "../src/lib/backend.ts";
+import { PIXELS, type ImageSet } from "../src/lib/dataset.ts";
+import { predictSet } from "../src/lib/metrics.ts";
+import { buildModel } from "../src/lib/models.ts";
+import { createRng } from "../src/lib/random.ts";
+import { configFromRowId } from "../src/lib/study.ts";
+import { train } from "../src/lib/train.ts";
+import { parseArgs, stringFlag } from "./lib/args.ts";
+import { writeFileAtomic } from "./lib/node-env.ts";
+import { readPreparedDataset } from "./lib/read-prepared.ts";
+
+/** One measured case of the benchmark report. */
+export interface BenchCase {
+  model: string;
+  backend: string;
+  phase: string;
+  imagesPerSecond?: number;
+  /** Milliseconds, for latency-type cases. */
+  milliseconds?: number;
+  images?: number;
+  seconds?: number;
+  note?: string;
+  [extra: string]: unknown;
+}
+
+const MODELS = ["cnn-32-64-3-64", "resnet-3x64"];
+
+function randomSet(count: number, seed: number): ImageSet {
+  const rng = createRng(seed);
+  const images = new Uint8Array(count * PIXELS);
+  for (let i = 0; i < images.length; i++) images[i] = Math.floor(rng() * 256);
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+  return { images, labels, count };
+}
+
+/** Images for a training measurement that lasts about `seconds` given a rough speed guess. */
+function sizeFor(guessImagesPerSecond: number, seconds: number, batch: number): number {
+  return Math.max(batch * 4, Math.ceil((guessImagesPerSecond * seconds) / batch) * batch);
+}
+
+async function benchTrain(rowId: string, backend: string, images: number, warmupBatches: number): Promise<BenchCase> {
+  const model = buildModel(configFromRowId(rowId), 1);
+  const set = randomSet(images, 7);
+  const times: { t: number; n: number }[] = [];
+  const before = tf.memory().numTensors;
+  await train(model, { train: set }, {
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 0.001,
+    seed: 1,
+    onBatch: () => void times.push({ t: performance.now(), n: 64 }),
+  });
+  const leaked = tf.memory().numTensors - before;
+  model.dispose();
+  const measured = times.slice(warmupBatches);
+  const seconds = (measured[measured.length - 1].t - measured[0].t) / 1000;
+  const counted = (measured.length - 1) * 64;
+  return { model: rowId, backend, phase: "train", imagesPerSecond: round(counted / seconds), images: counted, seconds: round(seconds), batchSize: 64, leakedTensors: leaked };
+}
+
+async function benchInfer(rowId: string, backend: string, images: number): Promise<BenchCase> {
+  const model = buildModel(configFromRowId(rowId), 1);
+  const set = randomSet(images, 8);
+  await predictSet(model, { ...set, count: Math.min(500, images) }, 500); // warm-up
+  const t0 = performance.now();
+  await predictSet(model, set, 500);
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return { model: rowId, backend, phase: "inference", imagesPerSecond: round(images / seconds), images, seconds: round(seconds), batchSize: 500 };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), { booleans: ["quick", "help"], values: ["json", "backends", "only"] });
+  if (args.flags.has("help")) {
+    console.log("Usage: npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick] [--only core|gradcam|...]");
+    return;
+  }
+  const quick = args.flags.has("quick");
+  const backends = (stringFlag(args, "backends") ?? "wasm,cpu").split(",");
+  const cases: BenchCase[] = [];
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+  const loadBefore = load();
+
+  const dataDir = "public/data/fashion-mnist";
+  if (existsSync(`${dataDir}/manifest.json`)) {
+    const t0 = performance.now();
+    const data = await readPreparedDataset(dataDir);
+    const ms = performance.now() - t0;
+    cases.push({ model: "dataset", backend: "none", phase: "parse", milliseconds: round(ms), images: data.train.count + data.test.count, imagesPerSecond: round(((data.train.count + data.test.count) / ms) * 1000), note: "read + gunzip + SHA-256 + IDX parse of the prepared files" });
+  } else {
+    cases.push({ model: "dataset", backend: "none", phase: "parse", note: "skipped: run `npm run data` first" });
+  }
+
+  for (const backend of backends) {
+    await useBackend(backend as "wasm" | "cpu");
+    for (const rowId of MODELS) {
+      const resnet = rowId.startsWith("resnet");
+      if (backend === "cpu" && resnet) {
+        cases.push({ model: rowId, backend, phase: "train", note: "skipped: the pure-JS cpu backend needs minutes per batch for this model" });
+      } else {
+        const guess = backend === "cpu" ? 2 : resnet ? 45 : 420;
+        const images = backend === "cpu" ? 64 * 3 : sizeFor(guess, quick ? 3 : 12, 64);
+        const warmup = backend === "cpu" ? 1 : 3;
+        console.error(`bench: ${rowId} train on ${backend} (${images} images)…`);
+        cases.push(await benchTrain(rowId, backend, images, warmup));
+      }
+      const inferImages = backend === "cpu" ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
+      console.error(`bench: ${rowId} inference on ${backend} (${inferImages} images)…`);
+      cases.push(await benchInfer(rowId, backend, inferImages));
+    }
+  }
+
+  // Cases contributed by later parts of the project (Grad-CAM, worker overhead, site bytes).
+  const extras = await loadExtraBenches();
+  for (const extra of extras) {
+    if (args.flags.has("only") && stringFlag(args, "only") !== extra.name) continue;
+    console.error(`bench: ${extra.name}…`);
+    cases.push(...(await extra.run({ backends, quick })));
+  }
+
+  const report = {
+    createdAt: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
+    tfjsVersion: tf.version.tfjs,
+    cases,
+  };
+  printTable(cases);
+  console.log(`load average (1/5/15 min): before ${loadBefore}, after ${report.machine.loadAverageAfter}; ${report.machine.cores} cores`);
+  const json = stringFlag(args, "json");
+  if (json) {
+    await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`report written to ${json}`);
+  }
+}
+
+/** A bench module under scripts/bench/ exports `name` and `run(options) => BenchCase[]`. */
+interface ExtraBench {
+  name: string;
+  run: (options: { backends: string[]; quick: boolean }) => Promise<BenchCase[]>;
+}
+
+async function loadExtraBenches(): Promise<ExtraBench[]> {
+  const { readdir } = await import("node:fs/promises");
+  const dir = new URL("./bench/", import.meta.url);
+  if (!existsSync(dir)) return [];
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".ts")).sort();
+  const mods: ExtraBench[] = [];
+  for (const f of files) mods.push((await import(new URL(f, dir).href)) as ExtraBench);
+  return mods;
+}
+
+function printTable(cases: BenchCase[]): void {
+  const rows = cases.map((c) => [
+    c.model,
+    c.backend,
+    c.phase,
+    c.imagesPerSecond !== undefined ? c.imagesPerSecond.toFixed(1) : "",
+    c.milliseconds !== undefined ? c.milliseconds.toFixed(1) : "",
+    c.note ?? "",
+  ]);
+  const head = ["model", "backend", "phase", "images/s", "ms", "note"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((v, i) => (i === 3 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+/** Node-side facts for run records and benchmarks: CPU, cores, platform, versions. */
+import os from "node:os";
+import * as tf from "@tensorflow/tfjs";
+import type { RunEnvironment } from "../../src/lib/run-row.ts";
+
+export function nodeEnvironment(backend: string): RunEnvironment {
+  const cpus = os.cpus();
+  return {
+    runtime: "node",
+    backend,
+    tfjsVersion: tf.version.tfjs,
+    cpu: cpus[0]?.model?.trim() ?? "unknown",
+    cores: Math.max(1, cpus.length),
+    platform: `${os.platform()} ${os.arch()}`,
+    nodeVersion: process.version,
+  };
+}
+
+/** Write a file atomically: to a temporary name beside it, then rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const { writeFile, rename, mkdir } = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Seconds as "1h02m", "3m05s" or "12s". */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return "--";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h) return `${h}h${String(m).padStart(2, "0")}m`;
+  if (m) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}

@@ -1,0 +1,53 @@
+/**
+ * npm test: unit tests (vitest), then browser tests against the built site (scripts/e2e.ts),
+ * and one summary line "N passed, N failed" at the end (what CI reads).
+ *   npm test -- --unit   only unit tests
+ *   npm test -- --e2e    only browser tests
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numTotalTests: number;
+}
+
+const args = new Set(process.argv.slice(2));
+const only = args.has("--unit") ? "unit" : args.has("--e2e") ? "e2e" : null;
+mkdirSync(".test-results", { recursive: true });
+
+const steps: { name: string; command: string[]; json: string }[] = [];
+if (only !== "e2e") {
+  steps.push({
+    name: "unit",
+    command: ["npx", "vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=.test-results/unit.json"],
+    json: ".test-results/unit.json",
+  });
+}
+if (only !== "unit") {
+  steps.push({ name: "e2e", command: [process.execPath, "scripts/e2e.ts"], json: ".test-results/e2e.json" });
+}
+
+let passed = 0;
+let failed = 0;
+for (const step of steps) {
+  rmSync(step.json, { force: true });
+  console.log(`\n=== ${step.name} tests: ${step.command.join(" ")}`);
+  const run = spawnSync(step.command[0], step.command.slice(1), { stdio: "inherit", env: process.env });
+  if (existsSync(step.json)) {
+    const report = JSON.parse(readFileSync(step.json, "utf8")) as VitestJson;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    // A suite that failed to load counts as a failure even when no test inside it ran.
+    if (run.status !== 0 && report.numFailedTests === 0) {
+      console.log(`${step.name}: runner exited with ${run.status} although no test failed (a file failed to load?)`);
+      failed++;
+    }
+  } else {
+    console.log(`${step.name}: no results (runner exited with ${run.status ?? run.signal})`);
+    failed++;
+  }
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
