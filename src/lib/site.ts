@@ -102,5 +102,5 @@ export function formatDuration(seconds: number): string {
  * @param preset "full" | "quick" | "smoke"
  */
 export function reproduceCommand(rowId: string, preset: string): string {
-  return `npm run reproduce -- --row ${rowId} --preset ${preset}`;
+  return `npm run reproduce -- ${rowId} --preset ${preset}`;
 }
