@@ -53,7 +53,7 @@ export function hyperparameterValue(config: ModelConfig, key: string): number {
  * has run yet in grid order.
  * @param family "cnn" | "resnet"
  * @param bestRuns row id -> the run that represents the row (see `selectBestRuns`)
- * @throws Error when a run's row id is not in the family's grid and belongs to it by prefix
+ * @throws Error when a run of this family reproduces a configuration outside the grid
  */
 export function buildTuningRows(family: Family, bestRuns: ReadonlyMap<string, LoadedRun>): TuningRow[] {
   const grid: ModelConfig[] = family === "cnn" ? cnnGrid() : resnetGrid();
