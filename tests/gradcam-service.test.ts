@@ -79,7 +79,7 @@ describe("createGradCamService", () => {
     routes.set(RUN_URL, JSON.stringify(runRecord([4, 1])));
     const service = createGradCamService(deps());
     const info = await service.init({ backend: "cpu", model: { kind: "url", url: MODEL_URL, runUrl: RUN_URL } });
-    expect(info).toMatchObject({ name: model.name, family: "cnn", layers: ["conv1", "conv2"], backend: "cpu", parameters: model.countParams() });
+    expect(info).toMatchObject({ name: model.name, family: "cnn", layers: ["conv1", "conv2"], backend: "cpu", backendNote: null, parameters: model.countParams() });
     expect(info.run).toMatchObject({ testAccuracy: 0.9125, protocol: "full", misclassifiedListed: 2 });
     service.dispose();
   });
@@ -129,6 +129,22 @@ describe("createGradCamService", () => {
     const wrong = [...set.labels.keys()].filter((i) => predictions.predicted[i] !== set.labels[i]);
     expect(found.map((m) => m.index).sort()).toEqual(wrong.sort());
     found.forEach((m) => expect(m.predicted).toBe(predictions.predicted[m.index]));
+    service.dispose();
+  });
+
+  it("falls back to another backend when the requested one cannot start, and says why", async () => {
+    const service = createGradCamService(
+      deps({
+        useBackend: async (name) => {
+          if (name !== "cpu") throw new Error(`${name} is not available`);
+          await tf.setBackend("cpu");
+          return "cpu";
+        },
+      }),
+    );
+    const info = await service.init({ backend: "webgpu", model: { kind: "url", url: MODEL_URL } });
+    expect(info.backend).toBe("cpu");
+    expect(info.backendNote).toMatch(/webgpu could not start, so cpu is used \(webgpu: webgpu is not available\)/);
     service.dispose();
   });
 

@@ -20,10 +20,12 @@ import { createRng, randomInt } from "../lib/random.ts";
 import type { StoredModelInfo } from "../lib/stored-models.ts";
 import type { Api } from "../workers/gradcam.worker.ts";
 
+/** Rendered into data-config by GradCamTool.astro. */
 interface Config {
   base: string;
   classNames: string[];
-  shippedRowId: string;
+  /** Pretrained models published with this build (paths relative to the base). */
+  shipped: { rowId: string; label: string; modelPath: string; runPath: string | null }[];
 }
 
 const BACKENDS: readonly BackendName[] = ["wasm", "webgl", "webgpu", "cpu"];
@@ -82,7 +84,15 @@ function start(root: HTMLElement): void {
   let index = Math.max(0, Number.parseInt(params.get("image") ?? "0", 10) || 0);
   let layer = params.get("layer");
   let target: number | null = params.has("target") && params.get("target") !== "" ? Number(params.get("target")) : null;
-  let modelKey = params.get("model") ? `run:${params.get("model")}` : "shipped";
+  // Model keys: "shipped:<row id>" or "run:<run id>"; ?model= holds the row or run id, absent for the default.
+  const defaultKey = config.shipped.length ? `shipped:${config.shipped[0].rowId}` : null;
+  const modelParam = params.get("model");
+  let modelKey: string | null = !modelParam
+    ? defaultKey
+    : config.shipped.some((m) => m.rowId === modelParam)
+      ? `shipped:${modelParam}`
+      : `run:${modelParam}`;
+  const isShipped = (key: string | null) => key?.startsWith("shipped:") ?? false;
   let backend = (BACKENDS as readonly string[]).includes(params.get("backend") ?? "") ? (params.get("backend") as BackendName) : "wasm";
   let misclassified: Misclassified[] | null = null;
   let ticket = 0;
@@ -104,8 +114,8 @@ function start(root: HTMLElement): void {
     if (layer) next.set("layer", layer);
     if (target === null) next.delete("target");
     else next.set("target", String(target));
-    if (modelKey === "shipped") next.delete("model");
-    else next.set("model", modelKey.slice(4));
+    if (!modelKey || modelKey === defaultKey) next.delete("model");
+    else next.set("model", modelKey.slice(modelKey.indexOf(":") + 1));
     if (backend === "wasm") next.delete("backend");
     else next.set("backend", backend);
     history.replaceState(history.state, "", `${location.pathname}?${next}${location.hash}`);
@@ -163,7 +173,7 @@ function start(root: HTMLElement): void {
         heat.dataset.layer = over.dataset.layer = v.layer;
         drawView(v, SMALL, null, heat, over);
         const caption = document.createElement("figcaption");
-        caption.textContent = `${layerLabel(v.layer)}, ${v.rawShape[0]}×${v.rawShape[1]}`;
+        caption.textContent = `${layerLabel(v.layer)}, ${v.rawShape[0]}×${v.rawShape[1]}${v.maxEvidence > 0 ? "" : ": no positive evidence"}`;
         figure.append(heat, over, caption);
         return figure;
       }),
@@ -176,7 +186,8 @@ function start(root: HTMLElement): void {
     const mine = ++ticket;
     index = Math.min(Math.max(0, Math.trunc(index)), Math.max(0, labels.length - 1));
     indexInput.value = String(index);
-    if (!layer || !info.layers.includes(layer)) layer = info.layers[0];
+    // Default: the deepest layer, the usual Grad-CAM target (the coarsest but most class-specific map).
+    if (!layer || !info.layers.includes(layer)) layer = info.layers[info.layers.length - 1];
     layerSelect.value = layer;
     targetSelect.value = target === null ? "" : String(target);
     syncUrl();
@@ -198,27 +209,31 @@ function start(root: HTMLElement): void {
 
   const describeModel = (m: ModelInfo) => {
     const parts = [`${m.name}`, `${m.parameters.toLocaleString("en")} parameters`, `running on ${m.backend}`];
-    if (modelKey !== "shipped") parts.push("trained by you in this browser");
+    if (m.backendNote) parts.push(m.backendNote);
+    if (!isShipped(modelKey)) parts.push("trained by you in this browser");
     if (m.run) {
       parts.push(`test accuracy ${(m.run.testAccuracy * 100).toFixed(2)}% (run ${m.run.runId}, ${m.run.protocol} protocol, best epoch ${m.run.bestEpoch})`);
-    } else if (modelKey === "shipped") {
+    } else if (isShipped(modelKey)) {
       parts.push("no run record was published with it");
     }
     modelInfo.textContent = parts.join(" · ") + notice;
     notice = "";
   };
 
-  const sourceFor = (key: string): ModelSource =>
-    key === "shipped"
-      ? {
-          kind: "url",
-          url: url(`data/models/${config.shippedRowId}/model.json`),
-          runUrl: url(`data/runs/${config.shippedRowId}.full.json`),
-        }
-      : { kind: "stored", runId: key.slice(4) };
+  const sourceFor = (key: string): ModelSource => {
+    const shipped = config.shipped.find((m) => `shipped:${m.rowId}` === key);
+    if (!shipped) return { kind: "stored", runId: key.slice("run:".length) };
+    return { kind: "url", url: url(shipped.modelPath), runUrl: shipped.runPath ? url(shipped.runPath) : undefined };
+  };
 
   const loadModel = async () => {
-    setStatus(modelKey === "shipped" ? "Loading the pretrained model…" : "Loading your model…");
+    if (!modelKey) {
+      throw new Error(
+        "No pretrained model was published with this build of the site (the maintainer adds one with " +
+          "`npm run reproduce -- cnn-32-64-3-64 --save-model`), and this browser holds no model you trained: train one with Rerun on a tuning table.",
+      );
+    }
+    setStatus(isShipped(modelKey) ? "Loading the pretrained model…" : "Loading your model…");
     info = await api!.init({ backend, wasmPaths: url("data/tfjs-wasm/"), model: sourceFor(modelKey) });
     misclassified = null;
     layerSelect.replaceChildren(
@@ -234,7 +249,6 @@ function start(root: HTMLElement): void {
 
   const listStored = async () => {
     const stored: StoredModelInfo[] = await api!.listStoredModels();
-    modelSelect.replaceChildren(modelSelect.options[0]);
     for (const m of stored) {
       const option = document.createElement("option");
       option.value = `run:${m.runId}`;
@@ -242,11 +256,13 @@ function start(root: HTMLElement): void {
       option.textContent = `Your rerun: ${m.rowId}${when ? `, ${when}` : ""}`;
       modelSelect.append(option);
     }
-    if (!stored.some((m) => `run:${m.runId}` === modelKey)) {
-      if (modelKey !== "shipped") notice = ` (your rerun "${modelKey.slice(4)}" is not in this browser's storage, so this is the shipped model)`;
-      modelKey = "shipped";
+    const available = Array.from(modelSelect.options, (o) => o.value);
+    if (modelKey && !available.includes(modelKey)) {
+      notice = ` (the model "${modelParam}" is not in this browser's storage, so this is another one)`;
+      modelKey = available[0] ?? null;
     }
-    modelSelect.value = modelKey;
+    modelKey ??= available[0] ?? null;
+    if (modelKey) modelSelect.value = modelKey;
   };
 
   const boot = async () => {

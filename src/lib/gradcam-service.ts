@@ -27,9 +27,12 @@ export type ModelSource =
   /** A reader's rerun stored in IndexedDB (see stored-models.ts), by run id. */
   | { kind: "stored"; runId: string };
 
+/** Backends tried, in this order, when the requested one cannot start. */
+const FALLBACK_BACKENDS: readonly BackendName[] = ["wasm", "webgl", "cpu"];
+
 /** Options of {@link GradCamService.init}. */
 export interface InitOptions {
-  /** Backend to use (default "wasm"); the one actually in use is returned. */
+  /** Backend to use (default "wasm"); if it cannot start, wasm, webgl and cpu are tried in turn. */
   backend?: BackendName;
   /** URL of the folder with the tfjs wasm binaries, ending in "/". */
   wasmPaths?: string;
@@ -46,6 +49,8 @@ export interface ModelInfo {
   parameters: number;
   /** Backend in use. */
   backend: string;
+  /** Why the backend in use is not the one asked for (it could not start); null when it is. */
+  backendNote: string | null;
   /** From the model's run record (published with the shipped model, or kept with a rerun); else null. */
   run: { runId: string; protocol: string; testAccuracy: number; bestEpoch: number; misclassifiedListed: number } | null;
 }
@@ -82,6 +87,7 @@ const HINT_DATA = "the site was built without the Fashion-MNIST data; run `npm r
 export function createGradCamService(deps: GradCamServiceDeps) {
   let backend: string | null = null;
   let backendRequest: string | null = null;
+  let backendNote: string | null = null;
   let model: tf.LayersModel | null = null;
   let run: RunRecord | null = null;
   let test: FashionMnistSplit | null = null;
@@ -154,8 +160,19 @@ export function createGradCamService(deps: GradCamServiceDeps) {
       if (backend === null || backendRequest !== requested) {
         model?.dispose();
         model = null;
-        backend = await deps.useBackend(requested, { wasmPaths: options.wasmPaths });
+        backend = null;
+        const failures: string[] = [];
+        for (const name of [requested, ...FALLBACK_BACKENDS.filter((b) => b !== requested)]) {
+          try {
+            backend = await deps.useBackend(name, { wasmPaths: options.wasmPaths });
+            break;
+          } catch (error) {
+            failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+        if (backend === null) throw new Error(`No TensorFlow.js backend could start here (${failures.join("; ")})`);
         backendRequest = requested;
+        backendNote = failures.length ? `${requested} could not start, so ${backend} is used (${failures[0]})` : null;
       }
       const source = options.model;
       let next: tf.LayersModel;
@@ -185,6 +202,7 @@ export function createGradCamService(deps: GradCamServiceDeps) {
         layers,
         parameters: next.countParams(),
         backend,
+        backendNote,
         run: run && {
           runId: run.runId,
           protocol: run.protocol.name,
