@@ -83,7 +83,8 @@ function start(root: HTMLElement): void {
   let views: GradCamView[] = [];
   let index = Math.max(0, Number.parseInt(params.get("image") ?? "0", 10) || 0);
   let layer = params.get("layer");
-  let target: number | null = params.has("target") && params.get("target") !== "" ? Number(params.get("target")) : null;
+  const targetParam = Number.parseInt(params.get("target") ?? "", 10);
+  let target: number | null = targetParam >= 0 && targetParam < names.length ? targetParam : null;
   // Model keys: "shipped:<row id>" or "run:<run id>"; ?model= holds the row or run id, absent for the default.
   const defaultKey = config.shipped.length ? `shipped:${config.shipped[0].rowId}` : null;
   const modelParam = params.get("model");
