@@ -1,7 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
-import { batchPointOf, liveCurveChart, thinPoints, type BatchPoint } from "../src/lib/live-charts.ts";
+import { batchPointOf, thinPoints, type BatchPoint } from "../src/lib/curve-points.ts";
+import { renderLiveCharts } from "../src/lib/live-chart-markup.ts";
+import { liveCurveChart } from "../src/lib/live-charts.ts";
 import type { EpochRecord } from "../src/lib/study-schema.ts";
 
 const document = new JSDOM("<!DOCTYPE html><body></body>").window.document;
@@ -44,5 +46,15 @@ describe("liveCurveChart", () => {
 
   it("draws an empty chart before the first batch", () => {
     expect(() => render(liveCurveChart("loss", [], [], { epochs: 1 }))).not.toThrow();
+  });
+});
+
+describe("renderLiveCharts", () => {
+  it("returns both charts as SVG markup without Plot's <style> elements", () => {
+    const { loss, accuracy } = renderLiveCharts({ batches, epochs: records, epochsTotal: 3, width: 400, height: 180, reference: { label: "Original study 92.01% (val.)", value: 0.9201 } });
+    expect(loss).toMatch(/^<svg class="chart"/);
+    expect(accuracy).toContain("Original study 92.01% (val.)");
+    expect(loss + accuracy).not.toContain("<style");
+    expect(loss).toContain('aria-label="Loss while training');
   });
 });

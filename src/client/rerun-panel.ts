@@ -11,17 +11,16 @@
  * chart is drawn.
  */
 import { BACKEND_LABELS, BACKEND_NAMES, type BackendAssessment, type BackendChoice, type BackendName } from "../lib/backend-choice.ts";
-import { batchPointOf, liveCurveChart, thinPoints, type BatchPoint } from "../lib/live-charts.ts";
-import { PRESET_NAMES, type PresetName, type RerunPageData, type RowReference } from "../lib/rerun-reference.ts";
+import { batchPointOf, thinPoints, type BatchPoint } from "../lib/curve-points.ts";
+import type { PresetName, RerunPageData, RowReference } from "../lib/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study-schema.ts";
 import type { BatchProgress } from "../lib/train.ts";
 import type { BackendSelection, DataProgress, MemoryReport, TrainPhase } from "../lib/trainer-api.ts";
 import type { TrainerFailure } from "../lib/trainer-failure.ts";
-import { downloadModel, downloadRunJson, getRerunModel, saveRerun } from "./rerun-store.ts";
+import { downloadModel, downloadRunJson, getRerunModel, RERUN_SAVED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
-
-/** Event dispatched on `document` when a rerun has been stored; detail: { runId, rowId }. */
-export const RERUN_SAVED_EVENT = "rerun:saved";
+import { wrap, type Remote } from "comlink";
+import type { Api as ChartApi } from "../workers/chart.worker.ts";
 
 /** Options of {@link createRerunPanel}. */
 export interface RerunPanelOptions {
@@ -30,6 +29,8 @@ export interface RerunPanelOptions {
   data: RerunPageData;
   /** Initial preset (from ?preset=); default "quick". */
   preset?: PresetName;
+  /** Initial backend choice (from ?backend=); default "auto". */
+  backend?: BackendChoice;
   /** Where the panel is attached (default document.body). */
   container?: HTMLElement;
   /** For tests and benchmarks: a trainer client to use instead of a fresh one. */
@@ -42,6 +43,7 @@ interface QueueItem {
   backend: BackendChoice;
 }
 
+const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
 const PRESET_LABELS: Record<PresetName, string> = { full: "Full", quick: "Quick", smoke: "Smoke" };
 const PHASE_TEXT: Record<TrainPhase, string> = {
   backend: "Starting the backend…",
@@ -54,7 +56,10 @@ const PHASE_TEXT: Record<TrainPhase, string> = {
   "evaluate-train": "Evaluating on the training images…",
   done: "Finished",
 };
-const CHART_INTERVAL_MS = 700;
+const CHART_INTERVAL_MS = 1_000;
+/** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
+const CHART_WIDTH = 400;
+const CHART_HEIGHT = 180;
 
 /** Seconds as "1h02m", "3m05s" or "12s"; "--" when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -70,7 +75,8 @@ export function formatDuration(seconds: number | null | undefined): string {
 /** A fraction as a percentage with two decimals, e.g. 0.92013 -> "92.01%". */
 export const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 const formatMB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const count = (n: number) => n.toLocaleString("en-US");
+/** 54000 -> "54,000" (without Intl, whose first use costs the main thread tens of milliseconds). */
+const count = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** Describe a protocol preset in a few words: "5,400 training images, 3 epochs". */
 function describePreset(data: RerunPageData, preset: PresetName): string {
@@ -90,15 +96,20 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
   return el;
 }
 
-let plotModule: Promise<typeof import("@observablehq/plot")> | null = null;
-const loadPlot = () => (plotModule ??= import("@observablehq/plot"));
+// The charts are drawn by Observable Plot in their own worker; the page only inserts SVG markup.
+let chartWorker: Remote<ChartApi> | null = null;
+const chartApi = (): Remote<ChartApi> =>
+  (chartWorker ??= wrap<ChartApi>(new Worker(new URL("../workers/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" })));
+
+/** Resolve after the current task, so that the work after it runs in a task of its own. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Create the panel (hidden until the first request). */
 export function createRerunPanel(options: RerunPanelOptions) {
   const { data } = options;
   const client = options.client ?? createTrainerClient({ baseUrl: options.baseUrl });
   let preset: PresetName = options.preset ?? "quick";
-  let backendChoice: BackendChoice = "auto";
+  let backendChoice: BackendChoice = options.backend ?? "auto";
   const queue: QueueItem[] = [];
   let current: QueueItem | null = null;
   let lastItem: QueueItem | null = null;
@@ -134,6 +145,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
   }
   const backendSelect = h("select", { id: "rerun-backend", name: "rerun-backend" }, h("option", { value: "auto", text: "Automatic (fastest that works)" }));
   for (const name of BACKEND_NAMES) backendSelect.append(h("option", { value: name, text: BACKEND_LABELS[name] }));
+  backendSelect.value = backendChoice;
   backendSelect.addEventListener("change", () => {
     backendChoice = backendSelect.value as BackendChoice;
   });
@@ -150,7 +162,15 @@ export function createRerunPanel(options: RerunPanelOptions) {
   const progressText = h("p", { class: "rerun-progress-text", text: "" });
   const lossChart = h("div", { class: "rerun-chart", "data-chart": "loss" });
   const accuracyChart = h("div", { class: "rerun-chart", "data-chart": "accuracy" });
-  const charts = h("div", { class: "rerun-charts" }, lossChart, accuracyChart);
+  const legend = h(
+    "p",
+    { class: "rerun-legend", "aria-hidden": "true" },
+    h("span", { class: "rerun-swatch rerun-swatch-training" }),
+    "Training (after each batch)",
+    h("span", { class: "rerun-swatch rerun-swatch-validation" }),
+    "Validation (after each epoch)",
+  );
+  const charts = h("div", { class: "rerun-charts" }, legend, lossChart, accuracyChart);
   const cancel = h("button", { type: "button", class: "rerun-button rerun-cancel", text: "Cancel" });
   const again = h("button", { type: "button", class: "rerun-button rerun-primary", text: "Run again", hidden: true });
   const actions = h("div", { class: "rerun-actions" }, cancel, again);
@@ -192,7 +212,23 @@ export function createRerunPanel(options: RerunPanelOptions) {
     const pct = Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10;
     progress.setAttribute("aria-valuenow", String(pct));
     progress.setAttribute("aria-valuetext", text);
-    bar.style.width = `${pct}%`;
+    bar.style.transform = `scaleX(${pct / 100})`;
+  }
+
+  // Progress is written at most once per frame, however fast batches arrive.
+  let pendingBatch: BatchProgress | null = null;
+  function showBatch(p: BatchProgress): void {
+    const first = pendingBatch === null;
+    pendingBatch = p;
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const q = pendingBatch;
+      pendingBatch = null;
+      if (!q || !current) return;
+      const text = `Epoch ${q.epoch} of ${q.epochs} · batch ${q.batch} of ${q.batchesPerEpoch} · ${q.imagesPerSecond > 0 ? `${count(Math.round(q.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(q.etaSeconds)}`;
+      progressText.textContent = `${text} · loss ${q.loss.toFixed(3)}, accuracy ${formatPercent(q.accuracy)}`;
+      setProgress(q.fraction, `${text}, ${Math.round(q.fraction * 100)}%`);
+    });
   }
 
   function showMemory(memory: MemoryReport | null): void {
@@ -244,21 +280,39 @@ export function createRerunPanel(options: RerunPanelOptions) {
     }, wait);
   }
 
+  let drawing = false;
+  let redraw = false;
   async function drawCharts(): Promise<void> {
-    const Plot = await loadPlot();
-    lastChartAt = performance.now();
-    const reference = current ? data.rows[current.rowId]?.original : lastItem ? data.rows[lastItem.rowId]?.original : undefined;
-    const width = Math.max(260, Math.min(420, charts.clientWidth || 360));
-    const common = { epochs: epochsTotal, width, height: 200 };
-    lossChart.replaceChildren(Plot.plot(liveCurveChart("loss", batches, epochs, common)));
-    accuracyChart.replaceChildren(
-      Plot.plot(
-        liveCurveChart("accuracy", batches, epochs, {
-          ...common,
-          references: reference ? [{ label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy }] : [],
-        }),
-      ),
-    );
+    if (drawing) {
+      redraw = true;
+      return;
+    }
+    drawing = true;
+    try {
+      lastChartAt = performance.now();
+      const item = current ?? lastItem;
+      const reference = item ? data.rows[item.rowId]?.original : undefined;
+      const markup = await chartApi().renderLiveCharts({
+        batches: thinPoints(batches, 200),
+        epochs,
+        epochsTotal,
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+        reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
+      });
+      lossChart.innerHTML = markup.loss;
+      // The second chart in a task of its own: no task parses both.
+      await nextTask();
+      accuracyChart.innerHTML = markup.accuracy;
+    } catch (error) {
+      lossChart.textContent = `The charts could not be drawn (${error instanceof Error ? error.message : String(error)}).`;
+    } finally {
+      drawing = false;
+      if (redraw) {
+        redraw = false;
+        scheduleCharts();
+      }
+    }
   }
 
   function renderQueue(): void {
@@ -384,6 +438,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
     setControlsEnabled(false);
     resetRunView(item);
     status.textContent = PHASE_TEXT.backend;
+    // Showing the panel and starting the worker in separate tasks keeps each one short.
+    await nextTask();
     const t0 = performance.now();
     let outcome: ClientOutcome;
     try {
@@ -405,9 +461,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
           },
           onBatch: (p: BatchProgress) => {
             batches.push(batchPointOf(p));
-            const text = `Epoch ${p.epoch} of ${p.epochs} · batch ${p.batch} of ${p.batchesPerEpoch} · ${p.imagesPerSecond > 0 ? `${count(Math.round(p.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(p.etaSeconds)}`;
-            progressText.textContent = `${text} · loss ${p.loss.toFixed(3)}, accuracy ${formatPercent(p.accuracy)}`;
-            setProgress(p.fraction, `${text}, ${Math.round(p.fraction * 100)}%`);
+            showBatch(p);
             scheduleCharts();
           },
           onEpoch: (r: EpochRecord) => {

@@ -7,11 +7,13 @@
  *   curves key runId -> { runId, batches } (the per-batch training curve, thinned)
  * Other pages may open the database too; whoever opens it first creates whatever stores are missing.
  */
-import type { BatchPoint } from "../lib/live-charts.ts";
+import type { BatchPoint } from "../lib/curve-points.ts";
 import type { RunRecord } from "../lib/study-schema.ts";
 
 /** Name of the site's IndexedDB database. */
 export const DB_NAME = "fashion-mnist-live";
+/** Event dispatched on `document` when a rerun has been stored or deleted; detail: { runId }. */
+export const RERUN_SAVED_EVENT = "rerun:saved";
 /** Object stores this module needs (all keyed by `runId`). */
 export const STORE_NAMES = ["runs", "models", "curves"] as const;
 

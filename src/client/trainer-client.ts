@@ -49,7 +49,7 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
     options.createWorker ?? (() => new Worker(new URL("../workers/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
   let live: Live | null = null;
   let token = 0;
-  let running: { token: number; promise: Promise<ClientOutcome>; settleCancelled: (o: ClientOutcome) => void; backend: string | null } | null = null;
+  let running: { token: number; promise: Promise<ClientOutcome>; settleCancelled: (o: ClientOutcome) => void; note: { backend: string | null } } | null = null;
 
   function start(): Live {
     if (live) return live;
@@ -113,6 +113,7 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
         onEpoch: guard(handlers.onEpoch),
       });
       let settleCancelled!: (o: ClientOutcome) => void;
+      const note = { backend: null as string | null };
       const cancelled = new Promise<ClientOutcome>((resolve) => (settleCancelled = resolve));
       const work = (async (): Promise<ClientOutcome> => {
         const w = start();
@@ -127,19 +128,19 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
         } catch (error) {
           w.kill("crashed");
           const reason = error instanceof Error ? error.message : String(error);
-          return { status: "failed", failure: workerCrashFailure(reason, running?.backend ?? undefined), memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false } };
+          return { status: "failed", failure: workerCrashFailure(reason, note.backend ?? undefined), memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false } };
         }
       })();
       const promise = Promise.race([work, cancelled]).finally(() => {
         if (running?.token === mine) running = null;
       });
-      running = { token: mine, promise, settleCancelled, backend: null };
+      running = { token: mine, promise, settleCancelled, note };
       return promise;
     },
 
     /** Record the backend of the running run (for failure reports). */
     noteBackend(backend: string | null): void {
-      if (running) running.backend = backend;
+      if (running) running.note.backend = backend;
     },
 
     /**
@@ -156,7 +157,7 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
       if (result === "timeout" && running?.token === run.token) {
         token++;
         w?.kill("terminated after a cancel");
-        run.settleCancelled({ status: "cancelled", epochs: [], backend: run.backend, memory: null, terminated: true });
+        run.settleCancelled({ status: "cancelled", epochs: [], backend: run.note.backend, memory: null, terminated: true });
       }
     },
 

@@ -6,37 +6,10 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "./study-schema.ts";
-import type { BatchProgress } from "./train.ts";
+import { thinPoints, type BatchPoint } from "./curve-points.ts";
 
 /** Colours of the training and validation series (the site's learning-curve colours). */
 export const LIVE_SPLIT_COLORS = { Training: "#2f7fd6", Validation: "#d9730d" } as const;
-
-/** One training point: where in training (in epochs, fractional) and the running loss/accuracy. */
-export interface BatchPoint {
-  /** Epochs done, fractional: epoch - 1 + batch / batchesPerEpoch, in (0, epochs]. */
-  x: number;
-  loss: number;
-  /** In [0, 1]. */
-  accuracy: number;
-}
-
-/** The chart point of a batch's progress report. */
-export function batchPointOf(progress: BatchProgress): BatchPoint {
-  return { x: progress.epoch - 1 + progress.batch / progress.batchesPerEpoch, loss: progress.loss, accuracy: progress.accuracy };
-}
-
-/**
- * At most `max` points spread evenly over `points` (first and last kept), so a full run's
- * thousands of batches draw as fast as a smoke run's dozen.
- */
-export function thinPoints<T>(points: readonly T[], max: number): T[] {
-  if (max < 2) throw new Error(`thinPoints: max must be at least 2, got ${max}`);
-  if (points.length <= max) return points.slice();
-  const out: T[] = [];
-  const step = (points.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]);
-  return out;
-}
 
 /** A horizontal reference line, e.g. the original study's validation accuracy. */
 export interface ReferenceLine {
@@ -54,6 +27,8 @@ export interface LiveCurveOptions {
   references?: readonly ReferenceLine[];
   /** Most training points drawn (default 300). */
   maxPoints?: number;
+  /** Draw Plot's colour legend (default true); a live panel shows one static legend instead. */
+  legend?: boolean;
 }
 
 interface SeriesPoint {
@@ -99,14 +74,14 @@ export function liveCurveChart(
       nice: true,
       ...(metric === "accuracy" ? { domain: [0, 100] } : { zero: true }),
     },
-    color: { domain: ["Training", "Validation"], range: [LIVE_SPLIT_COLORS.Training, LIVE_SPLIT_COLORS.Validation], legend: true },
+    color: { domain: ["Training", "Validation"], range: [LIVE_SPLIT_COLORS.Training, LIVE_SPLIT_COLORS.Validation], legend: options.legend ?? true },
     marks: [
       Plot.frame({ strokeOpacity: 0.15 }),
       Plot.ruleY(references, { y: "value", strokeDasharray: "4 3", strokeOpacity: 0.6 }),
       Plot.text(references, { y: "value", frameAnchor: "left", dx: 4, dy: -6, textAnchor: "start", text: "label", fontSize: 10 }),
       Plot.line(training, { x: "x", y: "value", stroke: "split", strokeWidth: 1.5 }),
       Plot.line(validation, { x: "x", y: "value", stroke: "split", strokeWidth: 2 }),
-      Plot.dot(validation, { x: "x", y: "value", fill: "split", r: 3.5, tip: true }),
+      Plot.dot(validation, { x: "x", y: "value", fill: "split", r: 3.5 }),
     ],
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * The only rerun code a report page loads up front (a few hundred bytes): it wires every
+ * `button.rerun[data-config]` and `[data-rerun-all]` button by event delegation and reads
+ * ?preset= and ?backend=. The panel, comlink, Plot and the worker (with tfjs) load on the first click; the
+ * "Your reruns" list loads when its section scrolls into view.
+ */
+import type { RerunPanel } from "./rerun-panel.ts";
+
+type Preset = "full" | "quick" | "smoke";
+
+/** ?preset=smoke|quick|full, or undefined. */
+function presetFromUrl(): Preset | undefined {
+  const value = new URLSearchParams(location.search).get("preset");
+  return value === "full" || value === "quick" || value === "smoke" ? value : undefined;
+}
+
+/** ?backend=auto|webgpu|webgl|wasm|cpu, or undefined. */
+function backendFromUrl(): "auto" | "webgpu" | "webgl" | "wasm" | "cpu" | undefined {
+  const value = new URLSearchParams(location.search).get("backend");
+  return value === "auto" || value === "webgpu" || value === "webgl" || value === "wasm" || value === "cpu" ? value : undefined;
+}
+
+let panel: Promise<RerunPanel> | null = null;
+
+function loadPanel(): Promise<RerunPanel> {
+  panel ??= (async () => {
+    const island = document.getElementById("rerun-data");
+    if (!island) throw new Error("this page has no rerun data (#rerun-data)");
+    const { createRerunPanel } = await import("./rerun-panel.ts");
+    return createRerunPanel({ baseUrl: import.meta.env.BASE_URL, data: JSON.parse(island.textContent ?? "{}"), preset: presetFromUrl(), backend: backendFromUrl() });
+  })();
+  panel.catch(() => (panel = null));
+  return panel;
+}
+
+function tell(button: Element, error: unknown): void {
+  const note = document.createElement("p");
+  note.className = "rerun-load-error";
+  note.setAttribute("role", "alert");
+  note.textContent = `The rerun panel could not load (${error instanceof Error ? error.message : String(error)}). Check the connection and press Rerun again.`;
+  button.closest("table, section, main")?.before(note);
+  setTimeout(() => note.remove(), 15_000);
+}
+
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const rerun = target?.closest<HTMLElement>("button.rerun[data-config]");
+  const all = target?.closest<HTMLElement>("[data-rerun-all]");
+  const button = rerun ?? all;
+  if (!button) return;
+  event.preventDefault();
+  button.setAttribute("aria-busy", "true");
+  loadPanel()
+    .then((p) => {
+      if (rerun) p.request(rerun.dataset.config!);
+      else {
+        // A "Rerun all" lists its rows, or stands for every Rerun button of its table/section.
+        const listed = all!.dataset.rerunAll?.trim();
+        const scope = all!.closest("section, table, figure") ?? document;
+        const rows = listed
+          ? listed.split(/\s+/)
+          : [...scope.querySelectorAll<HTMLElement>("button.rerun[data-config]")].map((b) => b.dataset.config!);
+        p.requestAll(rows);
+      }
+    })
+    .catch((error: unknown) => tell(button, error))
+    .finally(() => button.removeAttribute("aria-busy"));
+});
+
+const reruns = document.querySelector<HTMLElement>("[data-your-reruns]");
+if (reruns) {
+  const mount = () => import("./your-reruns.ts").then((m) => m.mountYourReruns(reruns));
+  if ("IntersectionObserver" in window) {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        observer.disconnect();
+        void mount();
+      }
+    });
+    observer.observe(reruns);
+  } else void mount();
+}
