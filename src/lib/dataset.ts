@@ -84,7 +84,10 @@ export function takeFirst(set: ImageSet, count: number): ImageSet {
 /** How many images of each split a run uses, and the split seed. */
 export interface SplitOptions {
   splitSeed: number;
-  /** Validation images per class taken out of training (600 gives 54,000 / 6,000). */
+  /**
+   * Validation images per class taken out of training. Default: a tenth of the smallest class
+   * (600 for Fashion-MNIST's 6,000 per class, giving 54,000 / 6,000).
+   */
   validationPerClass?: number;
   trainImages?: number;
   validationImages?: number;
@@ -97,7 +100,8 @@ export interface SplitOptions {
  * subsets; the test set is taken in a seeded order too when capped.
  */
 export function makeSplits(trainSet: ImageSet, testSet: ImageSet, options: SplitOptions): Splits {
-  const perClass = options.validationPerClass ?? 600;
+  const counts = classCounts(trainSet.labels).filter((c) => c > 0);
+  const perClass = options.validationPerClass ?? Math.floor(Math.min(...counts) / 10);
   const { train, validation } = stratifiedSplit(trainSet.labels, perClass, options.splitSeed);
   const cap = (indices: Int32Array, n: number | undefined) => (n === undefined ? indices : indices.subarray(0, n));
   const testOrder =
