@@ -10,7 +10,7 @@ import { runRecordSchema, type Protocol } from "../src/lib/study-schema.ts";
 import type { BatchProgress } from "../src/lib/train.ts";
 import { createTrainerApi, type DataProgress, type LoadedData, type TrainerApi, type TrainerDeps, type TrainPhase } from "../src/lib/trainer-api.ts";
 
-/** A learnable toy set: class c has a bright block at a class-specific place. 640 images per class. */
+/** A learnable toy set: class c has a bright block at a class-specific place. */
 function toySet(count: number, shift = 0): ImageSet {
   const images = new Uint8Array(count * PIXELS);
   const labels = new Uint8Array(count);
@@ -24,7 +24,7 @@ function toySet(count: number, shift = 0): ImageSet {
   return { images, labels, count };
 }
 
-const TRAIN = toySet(6_400);
+const TRAIN = toySet(1_200);
 const TEST = toySet(200, 3);
 const ROW = "cnn-4-4-3-8";
 const PROTOCOL: Protocol = { ...FULL_PROTOCOL, name: "custom", epochs: 2, batchSize: 16, learningRate: 0.01, trainImages: 96, validationImages: 50, testImages: 60 };

@@ -57,6 +57,7 @@ const PHASE_TEXT: Record<TrainPhase, string> = {
   done: "Finished",
 };
 const CHART_INTERVAL_MS = 1_000;
+const MEMORY_INTERVAL_MS = 2_000;
 /** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
 const CHART_WIDTH = 400;
 const CHART_HEIGHT = 180;
@@ -231,6 +232,20 @@ export function createRerunPanel(options: RerunPanelOptions) {
     });
   }
 
+  // The worker's tensor count while it trains, every few seconds (it answers between batches).
+  let memoryAskedAt = 0;
+  function pollMemory(): void {
+    const now = performance.now();
+    if (now - memoryAskedAt < MEMORY_INTERVAL_MS) return;
+    memoryAskedAt = now;
+    client
+      .memory()
+      .then((m) => {
+        if (current) showMemory(m);
+      })
+      .catch(() => {});
+  }
+
   function showMemory(memory: MemoryReport | null): void {
     if (!memory) {
       memoryLine.textContent = "Worker: stopped (it will restart for the next run).";
@@ -238,6 +253,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
       return;
     }
     panel.dataset.tensors = String(memory.numTensors);
+    if (current) panel.dataset.peakTensors = String(Math.max(memory.numTensors, Number(panel.dataset.peakTensors ?? 0)));
     if (memory.baselineTensors !== null) panel.dataset.baselineTensors = String(memory.baselineTensors);
     const baseline = memory.baselineTensors !== null ? ` (${memory.baselineTensors} before training)` : "";
     memoryLine.textContent = `Worker memory: ${count(memory.numTensors)} tensors${baseline}, ${formatMB(memory.numBytes)}${memory.modelKept ? ", trained model held" : ""}.`;
@@ -413,6 +429,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
   function resetRunView(item: QueueItem): void {
     batches = [];
     epochs = [];
+    memoryAskedAt = 0;
+    delete panel.dataset.peakTensors;
     epochsTotal = data.presets[item.preset].epochs;
     const reference = data.rows[item.rowId];
     title.textContent = `Rerun ${item.rowId}`;
@@ -463,6 +481,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
             batches.push(batchPointOf(p));
             showBatch(p);
             scheduleCharts();
+            pollMemory();
           },
           onEpoch: (r: EpochRecord) => {
             epochs.push(r);
@@ -475,7 +494,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
     }
     current = null;
     cancel.hidden = true;
-    again.hidden = false;
+    // After a failure the alert's Retry buttons take its place.
+    again.hidden = outcome.status === "failed";
     setControlsEnabled(true);
     panel.dataset.state = outcome.status;
     if (outcome.status === "finished") {
@@ -483,6 +503,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
       epochs = record.epochs;
       setProgress(1, "Finished");
       status.textContent = `Finished in ${formatDuration((performance.now() - t0) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`;
+      const last = record.epochs[record.epochs.length - 1];
+      progressText.textContent = `Trained ${count(record.protocol.trainImages)} images × ${record.epochs.length} epoch${record.epochs.length === 1 ? "" : "s"}${last ? ` · ${count(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${count(record.protocol.validationImages)} validation and ${count(record.protocol.testImages)} test images`;
       showResult(record, data.rows[record.rowId]);
       scheduleCharts(true);
       showMemory(outcome.memory);

@@ -43,8 +43,21 @@ export function trainerUrls(baseUrl: string, location: string): { dataUrl: strin
   return { dataUrl: new URL("data/fashion-mnist/", base).href, wasmPaths: new URL("data/tfjs-wasm/", base).href };
 }
 
+/** Options of {@link createTrainerClient}. */
+export interface TrainerClientOptions {
+  /** The site's base URL (import.meta.env.BASE_URL). */
+  baseUrl: string;
+  /** The page's URL, against which the base resolves (default: location.href). */
+  pageUrl?: string;
+  /** Make the worker (tests pass a fake). */
+  createWorker?: () => Worker;
+  /** How long a cancelled run may take to stop before its worker is terminated (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+}
+
 /** Create the client. Nothing starts until the first call. */
-export function createTrainerClient(options: { baseUrl: string; createWorker?: () => Worker }) {
+export function createTrainerClient(options: TrainerClientOptions) {
+  const graceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
   const makeWorker =
     options.createWorker ?? (() => new Worker(new URL("../workers/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
   let live: Live | null = null;
@@ -55,8 +68,11 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
     if (live) return live;
     const worker = makeWorker();
     let kill!: (reason: string) => void;
+    let dead = false;
     const died = new Promise<string>((resolve) => {
       kill = (reason: string) => {
+        if (dead) return;
+        dead = true;
         worker.terminate();
         resolve(reason);
       };
@@ -76,7 +92,7 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
         if (live === current) live = null;
         kill(reason);
       },
-      ready: Promise.race([api.init(trainerUrls(options.baseUrl, location.href)), died.then((r) => Promise.reject(new Error(r)))]),
+      ready: Promise.race([api.init(trainerUrls(options.baseUrl, options.pageUrl ?? location.href)), died.then((r) => Promise.reject(new Error(r)))]),
     };
     live = current;
     return current;
@@ -152,7 +168,7 @@ export function createTrainerClient(options: { baseUrl: string; createWorker?: (
       if (!run) return;
       const w = live;
       if (w) void w.api.cancel().catch(() => {});
-      const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CANCEL_GRACE_MS));
+      const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs));
       const result = await Promise.race([run.promise.then(() => "settled" as const), timer]);
       if (result === "timeout" && running?.token === run.token) {
         token++;

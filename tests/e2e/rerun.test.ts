@@ -75,6 +75,7 @@ interface PanelState {
   backend?: string;
   tensors?: string;
   baseline?: string;
+  peak?: string;
 }
 
 const panelState = (page: Page): Promise<PanelState | null> =>
@@ -90,6 +91,7 @@ const panelState = (page: Page): Promise<PanelState | null> =>
       backend: panel.dataset.backend,
       tensors: panel.dataset.tensors,
       baseline: panel.dataset.baselineTensors,
+      peak: panel.dataset.peakTensors,
     };
   });
 
@@ -174,7 +176,9 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
     const { page } = await open(`${site.url}reruns/?preset=quick&backend=wasm`);
     await rerunButton(page, "cnn-32-64-3-64").click();
-    await watch(page, (s) => s.now > 2, 120_000);
+    // Wait until the panel has seen the worker's tensors rise above the baseline (the model and optimiser live).
+    const during = (await watch(page, (s) => s.now > 2 && s.peak !== undefined && s.baseline !== undefined, 120_000), await panelState(page))!;
+    expect(Number(during.peak)).toBeGreaterThan(Number(during.baseline));
     const cancelledAt = Date.now();
     await page.getByRole("button", { name: "Cancel" }).click();
     const final = (await watch(page, (s) => s.state !== "running", 30_000), await panelState(page))!;
