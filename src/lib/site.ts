@@ -1,0 +1,106 @@
+/**
+ * Site constants and display helpers shared by every page: title, navigation, provenance labels
+ * and number formats. Pure TypeScript (no DOM), so pages, client scripts and tests share it.
+ */
+
+/** Site title, shown in the header and in every `<title>`. */
+export const SITE_TITLE = "Fashion-MNIST Live";
+/** One-line description for `<meta name="description">`. */
+export const SITE_DESCRIPTION =
+  "A Fashion-MNIST image-classification study (a small CNN and a ResNet-style network) republished with every number traced to its source, and reproduced in TensorFlow.js.";
+
+/** One entry of the main navigation; `path` is relative to the site base, without a leading slash. */
+export interface NavItem {
+  path: string;
+  label: string;
+}
+
+/** The main navigation, in reading order. Grad-CAM joins it when its page exists. */
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: "", label: "Overview" },
+  { path: "dataset/", label: "Dataset" },
+  { path: "cnn-tuning/", label: "CNN tuning" },
+  { path: "resnet-tuning/", label: "ResNet tuning" },
+  { path: "best-model/", label: "Best model" },
+  { path: "methodology/", label: "Methodology" },
+];
+
+/** Where a number comes from. */
+export type Provenance = "original" | "reproduced" | "reader";
+
+/** The label shown next to numbers of each provenance. */
+export const PROVENANCE_LABELS: Record<Provenance, string> = {
+  original: "Reported by the original study",
+  reproduced: "Reproduced by this site's pipeline",
+  reader: "Your rerun",
+};
+
+/** Short labels for table headers and chart legends. */
+export const PROVENANCE_SHORT: Record<Provenance, string> = {
+  original: "Original study",
+  reproduced: "Reproduced",
+  reader: "Your rerun",
+};
+
+/** Text shown where a configuration has no reproduced run yet. */
+export const NOT_REPRODUCED = "not yet reproduced";
+
+/** Path of the original study's README in the repository (the source of every original number). */
+export const ORIGINAL_README_PATH = "shared/seed/original-study-README.md";
+
+/** Path, relative to the site base, of the published run records. */
+export const RUNS_PATH = "data/runs/";
+/** Path, relative to the site base, of the generated dataset summary and sample images. */
+export const SITE_DATA_PATH = "data/site/";
+
+/**
+ * Join the site base (`import.meta.env.BASE_URL`, with or without a trailing slash) and a path
+ * relative to it, giving an absolute path that works at the root and under a sub-path.
+ * @param base e.g. "/" or "/fashion-mnist" or "/fashion-mnist/"
+ * @param path e.g. "dataset/" or "data/runs/x.json" (a leading slash is ignored)
+ */
+export function withBase(base: string, path: string): string {
+  const head = base.endsWith("/") ? base : `${base}/`;
+  return head + path.replace(/^\/+/, "");
+}
+
+/**
+ * A fraction as a percentage with two decimals, like the original study prints them.
+ * @param fraction in [0, 1], e.g. 0.9201
+ * @returns e.g. "92.01%"
+ */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) throw new Error(`formatPercent: expected a finite fraction, got ${fraction}`);
+  return `${(fraction * 100).toFixed(2)}%`;
+}
+
+/**
+ * A loss with four decimals, like the original study prints them.
+ * @param loss cross-entropy, e.g. 0.1954
+ */
+export function formatLoss(loss: number): string {
+  if (!Number.isFinite(loss)) throw new Error(`formatLoss: expected a finite loss, got ${loss}`);
+  return loss.toFixed(4);
+}
+
+/** An integer with thousands separators, e.g. 54000 -> "54,000". */
+export function formatCount(count: number): string {
+  return Math.round(count).toLocaleString("en-US");
+}
+
+/** A duration in seconds as "42 s", "3 min 5 s" or "1 h 2 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+/**
+ * The command that reproduces one tuning-table row with a protocol preset.
+ * @param rowId e.g. "cnn-32-64-3-64"
+ * @param preset "full" | "quick" | "smoke"
+ */
+export function reproduceCommand(rowId: string, preset: string): string {
+  return `npm run reproduce -- ${rowId} --preset ${preset}`;
+}
