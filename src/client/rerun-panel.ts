@@ -63,7 +63,7 @@ const CHART_WIDTH = 400;
 const CHART_HEIGHT = 180;
 
 /** Seconds as "1h02m", "3m05s" or "12s"; "--" when unknown. */
-export function formatDuration(seconds: number | null | undefined): string {
+function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "--";
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
@@ -74,7 +74,7 @@ export function formatDuration(seconds: number | null | undefined): string {
 }
 
 /** A fraction as a percentage with two decimals, e.g. 0.92013 -> "92.01%". */
-export const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
+const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 const formatMB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 /** 54000 -> "54,000" (without Intl, whose first use costs the main thread tens of milliseconds). */
 const count = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");

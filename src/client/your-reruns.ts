@@ -52,7 +52,7 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
     const table = document.createElement("table");
     table.className = "your-reruns-table";
     table.innerHTML =
-      "<thead><tr><th scope='col'>Row</th><th scope='col'>Protocol</th><th scope='col'>Validation accuracy</th><th scope='col'>Test accuracy</th><th scope='col'>Backend and device</th><th scope='col'>Finished</th><th scope='col'>Keep</th></tr></thead>";
+      "<caption>Reruns kept in this browser, newest first</caption><thead><tr><th scope='col'>Row</th><th scope='col'>Protocol</th><th scope='col'>Validation accuracy</th><th scope='col'>Test accuracy</th><th scope='col'>Backend and device</th><th scope='col'>Finished</th><th scope='col'>Keep</th></tr></thead>";
     const tbody = document.createElement("tbody");
     for (const run of runs) {
       const tr = document.createElement("tr");

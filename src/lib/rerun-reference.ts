@@ -4,6 +4,7 @@
  * the original study's published validation accuracy and our pipeline's reproduced run, plus the
  * protocol presets a reader can pick.
  */
+import { isBetterRun } from "./runs.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdOf } from "./study.ts";
 import type { HeadlineMetrics, ModelConfig, OriginalStudy, Protocol, RunRecord } from "./study-schema.ts";
 
@@ -42,18 +43,10 @@ export function describeConfig(config: ModelConfig): string {
     : `ResNet: ${config.blocks} residual block${config.blocks === 1 ? "" : "s"} of ${config.filters} filters`;
 }
 
-/** Whether run `a` represents its row better than `b`: full protocol first, then validation accuracy, then the later one. */
-function isBetter(a: RunRecord, b: RunRecord): boolean {
-  const fa = a.protocol.name === "full" ? 1 : 0;
-  const fb = b.protocol.name === "full" ? 1 : 0;
-  if (fa !== fb) return fa > fb;
-  if (a.metrics.validation.accuracy !== b.metrics.validation.accuracy) return a.metrics.validation.accuracy > b.metrics.validation.accuracy;
-  return a.finishedAt > b.finishedAt;
-}
-
 /**
  * Reference numbers for every grid row (and every row the original study published).
- * @param runs our pipeline's run records (source "pipeline"; readers' runs are ignored)
+ * @param runs our pipeline's run records (source "pipeline"; readers' runs are ignored); the
+ *   best of a row is chosen as the tuning tables choose it (`isBetterRun`)
  */
 export function buildRerunPageData(original: OriginalStudy, runs: readonly RunRecord[]): RerunPageData {
   const ids = new Set<string>([...cnnGrid(), ...resnetGrid()].map(rowIdOf));
@@ -62,7 +55,7 @@ export function buildRerunPageData(original: OriginalStudy, runs: readonly RunRe
   for (const run of runs) {
     if (run.source !== "pipeline") continue;
     const current = best.get(run.rowId);
-    if (!current || isBetter(run, current)) best.set(run.rowId, run);
+    if (!current || isBetterRun(run, current)) best.set(run.rowId, run);
   }
   const rows: Record<string, RowReference> = {};
   for (const id of ids) {

@@ -5,32 +5,30 @@
  * each test names its backend.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runRecordSchema } from "../../src/lib/study-schema.ts";
-import { buildSite, launchRerunBrowser, serveSite } from "./rerun-site.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, servedSites } from "./browser.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const SHOTS = join(ROOT, "tests/e2e/screenshots");
-const OUT_ROOT = join(ROOT, ".e2e/rerun-root");
-const OUT_SUB = join(ROOT, ".e2e/rerun-subpath");
+const SHOTS = join(import.meta.dirname, "screenshots", "rerun");
+const root = servedSites().find((s) => s.name === "root")!;
+const subpath = servedSites().find((s) => s.name === "subpath")!;
+const CNN = `${root.url}cnn-tuning/`;
+const RESNET = `${root.url}resnet-tuning/`;
 
 let browser: Browser;
-let site: { url: string; close: () => Promise<void> };
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  buildSite("/", OUT_ROOT);
-  site = await serveSite(OUT_ROOT, "/");
-  browser = await launchRerunBrowser();
-}, 600_000);
+  // WebGPU too (SwiftShader's fallback adapter), so that the backend choice is tested against it.
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--enable-unsafe-webgpu"] });
+});
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
-  await site?.close();
 });
 
 interface Opened {
@@ -38,7 +36,7 @@ interface Opened {
   errors: string[];
 }
 
-/** A fresh browser context (empty cache and IndexedDB) on the reruns page. */
+/** A fresh browser context (empty cache and IndexedDB) on a page. */
 async function open(url: string): Promise<Opened> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   contexts.push(context);
@@ -142,18 +140,19 @@ async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: 
 }
 
 describe("rerun panel (headless Chromium, no GPU)", () => {
-  it("loads only the small rerun script before the first click", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke`);
-    const scripts = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => (e as PerformanceResourceTiming).initiatorType === "script").map((e) => e.name));
-    const moduleScripts = await page.evaluate(() => [...document.querySelectorAll("script[type=module][src]")].map((s) => (s as HTMLScriptElement).src));
-    const loaded = [...scripts, ...moduleScripts];
-    expect(loaded.some((u) => /rerun-panel|trainer\.worker|chart\.worker/.test(u))).toBe(false);
-    const bytes = await Promise.all(moduleScripts.map((u) => page.evaluate(async (url) => (await (await fetch(url)).arrayBuffer()).byteLength, u)));
-    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(8_000);
-  }, 60_000);
+  it("loads none of the panel, comlink, Plot or the workers before the first Rerun click", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(r.url()));
+    const before = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
+    expect(before.filter((u) => /rerun-panel|trainer\.worker|chart\.worker/.test(u))).toEqual([]);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await expect.poll(() => requested.some((u) => /trainer\.worker/.test(u))).toBe(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+  }, 120_000);
 
   it("Smoke rerun of cnn-32-64-3-64 on wasm: progress rises, the result appears, no long task over 50 ms", async () => {
-    const { page, errors } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
+    const { page, errors } = await open(`${CNN}?preset=smoke&backend=wasm`);
     const final = await smokeRun(page, "cnn-32-64-3-64", "rerun-cnn-wasm", 180_000);
     expect(final.backend).toBe("wasm");
     expect(final.row).toBe("cnn-32-64-3-64");
@@ -162,7 +161,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 240_000);
 
   it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", async () => {
-    const { page, errors } = await open(`${site.url}reruns/?preset=smoke`);
+    const { page, errors } = await open(`${RESNET}?preset=smoke`);
     const final = await smokeRun(page, "resnet-2x32", "rerun-resnet-wasm", 300_000);
     expect(final.backend).toBe("wasm");
     const explanation = await page.locator(".rerun-backend-info").textContent();
@@ -174,7 +173,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 360_000);
 
   it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=quick&backend=wasm`);
+    const { page } = await open(`${CNN}?preset=quick&backend=wasm`);
     await rerunButton(page, "cnn-32-64-3-64").click();
     // Wait until the panel has seen the worker's tensors rise above the baseline (the model and optimiser live).
     const during = (await watch(page, (s) => s.now > 2 && s.peak !== undefined && s.baseline !== undefined, 120_000), await panelState(page))!;
@@ -191,7 +190,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 180_000);
 
   it("Reruns on wasm survive a reload; their JSON validates against runRecordSchema and the model downloads in the tfjs format", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await smokeRun(page, "cnn-32-64-3-32", "rerun-kept", 180_000);
     await expect.poll(() => page.locator(".rerun-panel").getAttribute("data-saved")).toMatch(/^cnn-32-64-3-32\.smoke\./);
     await page.reload();
@@ -221,18 +220,18 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 240_000);
 
   it("A second Rerun while one trains on wasm is queued, shown, and runs next", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await rerunButton(page, "cnn-32-64-3-64").click();
     await watch(page, (s) => s.state === "running", 30_000);
-    await rerunButton(page, "resnet-2x32").click();
-    await expect.poll(() => page.locator(".rerun-queue").textContent()).toMatch(/Queued \(one training at a time in this tab\): 1.*resnet-2x32/s);
-    await watch(page, (s) => s.row === "resnet-2x32" && s.state === "running", 180_000);
+    await rerunButton(page, "cnn-32-64-3-128").click();
+    await expect.poll(() => page.locator(".rerun-queue").textContent()).toMatch(/Queued \(one training at a time in this tab\): 1.*cnn-32-64-3-128/s);
+    await watch(page, (s) => s.row === "cnn-32-64-3-128" && s.state === "running", 180_000);
     await page.getByRole("button", { name: "Cancel" }).click();
     await watch(page, (s) => s.state === "cancelled", 30_000);
   }, 240_000);
 
   it("A failed dataset download on wasm is told plainly, the page stays usable, and Retry recovers", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await page.context().route("**/data/fashion-mnist/train-images.idx.gz", (route) => route.abort("internetdisconnected"));
     await rerunButton(page, "cnn-32-64-3-64").click();
     await watch(page, (s) => s.state === "failed", 60_000);
@@ -241,7 +240,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(await alert.textContent()).toMatch(/could not be downloaded/);
     await page.screenshot({ path: join(SHOTS, "rerun-failed-download.png") });
     // The page still answers.
-    expect(await page.evaluate(() => document.title)).toMatch(/Rerun/);
+    expect(await page.evaluate(() => document.title)).toMatch(/CNN tuning/);
     await page.context().unroute("**/data/fashion-mnist/train-images.idx.gz");
     await alert.getByRole("button", { name: "Retry", exact: true }).click();
     await watch(page, (s) => s.state === "running" && s.now > 0, 120_000);
@@ -250,8 +249,8 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 240_000);
 
   it("Served files that fail their checksum on wasm are refused with a checksum message", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
-    const wrong = readFileSync(join(OUT_ROOT, "data/fashion-mnist/test-labels.idx.gz"));
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const wrong = readFileSync(join(root.outDir, "data/fashion-mnist/test-labels.idx.gz"));
     await page.context().route("**/data/fashion-mnist/train-labels.idx.gz", (route) => route.fulfill({ body: wrong, contentType: "application/gzip" }));
     await rerunButton(page, "cnn-32-64-3-64").click();
     await watch(page, (s) => s.state === "failed", 60_000);
@@ -261,7 +260,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 120_000);
 
   it("A training worker that fails to start is reported as a crash, with retry buttons for the other backends", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=wasm`);
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await page.context().route("**/trainer.worker*.js", (route) => route.abort("failed"));
     await rerunButton(page, "cnn-32-64-3-64").click();
     await watch(page, (s) => s.state === "failed", 60_000);
@@ -276,25 +275,20 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   }, 240_000);
 
   it("Smoke rerun of cnn-32-64-3-64 on WebGL (SwiftShader, software) finishes with a result", async () => {
-    const { page } = await open(`${site.url}reruns/?preset=smoke&backend=webgl`);
+    const { page } = await open(`${CNN}?preset=smoke&backend=webgl`);
     const final = await smokeRun(page, "cnn-32-64-3-64", "rerun-cnn-webgl", 400_000);
     expect(final.backend).toBe("webgl");
     expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/WebGL \(.*SwiftShader/);
   }, 480_000);
 
   it("Smoke rerun of cnn-32-64-3-64 on wasm works when the site is deployed under a sub-path", async () => {
-    buildSite("/fashion-mnist/", OUT_SUB);
-    const sub = await serveSite(OUT_SUB, "/fashion-mnist/");
-    try {
-      const { page, errors } = await open(`${sub.url}reruns/?preset=smoke&backend=wasm`);
-      const requests: string[] = [];
-      page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-      await smokeRun(page, "cnn-32-64-3-64", "rerun-subpath", 180_000);
-      expect(requests.filter((p) => !p.startsWith("/fashion-mnist/"))).toEqual([]);
-      expect(requests.some((p) => p.startsWith("/fashion-mnist/data/tfjs-wasm/"))).toBe(true);
-      expect(errors).toEqual([]);
-    } finally {
-      await sub.close();
-    }
+    const { page, errors } = await open(`${subpath.url}cnn-tuning/?preset=smoke&backend=wasm`);
+    const requests: string[] = [];
+    page.context().on("request", (r) => requests.push(new URL(r.url()).pathname));
+    await smokeRun(page, "cnn-32-64-3-64", "rerun-subpath", 180_000);
+    expect(requests.filter((p) => !p.startsWith(subpath.base))).toEqual([]);
+    expect(requests.some((p) => p.startsWith(`${subpath.base}data/tfjs-wasm/`))).toBe(true);
+    expect(requests.some((p) => p.startsWith(`${subpath.base}data/fashion-mnist/`))).toBe(true);
+    expect(errors).toEqual([]);
   }, 300_000);
 });
