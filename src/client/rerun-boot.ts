@@ -1,8 +1,8 @@
 /**
  * The only rerun code a report page loads up front (a few hundred bytes): it wires every
  * `button.rerun[data-config]` and `[data-rerun-all]` button by event delegation and reads
- * ?preset= and ?backend=. The panel, comlink, Plot and the worker (with tfjs) load on the first click; the
- * "Your reruns" list loads when its section scrolls into view.
+ * ?preset= and ?backend=. The panel, comlink and the workers (tfjs, Plot) load on the first click;
+ * the "Your reruns" list (IndexedDB, a few KB) loads when the page is idle.
  */
 import type { RerunPanel } from "./rerun-panel.ts";
 
@@ -67,16 +67,10 @@ document.addEventListener("click", (event) => {
     .finally(() => button.removeAttribute("aria-busy"));
 });
 
+// "Your reruns" (a few KB, no tfjs) loads once the page is idle, so the list is there when the reader scrolls to it.
 const reruns = document.querySelector<HTMLElement>("[data-your-reruns]");
 if (reruns) {
-  const mount = () => import("./your-reruns.ts").then((m) => m.mountYourReruns(reruns));
-  if ("IntersectionObserver" in window) {
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        observer.disconnect();
-        void mount();
-      }
-    });
-    observer.observe(reruns);
-  } else void mount();
+  const mount = () => void import("./your-reruns.ts").then((m) => m.mountYourReruns(reruns));
+  if ("requestIdleCallback" in window) requestIdleCallback(mount, { timeout: 3_000 });
+  else setTimeout(mount, 1_000);
 }

@@ -56,8 +56,9 @@ const PHASE_TEXT: Record<TrainPhase, string> = {
   "evaluate-train": "Evaluating on the training images…",
   done: "Finished",
 };
-const CHART_INTERVAL_MS = 1_000;
+const CHART_INTERVAL_MS = 2_000;
 const MEMORY_INTERVAL_MS = 2_000;
+const PROGRESS_INTERVAL_MS = 250;
 /** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
 const CHART_WIDTH = 400;
 const CHART_HEIGHT = 180;
@@ -104,6 +105,8 @@ const chartApi = (): Remote<ChartApi> =>
 
 /** Resolve after the current task, so that the work after it runs in a task of its own. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Resolve after the next frame has been rendered, so that DOM changes made after it lay out and paint in a frame of their own. */
+const afterNextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 /** Create the panel (hidden until the first request). */
 export function createRerunPanel(options: RerunPanelOptions) {
@@ -216,20 +219,25 @@ export function createRerunPanel(options: RerunPanelOptions) {
     bar.style.transform = `scaleX(${pct / 100})`;
   }
 
-  // Progress is written at most once per frame, however fast batches arrive.
+  // Progress is written at most every PROGRESS_INTERVAL_MS, in a frame, however fast batches arrive:
+  // each write costs the page a style, paint and composite.
   let pendingBatch: BatchProgress | null = null;
+  let progressShownAt = 0;
   function showBatch(p: BatchProgress): void {
     const first = pendingBatch === null;
     pendingBatch = p;
     if (!first) return;
-    requestAnimationFrame(() => {
-      const q = pendingBatch;
-      pendingBatch = null;
-      if (!q || !current) return;
-      const text = `Epoch ${q.epoch} of ${q.epochs} · batch ${q.batch} of ${q.batchesPerEpoch} · ${q.imagesPerSecond > 0 ? `${count(Math.round(q.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(q.etaSeconds)}`;
-      progressText.textContent = `${text} · loss ${q.loss.toFixed(3)}, accuracy ${formatPercent(q.accuracy)}`;
-      setProgress(q.fraction, `${text}, ${Math.round(q.fraction * 100)}%`);
-    });
+    const wait = Math.max(0, PROGRESS_INTERVAL_MS - (performance.now() - progressShownAt));
+    setTimeout(() => requestAnimationFrame(writeBatch), wait);
+  }
+  function writeBatch(): void {
+    progressShownAt = performance.now();
+    const q = pendingBatch;
+    pendingBatch = null;
+    if (!q || !current) return;
+    const text = `Epoch ${q.epoch} of ${q.epochs} · batch ${q.batch} of ${q.batchesPerEpoch} · ${q.imagesPerSecond > 0 ? `${count(Math.round(q.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(q.etaSeconds)}`;
+    progressText.textContent = `${text} · loss ${q.loss.toFixed(3)}, accuracy ${formatPercent(q.accuracy)}`;
+    setProgress(q.fraction, `${text}, ${Math.round(q.fraction * 100)}%`);
   }
 
   // The worker's tensor count while it trains, every few seconds (it answers between batches).
@@ -317,8 +325,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
         reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
       });
       lossChart.innerHTML = markup.loss;
-      // The second chart in a task of its own: no task parses both.
-      await nextTask();
+      // The second chart in a frame of its own: no frame lays out and paints both.
+      await afterNextFrame();
       accuracyChart.innerHTML = markup.accuracy;
     } catch (error) {
       lossChart.textContent = `The charts could not be drawn (${error instanceof Error ? error.message : String(error)}).`;
@@ -459,6 +467,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
     // Showing the panel and starting the worker in separate tasks keeps each one short.
     await nextTask();
     const t0 = performance.now();
+    let dataShownAt = 0;
     let outcome: ClientOutcome;
     try {
       outcome = await client.run(
@@ -470,6 +479,10 @@ export function createRerunPanel(options: RerunPanelOptions) {
           },
           onBackend: showBackend,
           onDataProgress: (p: DataProgress) => {
+            // Downloads report every chunk; the status line changes at most every PROGRESS_INTERVAL_MS.
+            const now = performance.now();
+            if (p.stage === "download" && now - dataShownAt < PROGRESS_INTERVAL_MS && p.bytes < p.totalBytes) return;
+            dataShownAt = now;
             if (p.stage === "download" && p.totalBytes > 0) {
               status.textContent =
                 p.cachedBytes >= p.bytes && p.bytes > 0
@@ -505,9 +518,12 @@ export function createRerunPanel(options: RerunPanelOptions) {
       status.textContent = `Finished in ${formatDuration((performance.now() - t0) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`;
       const last = record.epochs[record.epochs.length - 1];
       progressText.textContent = `Trained ${count(record.protocol.trainImages)} images × ${record.epochs.length} epoch${record.epochs.length === 1 ? "" : "s"}${last ? ` · ${count(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${count(record.protocol.validationImages)} validation and ${count(record.protocol.testImages)} test images`;
-      showResult(record, data.rows[record.rowId]);
-      scheduleCharts(true);
       showMemory(outcome.memory);
+      // The result table in a frame of its own, the final charts after it.
+      await afterNextFrame();
+      showResult(record, data.rows[record.rowId]);
+      await afterNextFrame();
+      scheduleCharts(true);
       await keep(record);
     } else if (outcome.status === "cancelled") {
       status.textContent = "Cancelled. Nothing was kept.";

@@ -217,7 +217,19 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(modelJson.weightsManifest[0].paths).toEqual([downloads.find((d) => d.name.endsWith(".weights.bin"))!.name]);
     expect(weights.byteLength).toBe(record.parameters * 4);
     await section.screenshot({ path: join(SHOTS, "rerun-your-reruns.png") });
-  }, 240_000);
+
+    // After the reload, a new worker reads the dataset from the browser's Cache API, not the network.
+    const gz: string[] = [];
+    page.context().on("request", (r) => {
+      if (r.url().endsWith(".idx.gz")) gz.push(r.url());
+    });
+    const statuses: string[] = [];
+    await rerunButton(page, "cnn-32-64-3-32").click();
+    await watch(page, (s) => s.state !== "running", 180_000, async () => void statuses.push((await page.locator(".rerun-status").textContent()) ?? ""));
+    expect(gz).toEqual([]);
+    expect((await panelState(page))!.state).toBe("finished");
+    await expect.poll(() => section.getAttribute("data-count")).toBe("2");
+  }, 300_000);
 
   it("A second Rerun while one trains on wasm is queued, shown, and runs next", async () => {
     const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
@@ -280,6 +292,18 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(final.backend).toBe("webgl");
     expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/WebGL \(.*SwiftShader/);
   }, 480_000);
+
+  it("Smoke rerun of cnn-32-64-3-64 on WebGPU (SwiftShader fallback adapter, software): training starts, progress rises, Cancel stops it", async () => {
+    // A full smoke run takes minutes on a software WebGPU adapter (~5 images/s): check that batches run, then cancel.
+    const { page } = await open(`${CNN}?preset=smoke&backend=webgpu`);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    const seen = await watch(page, (s) => s.now > 0 && s.backend === "webgpu", 300_000);
+    expect(seen.at(-1)).toBeGreaterThan(0);
+    expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/^Backend: WebGPU/);
+    await page.screenshot({ path: join(SHOTS, "rerun-cnn-webgpu-mid.png") });
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 60_000);
+  }, 360_000);
 
   it("Smoke rerun of cnn-32-64-3-64 on wasm works when the site is deployed under a sub-path", async () => {
     const { page, errors } = await open(`${subpath.url}cnn-tuning/?preset=smoke&backend=wasm`);
