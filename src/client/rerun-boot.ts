@@ -27,6 +27,8 @@ function loadPanel(): Promise<RerunPanel> {
     const island = document.getElementById("rerun-data");
     if (!island) throw new Error("this page has no rerun data (#rerun-data)");
     const { createRerunPanel } = await import("./rerun-panel.ts");
+    // Evaluating the module and building the panel in separate tasks keeps each one short.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     return createRerunPanel({ baseUrl: import.meta.env.BASE_URL, data: JSON.parse(island.textContent ?? "{}"), preset: presetFromUrl(), backend: backendFromUrl() });
   })();
   panel.catch(() => (panel = null));

@@ -116,6 +116,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
   let backendChoice: BackendChoice = options.backend ?? "auto";
   const queue: QueueItem[] = [];
   let current: QueueItem | null = null;
+  /** True from a run's start until its outcome arrives (progress messages are accepted). */
+  let training = false;
   let lastItem: QueueItem | null = null;
   let assessments: BackendAssessment[] | null = null;
 
@@ -234,7 +236,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
     progressShownAt = performance.now();
     const q = pendingBatch;
     pendingBatch = null;
-    if (!q || !current) return;
+    if (!q || !training) return;
     const text = `Epoch ${q.epoch} of ${q.epochs} · batch ${q.batch} of ${q.batchesPerEpoch} · ${q.imagesPerSecond > 0 ? `${count(Math.round(q.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(q.etaSeconds)}`;
     progressText.textContent = `${text} · loss ${q.loss.toFixed(3)}, accuracy ${formatPercent(q.accuracy)}`;
     setProgress(q.fraction, `${text}, ${Math.round(q.fraction * 100)}%`);
@@ -249,7 +251,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
     client
       .memory()
       .then((m) => {
-        if (current) showMemory(m);
+        if (training) showMemory(m);
       })
       .catch(() => {});
   }
@@ -261,7 +263,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
       return;
     }
     panel.dataset.tensors = String(memory.numTensors);
-    if (current) panel.dataset.peakTensors = String(Math.max(memory.numTensors, Number(panel.dataset.peakTensors ?? 0)));
+    if (training) panel.dataset.peakTensors = String(Math.max(memory.numTensors, Number(panel.dataset.peakTensors ?? 0)));
     if (memory.baselineTensors !== null) panel.dataset.baselineTensors = String(memory.baselineTensors);
     const baseline = memory.baselineTensors !== null ? ` (${memory.baselineTensors} before training)` : "";
     memoryLine.textContent = `Worker memory: ${count(memory.numTensors)} tensors${baseline}, ${formatMB(memory.numBytes)}${memory.modelKept ? ", trained model held" : ""}.`;
@@ -455,16 +457,36 @@ export function createRerunPanel(options: RerunPanelOptions) {
     scheduleCharts(true);
   }
 
+  let revealed = false;
+  /**
+   * Show the panel. The first time, it appears in three frames (head and progress, then the
+   * settings, then the charts), so that no frame lays out and paints all of it.
+   */
+  async function reveal(): Promise<void> {
+    if (!panel.hidden) return;
+    const first = !revealed;
+    revealed = true;
+    if (first) settings.hidden = charts.hidden = true;
+    panel.hidden = false;
+    if (!first) return;
+    await afterNextFrame();
+    settings.hidden = false;
+    await afterNextFrame();
+    charts.hidden = false;
+  }
+
   async function start(item: QueueItem): Promise<void> {
     if (current) return;
     current = item;
     lastItem = item;
-    panel.hidden = false;
+    training = true;
+    const shown = reveal();
     panel.dataset.state = "running";
     setControlsEnabled(false);
     resetRunView(item);
     status.textContent = PHASE_TEXT.backend;
     // Showing the panel and starting the worker in separate tasks keeps each one short.
+    await shown;
     await nextTask();
     const t0 = performance.now();
     let dataShownAt = 0;
@@ -505,12 +527,9 @@ export function createRerunPanel(options: RerunPanelOptions) {
     } catch (error) {
       outcome = { status: "failed", failure: { kind: "unexpected", message: "The rerun could not start.", detail: String(error), retryOnOtherBackend: false }, memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false } };
     }
-    current = null;
+    // Progress still queued for a frame is stale now.
+    training = false;
     cancel.hidden = true;
-    // After a failure the alert's Retry buttons take its place.
-    again.hidden = outcome.status === "failed";
-    setControlsEnabled(true);
-    panel.dataset.state = outcome.status;
     if (outcome.status === "finished") {
       const record = outcome.record;
       epochs = record.epochs;
@@ -524,12 +543,19 @@ export function createRerunPanel(options: RerunPanelOptions) {
       showResult(record, data.rows[record.rowId]);
       await afterNextFrame();
       scheduleCharts(true);
+      // Saved before the run counts as over, so that a next run cannot take the model's place first.
       await keep(record);
-    } else if (outcome.status === "cancelled") {
+    }
+    current = null;
+    // After a failure the alert's Retry buttons take its place.
+    again.hidden = outcome.status === "failed";
+    setControlsEnabled(true);
+    panel.dataset.state = outcome.status;
+    if (outcome.status === "cancelled") {
       status.textContent = "Cancelled. Nothing was kept.";
       setProgress(Number(progress.getAttribute("aria-valuenow")) / 100, "Cancelled");
       showMemory(outcome.memory);
-    } else {
+    } else if (outcome.status === "failed") {
       status.textContent = "Stopped: see below.";
       showFailure(outcome.failure, item);
       showMemory(outcome.failure.kind === "worker-crashed" ? null : outcome.memory);
@@ -566,17 +592,17 @@ export function createRerunPanel(options: RerunPanelOptions) {
   /** Open the panel for a row and train it now, or queue it behind the running one. */
   function request(rowId: string): void {
     if (!data.rows[rowId]) {
-      panel.hidden = false;
+      void reveal();
       status.textContent = `Unknown row "${rowId}": nothing to rerun.`;
       return;
     }
     const item: QueueItem = { rowId, preset, backend: backendChoice };
-    panel.hidden = false;
     panel.removeAttribute("data-collapsed");
     if (!current) {
       void start(item);
       return;
     }
+    void reveal();
     if (current.rowId === rowId || queue.some((q) => q.rowId === rowId)) {
       status.textContent = `${rowId} is already ${current.rowId === rowId ? "training" : "queued"}.`;
       return;
