@@ -46,10 +46,11 @@ function build(site: E2ESite): void {
   }
 }
 
-/** The prepared dataset the builds read, as `npm run build` makes sure of. */
+/** The prepared dataset and the tfjs wasm binaries the builds serve, as `npm run build` makes sure of. */
 function prepareData(): void {
   const check = spawnSync(process.execPath, ["scripts/data.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
   if (check.status !== 0) run(["scripts/data.ts"], {});
+  run(["scripts/copy-wasm.ts"], {});
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,0 +1,126 @@
+/**
+ * Worker overhead of a reader's rerun (part of `npm run bench`): training images/s of the same
+ * row, same data and same `train` options, (1) through the site's comlink trainer worker with the
+ * panel's per-batch progress callbacks, and (2) in a plain dedicated worker calling `train`
+ * directly. Both run in Debian's headless Chromium on a page built from
+ * scripts/bench/rerun-worker/ with Vite (the site's own worker module, bundled the same way).
+ * Images/s is the steady-state epoch's (the last one; the first includes kernel warm-up); runs
+ * alternate direct/comlink and the medians are compared.
+ */
+import { spawnSync } from "node:child_process";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+import { chromium } from "playwright-core";
+import type { BenchCase } from "../bench.ts";
+import { PROTOCOL_PRESETS } from "../../src/lib/study.ts";
+
+/** Name of this bench module (`npm run bench -- --only rerun-worker`). */
+export const name = "rerun-worker";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const OUT = join(ROOT, ".bench/rerun-worker");
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".gz": "application/gzip",
+};
+
+async function buildHarness(): Promise<void> {
+  const copy = spawnSync(process.execPath, ["scripts/copy-wasm.ts"], { cwd: ROOT, encoding: "utf8" });
+  if (copy.status !== 0) throw new Error(`rerun-worker bench: copy-wasm failed: ${copy.stderr}`);
+  if (!existsSync(join(ROOT, "public/data/fashion-mnist/manifest.json"))) throw new Error("rerun-worker bench: run `npm run data` first");
+  const { build } = await import("vite");
+  await build({
+    root: join(ROOT, "scripts/bench/rerun-worker"),
+    base: "./",
+    logLevel: "error",
+    configFile: false,
+    publicDir: false,
+    worker: { format: "es" },
+    build: { outDir: OUT, emptyOutDir: true, target: "es2022" },
+  });
+}
+
+/** Serve the harness and the site's data folder (dataset and wasm binaries). */
+async function serve(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const base = path.startsWith("/data/") ? join(ROOT, "public") : OUT;
+    let file = resolve(base, `.${path}`);
+    if (!file.startsWith(resolve(base) + sep) && file !== resolve(base)) return void res.writeHead(403).end();
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    if (!existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Measure the worker overhead on each browser backend among `backends` (wasm by default). */
+export async function run(options: { backends: string[]; quick: boolean }): Promise<BenchCase[]> {
+  // cpu trains ~7 images/s in a browser: minutes per measurement, so only wasm and (software) WebGL.
+  const backends = options.backends.filter((b) => b === "wasm" || b === "webgl");
+  if (backends.length === 0) backends.push("wasm");
+  const skipped: BenchCase[] = options.backends
+    .filter((b) => b === "cpu")
+    .map((b) => ({ model: "cnn-32-64-3-64", backend: b, phase: "train-in-rerun-worker", note: "skipped: the cpu backend trains ~7 images/s in a browser" }));
+  await buildHarness();
+  const site = await serve();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--enable-unsafe-swiftshader", "--disable-background-networking"],
+  });
+  const cases: BenchCase[] = [...skipped];
+  try {
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => console.error(`rerun-worker bench page error: ${e.message}`));
+    await page.goto(site.url);
+    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
+    const rowId = "cnn-32-64-3-64";
+    for (const backend of backends) {
+      const images = backend === "wasm" ? (options.quick ? 1_024 : 3_072) : 256;
+      const protocol = { ...PROTOCOL_PRESETS.smoke, epochs: 2, trainImages: images, validationImages: 500, testImages: 500 };
+      const repeats = options.quick ? 1 : 3;
+      const rates: Record<"direct" | "comlink", number[]> = { direct: [], comlink: [] };
+      for (let r = 0; r < repeats; r++) {
+        for (const mode of ["direct", "comlink"] as const) {
+          console.error(`bench: rerun-worker ${mode} on ${backend} (${images} images x 2 epochs, run ${r + 1}/${repeats})…`);
+          const result = (await page.evaluate(
+            ([m, req]) => (window as unknown as { runBench: (m: string, r: unknown) => Promise<{ epochs: { imagesPerSecond: number }[] }> }).runBench(m, req),
+            [mode, { backend, rowId, protocol }] as const,
+          )) as { epochs: { imagesPerSecond: number }[] };
+          rates[mode].push(result.epochs[result.epochs.length - 1].imagesPerSecond);
+        }
+      }
+      const direct = median(rates.direct);
+      const comlink = median(rates.comlink);
+      const overhead = ((direct - comlink) / direct) * 100;
+      cases.push({ model: rowId, backend, phase: "train-in-plain-worker", imagesPerSecond: round(direct), images, runs: rates.direct.map(round), note: "train() called directly in a dedicated worker, no comlink" });
+      cases.push({
+        model: rowId,
+        backend,
+        phase: "train-in-rerun-worker",
+        imagesPerSecond: round(comlink),
+        images,
+        runs: rates.comlink.map(round),
+        overheadPercent: round(overhead),
+        note: `the site's comlink trainer worker with per-batch progress: ${overhead >= 0 ? `${round(overhead)}% slower` : `${round(-overhead)}% faster`} than the plain worker (medians of ${repeats})`,
+      });
+    }
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+  return cases;
+}

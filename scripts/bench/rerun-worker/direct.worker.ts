@@ -1,0 +1,36 @@
+/**
+ * The baseline of the worker-overhead bench: the same training as a rerun (same data, split,
+ * model, `train` options), in a plain dedicated worker with no comlink and no progress messages.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { useBackend, type BackendName } from "../../../src/lib/backend.ts";
+import { makeSplits } from "../../../src/lib/dataset.ts";
+import { buildModel } from "../../../src/lib/models.ts";
+import { loadServedDataset } from "../../../src/lib/served-dataset.ts";
+import { configFromRowId } from "../../../src/lib/study.ts";
+import type { Protocol } from "../../../src/lib/study-schema.ts";
+import { train } from "../../../src/lib/train.ts";
+
+interface Request {
+  dataUrl: string;
+  wasmPaths: string;
+  backend: BackendName;
+  rowId: string;
+  protocol: Protocol;
+}
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const { dataUrl, wasmPaths, backend, rowId, protocol } = event.data;
+  try {
+    if (backend === "webgl") tf.env().set("SOFTWARE_WEBGL_ENABLED", true);
+    await useBackend(backend, { wasmPaths });
+    const data = await loadServedDataset(dataUrl);
+    const splits = makeSplits(data.train, data.test, { splitSeed: protocol.splitSeed, trainImages: protocol.trainImages, validationImages: protocol.validationImages, testImages: protocol.testImages });
+    const model = buildModel(configFromRowId(rowId), protocol.seed);
+    const result = await train(model, { train: splits.train }, { epochs: protocol.epochs, batchSize: protocol.batchSize, learningRate: protocol.learningRate, seed: protocol.seed });
+    model.dispose();
+    self.postMessage({ ok: true, epochs: result.epochs });
+  } catch (error) {
+    self.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
+  }
+};

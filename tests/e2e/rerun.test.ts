@@ -1,0 +1,318 @@
+/**
+ * Browser tests of live reruns, in headless Chromium on the built site. This machine has no GPU:
+ * Chromium offers WebGL and WebGPU only through SwiftShader (software), so most tests train on
+ * wasm (the fastest backend here, and the one "automatic" picks) and one on software WebGL;
+ * each test names its backend.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runRecordSchema } from "../../src/lib/study-schema.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, servedSites } from "./browser.ts";
+
+const SHOTS = join(import.meta.dirname, "screenshots", "rerun");
+const root = servedSites().find((s) => s.name === "root")!;
+const subpath = servedSites().find((s) => s.name === "subpath")!;
+const CNN = `${root.url}cnn-tuning/`;
+const RESNET = `${root.url}resnet-tuning/`;
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // WebGPU too (SwiftShader's fallback adapter), so that the backend choice is tested against it.
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--enable-unsafe-webgpu"] });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+});
+
+interface Opened {
+  page: Page;
+  errors: string[];
+}
+
+/** A fresh browser context (empty cache and IndexedDB) on a page. */
+async function open(url: string): Promise<Opened> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(url);
+  // Playwright injects its helper script on first use; do that now, not while long tasks are recorded.
+  await page.locator("h1").textContent();
+  return { page, errors };
+}
+
+/** Record long tasks from now on (not buffered: page-load tasks do not count). */
+async function recordLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), duration: Math.round(e.duration) });
+    }).observe({ type: "longtask" });
+  });
+}
+
+const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+
+interface PanelState {
+  state?: string;
+  now: number;
+  max: number;
+  row?: string;
+  backend?: string;
+  tensors?: string;
+  baseline?: string;
+  peak?: string;
+}
+
+const panelState = (page: Page): Promise<PanelState | null> =>
+  page.evaluate(() => {
+    const panel = document.querySelector<HTMLElement>(".rerun-panel");
+    if (!panel) return null;
+    const bar = panel.querySelector("[role=progressbar]")!;
+    return {
+      state: panel.dataset.state,
+      now: Number(bar.getAttribute("aria-valuenow")),
+      max: Number(bar.getAttribute("aria-valuemax")),
+      row: panel.dataset.row,
+      backend: panel.dataset.backend,
+      tensors: panel.dataset.tensors,
+      baseline: panel.dataset.baselineTensors,
+      peak: panel.dataset.peakTensors,
+    };
+  });
+
+/** Poll the panel until `done` holds; returns every progress value seen. */
+async function watch(page: Page, done: (s: PanelState) => boolean, timeoutMs: number, onSample?: (s: PanelState) => Promise<void>): Promise<number[]> {
+  const seen: number[] = [];
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await panelState(page);
+    if (s) {
+      seen.push(s.now);
+      await onSample?.(s);
+      if (done(s)) return seen;
+    }
+    if (Date.now() > until) throw new Error(`timed out; last panel state ${JSON.stringify(s)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+const rerunButton = (page: Page, rowId: string) => page.getByRole("button", { name: `Rerun ${rowId}`, exact: true });
+
+/** Click Rerun on a row and wait for the run to end; checks progress rose and returns the final state. */
+async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: number): Promise<PanelState> {
+  await recordLongTasks(page);
+  await rerunButton(page, rowId).click();
+  let shot = false;
+  const seen = await watch(
+    page,
+    (s) => s.state !== undefined && s.state !== "running",
+    timeoutMs,
+    async (s) => {
+      if (!shot && s.now >= 30 && s.now < 100) {
+        shot = true;
+        await page.screenshot({ path: join(SHOTS, `${shotName}-mid.png`) });
+      }
+    },
+  );
+  const final = (await panelState(page))!;
+  expect(final.state).toBe("finished");
+  expect(final.max).toBe(100);
+  // Progress rose through the run, not only jumped to the end.
+  const distinct = [...new Set(seen)];
+  expect(distinct.filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(2);
+  expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
+  await expect.poll(() => page.locator('.rerun-panel [data-result="val-accuracy"]').textContent()).toMatch(/^\d{1,3}\.\d{2}%$/);
+  await page.screenshot({ path: join(SHOTS, `${shotName}-finished.png`) });
+  return final;
+}
+
+describe("rerun panel (headless Chromium, no GPU)", () => {
+  it("loads none of the panel, comlink, Plot or the workers before the first Rerun click", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(r.url()));
+    const before = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
+    expect(before.filter((u) => /rerun-panel|trainer\.worker|chart\.worker/.test(u))).toEqual([]);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await expect.poll(() => requested.some((u) => /trainer\.worker/.test(u))).toBe(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+  }, 120_000);
+
+  it("Smoke rerun of cnn-32-64-3-64 on wasm: progress rises, the result appears, no long task over 50 ms", async () => {
+    const { page, errors } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const final = await smokeRun(page, "cnn-32-64-3-64", "rerun-cnn-wasm", 180_000);
+    expect(final.backend).toBe("wasm");
+    expect(final.row).toBe("cnn-32-64-3-64");
+    expect(await longTasks(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 240_000);
+
+  it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", async () => {
+    const { page, errors } = await open(`${RESNET}?preset=smoke`);
+    const final = await smokeRun(page, "resnet-2x32", "rerun-resnet-wasm", 300_000);
+    expect(final.backend).toBe("wasm");
+    const explanation = await page.locator(".rerun-backend-info").textContent();
+    expect(explanation).toMatch(/Picked automatically: WebAssembly/);
+    expect(explanation).toMatch(/WebGL: WebGL 2 renderer is a software emulation/);
+    expect(explanation).toMatch(/WebGPU: WebGPU adapter is a software fallback/);
+    expect(await longTasks(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 360_000);
+
+  it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
+    const { page } = await open(`${CNN}?preset=quick&backend=wasm`);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    // Wait until the panel has seen the worker's tensors rise above the baseline (the model and optimiser live).
+    const during = (await watch(page, (s) => s.now > 2 && s.peak !== undefined && s.baseline !== undefined, 120_000), await panelState(page))!;
+    expect(Number(during.peak)).toBeGreaterThan(Number(during.baseline));
+    const cancelledAt = Date.now();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    const final = (await watch(page, (s) => s.state !== "running", 30_000), await panelState(page))!;
+    expect(final.state).toBe("cancelled");
+    // Stopped by the worker itself (not by terminating it) within a batch or two.
+    expect(Date.now() - cancelledAt).toBeLessThan(3_000);
+    expect(final.tensors).toBeDefined();
+    expect(final.tensors).toBe(final.baseline);
+    await page.screenshot({ path: join(SHOTS, "rerun-cancelled.png") });
+  }, 180_000);
+
+  it("Reruns on wasm survive a reload; their JSON validates against runRecordSchema and the model downloads in the tfjs format", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    await smokeRun(page, "cnn-32-64-3-32", "rerun-kept", 180_000);
+    await expect.poll(() => page.locator(".rerun-panel").getAttribute("data-saved")).toMatch(/^cnn-32-64-3-32\.smoke\./);
+    await page.reload();
+    const section = page.locator("[data-your-reruns]");
+    await section.scrollIntoViewIfNeeded();
+    await expect.poll(() => section.getAttribute("data-count")).toBe("1");
+    const row = section.locator("tbody tr").first();
+    expect(await row.locator("th").textContent()).toBe("cnn-32-64-3-32");
+
+    const [json] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: /as JSON$/ }).click()]);
+    const record = runRecordSchema.parse(JSON.parse(readFileSync((await json.path())!, "utf8")));
+    expect(record.source).toBe("reader");
+    expect(record.environment).toMatchObject({ runtime: "browser", backend: "wasm" });
+    expect(record.environment.userAgent).toMatch(/Chrome/);
+    expect(json.suggestedFilename()).toBe(`${record.runId}.json`);
+
+    const downloads: { name: string; path: string }[] = [];
+    page.on("download", async (d) => downloads.push({ name: d.suggestedFilename(), path: (await d.path())! }));
+    await row.getByRole("button", { name: /Download the model/ }).click();
+    await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(2);
+    const modelJson = JSON.parse(readFileSync(downloads.find((d) => d.name.endsWith(".model.json"))!.path, "utf8"));
+    const weights = readFileSync(downloads.find((d) => d.name.endsWith(".weights.bin"))!.path);
+    expect(modelJson.format).toBe("layers-model");
+    expect(modelJson.weightsManifest[0].paths).toEqual([downloads.find((d) => d.name.endsWith(".weights.bin"))!.name]);
+    expect(weights.byteLength).toBe(record.parameters * 4);
+    await section.screenshot({ path: join(SHOTS, "rerun-your-reruns.png") });
+
+    // After the reload, a new worker reads the dataset from the browser's Cache API, not the network.
+    const gz: string[] = [];
+    page.context().on("request", (r) => {
+      if (r.url().endsWith(".idx.gz")) gz.push(r.url());
+    });
+    const statuses: string[] = [];
+    await rerunButton(page, "cnn-32-64-3-32").click();
+    await watch(page, (s) => s.state !== "running", 180_000, async () => void statuses.push((await page.locator(".rerun-status").textContent()) ?? ""));
+    expect(gz).toEqual([]);
+    expect((await panelState(page))!.state).toBe("finished");
+    await expect.poll(() => section.getAttribute("data-count")).toBe("2");
+  }, 300_000);
+
+  it("A second Rerun while one trains on wasm is queued, shown, and runs next", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await watch(page, (s) => s.state === "running", 30_000);
+    await rerunButton(page, "cnn-32-64-3-128").click();
+    await expect.poll(() => page.locator(".rerun-queue").textContent()).toMatch(/Queued \(one training at a time in this tab\): 1.*cnn-32-64-3-128/s);
+    await watch(page, (s) => s.row === "cnn-32-64-3-128" && s.state === "running", 180_000);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 30_000);
+  }, 240_000);
+
+  it("A failed dataset download on wasm is told plainly, the page stays usable, and Retry recovers", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    await page.context().route("**/data/fashion-mnist/train-images.idx.gz", (route) => route.abort("internetdisconnected"));
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await watch(page, (s) => s.state === "failed", 60_000);
+    const alert = page.locator(".rerun-panel [role=alert]");
+    expect(await alert.getAttribute("data-kind")).toBe("dataset-download");
+    expect(await alert.textContent()).toMatch(/could not be downloaded/);
+    await page.screenshot({ path: join(SHOTS, "rerun-failed-download.png") });
+    // The page still answers.
+    expect(await page.evaluate(() => document.title)).toMatch(/CNN tuning/);
+    await page.context().unroute("**/data/fashion-mnist/train-images.idx.gz");
+    await alert.getByRole("button", { name: "Retry", exact: true }).click();
+    await watch(page, (s) => s.state === "running" && s.now > 0, 120_000);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 30_000);
+  }, 240_000);
+
+  it("Served files that fail their checksum on wasm are refused with a checksum message", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const wrong = readFileSync(join(root.outDir, "data/fashion-mnist/test-labels.idx.gz"));
+    await page.context().route("**/data/fashion-mnist/train-labels.idx.gz", (route) => route.fulfill({ body: wrong, contentType: "application/gzip" }));
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await watch(page, (s) => s.state === "failed", 60_000);
+    const alert = page.locator(".rerun-panel [role=alert]");
+    expect(await alert.getAttribute("data-kind")).toBe("dataset-checksum");
+    expect(await alert.textContent()).toMatch(/does not match its published checksums/);
+  }, 120_000);
+
+  it("A training worker that fails to start is reported as a crash, with retry buttons for the other backends", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    await page.context().route("**/trainer.worker*.js", (route) => route.abort("failed"));
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    await watch(page, (s) => s.state === "failed", 60_000);
+    const alert = page.locator(".rerun-panel [role=alert]");
+    expect(await alert.getAttribute("data-kind")).toBe("worker-crashed");
+    expect(await alert.textContent()).toMatch(/training worker stopped unexpectedly/);
+    await page.context().unroute("**/trainer.worker*.js");
+    await alert.getByRole("button", { name: "Retry", exact: true }).click();
+    await watch(page, (s) => s.state === "running" && s.now > 0, 120_000);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 30_000);
+  }, 240_000);
+
+  it("Smoke rerun of cnn-32-64-3-64 on WebGL (SwiftShader, software) finishes with a result", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=webgl`);
+    const final = await smokeRun(page, "cnn-32-64-3-64", "rerun-cnn-webgl", 400_000);
+    expect(final.backend).toBe("webgl");
+    expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/WebGL \(.*SwiftShader/);
+  }, 480_000);
+
+  it("Smoke rerun of cnn-32-64-3-64 on WebGPU (SwiftShader fallback adapter, software): training starts, progress rises, Cancel stops it", async () => {
+    // A full smoke run takes minutes on a software WebGPU adapter (~5 images/s): check that batches run, then cancel.
+    const { page } = await open(`${CNN}?preset=smoke&backend=webgpu`);
+    await rerunButton(page, "cnn-32-64-3-64").click();
+    const seen = await watch(page, (s) => s.now > 0 && s.backend === "webgpu", 300_000);
+    expect(seen.at(-1)).toBeGreaterThan(0);
+    expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/^Backend: WebGPU/);
+    await page.screenshot({ path: join(SHOTS, "rerun-cnn-webgpu-mid.png") });
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 60_000);
+  }, 360_000);
+
+  it("Smoke rerun of cnn-32-64-3-64 on wasm works when the site is deployed under a sub-path", async () => {
+    const { page, errors } = await open(`${subpath.url}cnn-tuning/?preset=smoke&backend=wasm`);
+    const requests: string[] = [];
+    page.context().on("request", (r) => requests.push(new URL(r.url()).pathname));
+    await smokeRun(page, "cnn-32-64-3-64", "rerun-subpath", 180_000);
+    expect(requests.filter((p) => !p.startsWith(subpath.base))).toEqual([]);
+    expect(requests.some((p) => p.startsWith(`${subpath.base}data/tfjs-wasm/`))).toBe(true);
+    expect(requests.some((p) => p.startsWith(`${subpath.base}data/fashion-mnist/`))).toBe(true);
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
