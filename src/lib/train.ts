@@ -178,6 +178,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         await yieldToEventLoop();
       }
 
+      if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) {
+        aborted = true;
+        break epochLoop;
+      }
       const trainSeconds = (now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
@@ -222,4 +226,47 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     optimizer.dispose();
   }
   return { epochs: history, bestEpoch, aborted, seconds: (now() - startedAt) / 1000 };
+}
+
+/** Batches used to re-estimate batch-norm statistics after each epoch. */
+export const BATCH_NORM_RECALIBRATION_BATCHES = 32;
+
+/**
+ * Re-estimate the moving mean and variance of every batch-norm layer as the plain average of the
+ * batch statistics over up to 32 training batches, with the weights fixed ("precise BN").
+ * Keras-style moving averages (momentum 0.99) start at mean 0 / variance 1 and need thousands of
+ * steps to forget that start: without this, a quick or smoke run of a ResNet evaluates near chance
+ * although it trains well. Setting momentum to 1 - 1/k at the k-th batch makes the moving value the
+ * running mean of the k batch values. Models without batch norm are left untouched.
+ * @returns false when aborted
+ */
+export async function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  set: ImageSet,
+  batchSize: number,
+  seed: number,
+  epoch: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization") as unknown as { momentum: number }[];
+  if (layers.length === 0) return true;
+  const saved = layers.map((l) => l.momentum);
+  const batches = epochBatches(set.count, batchSize, seed ^ 0x5bd1e995, epoch).slice(0, BATCH_NORM_RECALIBRATION_BATCHES);
+  const pixels = new Float32Array(batchSize * PIXELS);
+  const labels = new Int32Array(batchSize);
+  try {
+    for (let k = 0; k < batches.length; k++) {
+      if (signal?.aborted) return false;
+      for (const l of layers) l.momentum = 1 - 1 / (k + 1);
+      const filled = fillBatch(set, batches[k], pixels, labels);
+      tf.tidy(() => {
+        const xs = tf.tensor4d(filled.pixels, [batches[k].length, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        model.apply(xs, { training: true });
+      });
+      await yieldToEventLoop();
+    }
+  } finally {
+    layers.forEach((l, i) => (l.momentum = saved[i]));
+  }
+  return true;
 }
