@@ -6,9 +6,13 @@
  *   node scripts/bench-kernels.ts [--model cnn|resnet|both] [--steps 10] [--batch 64]
  *                                 [--backend wasm|cpu] [--no-profile] [--by-shape]
  *
- * Timings on a shared machine are noisy: the script prints the load average next to them.
+ * Timings on a shared machine are noisy: the script prints the load average next to them, and
+ * also the process's CPU time per step (user + system, all threads), which other processes on
+ * the machine barely change; for this single-threaded backend it approximates the wall time on
+ * an idle core.
  */
 import { loadavg } from "node:os";
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { getKernelsForBackend, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
@@ -128,24 +132,29 @@ async function benchModel(label: string, model: tf.LayersModel, profile: boolean
   const { xs, ys } = makeBatch(7);
   for (let i = 0; i < 2; i++) await model.trainOnBatch(xs, ys); // warm-up: XNNPACK setup, Adam slots
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   stats.clear();
   profiling = profile;
   const tensorsBefore = tf.memory().numTensors;
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
+    const c0 = cpuUsage();
     await model.trainOnBatch(xs, ys);
+    const c1 = cpuUsage(c0);
     times.push(performance.now() - t0);
+    cpuTimes.push((c1.user + c1.system) / 1000);
   }
   profiling = false;
   const leaked = tf.memory().numTensors - tensorsBefore;
   tf.dispose([xs, ys]);
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const total = times.reduce((a, b) => a + b, 0);
+  const cpuMedian = median(cpuTimes);
   console.log(
-    `${label}: ${model.countParams()} params, batch ${batch}, ${steps} steps, median step ${median.toFixed(1)} ms ` +
-      `-> ${((batch * 1000) / median).toFixed(0)} images/s (mean ${((batch * steps * 1000) / total).toFixed(0)})` +
-      (leaked !== 0 ? `, tensor count changed by ${leaked}` : ""),
+    `${label}: ${model.countParams()} params, batch ${batch}, ${steps} steps, median step ${median(times).toFixed(1)} ms wall ` +
+      `-> ${((batch * 1000) / median(times)).toFixed(0)} images/s (mean ${((batch * steps * 1000) / total).toFixed(0)}); ` +
+      `${cpuMedian.toFixed(1)} ms CPU -> ${((batch * 1000) / cpuMedian).toFixed(0)} images/s per CPU second` +
+      (leaked !== 0 ? `; tensor count changed by ${leaked}` : ""),
   );
   if (profile) printProfile(total);
 }

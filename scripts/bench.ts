@@ -46,7 +46,8 @@ function randomSet(count: number, seed: number): ImageSet {
 
 /** Images for a training measurement that lasts about `seconds` given a rough speed guess. */
 function sizeFor(guessImagesPerSecond: number, seconds: number, batch: number): number {
-  return Math.max(batch * 4, Math.ceil((guessImagesPerSecond * seconds) / batch) * batch);
+  // At least 3 warm-up batches and 5 measured ones, whatever the guess.
+  return Math.max(batch * 8, Math.ceil((guessImagesPerSecond * seconds) / batch) * batch);
 }
 
 async function benchTrain(rowId: string, backend: string, images: number, warmupBatches: number): Promise<BenchCase> {

@@ -14,7 +14,8 @@ import { runRow } from "../src/lib/run-row.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study.ts";
 import { runRecordSchema, type Protocol } from "../src/lib/study-schema.ts";
 import { intFlag, numberFlag, parseArgs, stringFlag } from "./lib/args.ts";
-import { formatDuration, nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";
+import { formatDuration } from "../src/lib/site.ts";
+import { nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 
 const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
         const pct = Math.floor(p.fraction * 100);
         const line =
           `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ` +
-          `acc ${(p.accuracy * 100).toFixed(2)}%  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${formatDuration(p.etaSeconds)}`;
+          `acc ${(p.accuracy * 100).toFixed(2)}%  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds)}`;
         if (tty) process.stdout.write(`\r${line}\x1b[K`);
         else if (pct !== lastLogged && pct % 5 === 0) {
           lastLogged = pct;

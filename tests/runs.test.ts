@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isBetterRun, parseRunRecord, selectBestRuns, type LoadedRun } from "../src/lib/runs.ts";
+import { isBetterRun, parseRunRecord, selectBestRuns, selectDetailRun, type LoadedRun } from "../src/lib/runs.ts";
 import type { RunRecord } from "../src/lib/study-schema.ts";
 
 const fixture = (name: string): RunRecord =>
@@ -50,5 +50,22 @@ describe("selectBestRuns", () => {
     const best = selectBestRuns(runs);
     expect([...best.keys()]).toEqual(["resnet-3x64"]);
     expect(best.get("resnet-3x64")?.file).toBe("f.json");
+  });
+});
+
+describe("selectDetailRun", () => {
+  const loaded = (run: RunRecord, file = "f.json"): LoadedRun => ({ file, run }) as LoadedRun;
+  const cnnFull: RunRecord = { ...structuredClone(full), rowId: "cnn-32-64-3-64" };
+  it("uses the original's best row when it has a full-protocol run", () => {
+    const runs = new Map([["resnet-3x64", loaded(full)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(full);
+  });
+  it("falls back to the best full-protocol run of another row when the best row has only a quick run", () => {
+    const runs = new Map([["resnet-3x64", loaded(quick)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
+  });
+  it("uses the best row's quick run when no full-protocol run exists", () => {
+    expect(selectDetailRun(new Map([["resnet-3x64", loaded(quick)]]), "resnet-3x64")?.run).toBe(quick);
+    expect(selectDetailRun(new Map(), "resnet-3x64")).toBeUndefined();
   });
 });

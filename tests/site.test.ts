@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatDuration, formatLoss, formatPercent, NAV_ITEMS, withBase } from "../src/lib/site.ts";
 
@@ -22,7 +23,11 @@ describe("site helpers", () => {
     expect(formatDuration(185)).toBe("3 min 5 s");
     expect(formatDuration(3720)).toBe("1 h 2 min");
   });
-  it("has no Grad-CAM entry in the navigation yet", () => {
-    expect(NAV_ITEMS.map((item) => item.label.toLowerCase()).join(" ")).not.toMatch(/grad-?cam/);
+  it("has a page for every navigation entry, Grad-CAM included", () => {
+    expect(NAV_ITEMS.map((item) => item.path)).toContain("gradcam/");
+    for (const { path } of NAV_ITEMS) {
+      const page = path === "" ? "index" : path.replace(/\/$/, "");
+      expect(existsSync(new URL(`../src/pages/${page}.astro`, import.meta.url)), `src/pages/${page}.astro`).toBe(true);
+    }
   });
 });

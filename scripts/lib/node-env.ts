@@ -25,14 +25,3 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await writeFile(tmp, data);
   await rename(tmp, path);
 }
-
-/** Seconds as "1h02m", "3m05s" or "12s". */
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return "--";
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h) return `${h}h${String(m).padStart(2, "0")}m`;
-  if (m) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${s}s`;
-}

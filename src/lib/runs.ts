@@ -64,3 +64,19 @@ export function selectBestRuns(runs: readonly LoadedRun[]): Map<string, LoadedRu
   }
   return best;
 }
+
+/**
+ * The run whose figures (confusion matrix, per-class scores, curves, mistakes) the Best model page
+ * shows: the original's best row when it has a full-protocol run; otherwise this site's best
+ * full-protocol run of any row; otherwise the original's best row under whatever protocol it has.
+ */
+export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRowId: string): LoadedRun | undefined {
+  const own = bestRuns.get(bestRowId);
+  if (own?.run.protocol.name === "full") return own;
+  let bestFull: LoadedRun | undefined;
+  for (const loaded of bestRuns.values()) {
+    if (loaded.run.protocol.name !== "full") continue;
+    if (!bestFull || isBetterRun(loaded.run, bestFull.run)) bestFull = loaded;
+  }
+  return bestFull ?? own;
+}

@@ -15,7 +15,7 @@ export interface NavItem {
   label: string;
 }
 
-/** The main navigation, in reading order. Grad-CAM joins it when its page exists. */
+/** The main navigation, in reading order. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "", label: "Overview" },
   { path: "dataset/", label: "Dataset" },
@@ -23,6 +23,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "resnet-tuning/", label: "ResNet tuning" },
   { path: "best-model/", label: "Best model" },
   { path: "methodology/", label: "Methodology" },
+  { path: "gradcam/", label: "Grad-CAM" },
 ];
 
 /** Where a number comes from. */

@@ -145,39 +145,24 @@ function backpropFilterConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo,
 /**
  * The same gradient as a matrix product, for few input channels: the convolution above then has
  * only kh*kw*Cin output pixels and runs XNNPACK far below its speed. dW^T [Cout, kh*kw*Cin] is
- * dy^T [Cout, N*Ho*Wo] times the patches [N*Ho*Wo, kh*kw*Cin] (built here). The patch matrix is
- * the operand XNNPACK repacks on every call, so it is kept the small one.
+ * dy^T [Cout, N*Ho*Wo] times the patches [N*Ho*Wo, kh*kw*Cin]. The patch matrix is the operand
+ * XNNPACK repacks on every call, so it is kept the small one.
  */
 function backpropFilterMatMul(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, pads: Pads): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const taps = filterHeight * filterWidth * inChannels;
   const pixels = batchSize * outHeight * outWidth;
-  const patches = backend.makeOutput([1, pixels, taps], "float32");
-  const xs = backend.typedArrayFromHeap(x) as Float32Array;
-  const pt = backend.typedArrayFromHeap(patches) as Float32Array;
-  let o = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yo = 0; yo < outHeight; yo++) {
-      for (let xo = 0; xo < outWidth; xo++) {
-        for (let i = 0; i < filterHeight; i++) {
-          const yi = yo + i - pads.top;
-          const inRow = yi >= 0 && yi < inHeight;
-          for (let j = 0; j < filterWidth; j++) {
-            const xi = xo + j - pads.left;
-            if (inRow && xi >= 0 && xi < inWidth) {
-              const base = ((b * inHeight + yi) * inWidth + xi) * inChannels;
-              for (let ci = 0; ci < inChannels; ci++) pt[o++] = xs[base + ci];
-            } else {
-              for (let ci = 0; ci < inChannels; ci++) pt[o++] = 0;
-            }
-          }
-        }
-      }
-    }
-  }
+  // The patches are themselves a convolution: with the one-hot filter E[i,j,ci,(i,j,ci)] = 1
+  // each output pixel lists its receptive field, zeros where it hangs over the padding.
+  const oneHot = backend.makeOutput([filterHeight, filterWidth, inChannels, taps], "float32");
+  const e = backend.typedArrayFromHeap(oneHot) as Float32Array;
+  e.fill(0);
+  for (let t = 0; t < taps; t++) e[t * taps + t] = 1;
+  const patches = convolve(backend, x, oneHot, pads);
+  dispose(backend, oneHot);
   const dyT = transpose(backend, { ...dy, shape: [pixels, outChannels] }, [1, 0]);
   const gradT = runKernel(BatchMatMul, {
-    inputs: { a: { ...dyT, shape: [1, outChannels, pixels] }, b: patches },
+    inputs: { a: { ...dyT, shape: [1, outChannels, pixels] }, b: { ...patches, shape: [1, pixels, taps] } },
     backend,
     attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap,
   });

@@ -1,0 +1,158 @@
+/**
+ * The Grad-CAM page in chromium, on every served build: it follows its URL contract
+ * (?image=<test index>&layer=<layer name>), draws heat maps that are not uniform into
+ * [data-gradcam="heatmap"], names the predicted class in [data-gradcam="predicted"], keeps the URL
+ * in sync with the reader's picks, and can use a model the reader trained (IndexedDB).
+ * Needs the shipped model (public/data/models/cnn-32-64-3-64/) and the prepared data.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelToFiles } from "../../src/lib/model-io.ts";
+import { buildResNet } from "../../src/lib/models.ts";
+import { CLASS_NAMES } from "../../src/lib/study.ts";
+import { launchBrowser, openRecordedPage, servedSites, type RecordedPage } from "./browser.ts";
+
+const SCREENSHOTS = join(import.meta.dirname, "screenshots");
+
+/** Waits until the tool has drawn its maps; fails with the page's error message if it shows one. */
+async function waitForMaps(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const root = document.querySelector("[data-gradcam-root]");
+      const error = document.querySelector<HTMLElement>('[data-gradcam="error"]');
+      return (error && !error.hidden) || root?.getAttribute("aria-busy") === "false";
+    },
+    null,
+    { timeout: 90_000 },
+  );
+  const error = page.locator('[data-gradcam="error"]');
+  if (await error.isVisible()) throw new Error(`the Grad-CAM page shows an error: ${await error.textContent()}`);
+}
+
+/** Number of distinct RGBA values in a canvas. */
+function distinctColours(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    const view = new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
+    for (const v of view) seen.add(v);
+    return seen.size;
+  });
+}
+
+const sites = servedSites();
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.each(sites.map((site) => [site.name, site] as const))("Grad-CAM on the %s build", (_, site) => {
+  it("follows ?image=0&layer=conv1, names the predicted class and draws non-uniform heat maps", async () => {
+    const { page, record }: RecordedPage = await openRecordedPage(browser, { viewport: { width: 1100, height: 1200 } });
+    await page.goto(`${site.url}gradcam/?image=0&layer=conv1`);
+    await waitForMaps(page);
+    expect(await page.inputValue('[data-gradcam="index"]')).toBe("0");
+    expect(await page.inputValue('[data-gradcam="layer"]')).toBe("conv1");
+    expect(new URL(page.url()).searchParams.get("image")).toBe("0");
+    expect(new URL(page.url()).searchParams.get("layer")).toBe("conv1");
+    expect(CLASS_NAMES as readonly string[]).toContain((await page.textContent('[data-gradcam="predicted"]'))?.trim());
+    // At conv1 a confident model may have no positive evidence at all for its class (the map is
+    // then all zeros, which the page says); the drawn canvas must agree with that note.
+    const empty = await page.isVisible('[data-gradcam="empty-note"]');
+    const conv1Colours = await distinctColours(page, 'canvas[data-gradcam="heatmap"]');
+    if (empty) expect(conv1Colours).toBe(1);
+    else expect(conv1Colours).toBeGreaterThan(10);
+    await page.selectOption('[data-gradcam="layer"]', "conv2");
+    expect(await distinctColours(page, 'canvas[data-gradcam="heatmap"]')).toBeGreaterThan(10);
+    expect(await page.isVisible('[data-gradcam="empty-note"]')).toBe(false);
+    await page.screenshot({ path: join(SCREENSHOTS, `${site.name}-gradcam.png`), fullPage: true });
+    expect(record.consoleErrors).toEqual([]);
+    expect(record.failedRequests).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("Grad-CAM page controls", () => {
+  const site = sites[0];
+
+  it("follows the reader's picks of image and layer, and keeps the URL in sync", async () => {
+    const { page, record } = await openRecordedPage(browser);
+    await page.goto(`${site.url}gradcam/?image=0&layer=conv1`);
+    await waitForMaps(page);
+    const before = await page.$eval('canvas[data-gradcam="image"]', (c) => (c as HTMLCanvasElement).toDataURL());
+    await page.fill('[data-gradcam="index"]', "17");
+    await page.press('[data-gradcam="index"]', "Enter");
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("image") === "17");
+    await waitForMaps(page);
+    expect(await page.$eval('canvas[data-gradcam="image"]', (c) => (c as HTMLCanvasElement).toDataURL())).not.toBe(before);
+    await page.selectOption('[data-gradcam="layer"]', "conv2");
+    expect(new URL(page.url()).searchParams.get("layer")).toBe("conv2");
+    expect(await page.textContent('[data-gradcam="heatmap-caption"]')).toContain("conv2 (11×11)");
+    expect(await page.locator('[data-gradcam="compare"] figure').count()).toBe(2);
+    expect(record.consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("opens a misclassified test image on request", async () => {
+    const { page } = await openRecordedPage(browser);
+    await page.goto(`${site.url}gradcam/?image=0&layer=conv1`);
+    await waitForMaps(page);
+    await page.click('[data-gradcam="random-wrong"]');
+    await page.waitForFunction(() => document.querySelector('[data-gradcam="truth"]')?.textContent?.includes("misclassified"), null, {
+      timeout: 90_000,
+    });
+    await waitForMaps(page);
+    await page.close();
+  });
+
+  it("explains with a model the reader trained, found in IndexedDB", async () => {
+    await tf.setBackend("cpu");
+    const model = buildResNet({ blocks: 1, filters: 4 }, 2);
+    const files = await modelToFiles(model);
+    model.dispose();
+    const { page, record } = await openRecordedPage(browser);
+    await page.goto(`${site.url}gradcam/?image=3&layer=conv1`);
+    await waitForMaps(page);
+    // The rerun tool's store: database fashion-mnist-live, store models keyed by runId.
+    await page.evaluate(
+      async ({ modelJson, weights }) => {
+        await new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open("fashion-mnist-live", 1);
+          open.onupgradeneeded = () => {
+            for (const name of ["runs", "models", "curves"]) open.result.createObjectStore(name, { keyPath: "runId" });
+          };
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction("models", "readwrite");
+            const bytes = Uint8Array.from(weights);
+            tx.objectStore("models").put({ runId: "e2e-run", rowId: "resnet-1x4", createdAt: "2026-11-24T10:00:00.000Z", modelJson, weights: bytes.buffer });
+            tx.oncomplete = () => (open.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+        });
+      },
+      { modelJson: files.modelJson, weights: Array.from(files.weights) },
+    );
+    await page.goto(`${site.url}gradcam/?image=3&model=e2e-run&layer=block1_out`);
+    await waitForMaps(page);
+    expect(await page.inputValue('[data-gradcam="model"]')).toBe("run:e2e-run");
+    expect(await page.$$eval('[data-gradcam="layer"] option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual([
+      "stem_relu",
+      "block1_out",
+    ]);
+    expect(await page.inputValue('[data-gradcam="layer"]')).toBe("block1_out");
+    expect(await distinctColours(page, 'canvas[data-gradcam="heatmap"]')).toBeGreaterThan(10);
+    expect(await page.textContent('[data-gradcam="model-info"]')).toContain("trained by you in this browser");
+    expect(record.consoleErrors).toEqual([]);
+    await page.close();
+  });
+});
