@@ -403,8 +403,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
     const table = h(
       "table",
       { class: "rerun-compare" },
-      h("caption", { text: `${record.rowId}: your rerun (${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name}, ${record.environment.backend}) beside ours and the original study` }),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), h("th", { scope: "col", text: "Your rerun" }), h("th", { scope: "col", text: "Reproduced (ours)" }), h("th", { scope: "col", text: "Original study" }))),
+      h("caption", { text: `${record.rowId}: your rerun (${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name}, ${record.environment.backend}) beside ours (this site's pipeline) and the original study` }),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), h("th", { scope: "col", text: "Your rerun" }), h("th", { scope: "col", text: "Ours" }), h("th", { scope: "col", text: "Original study" }))),
       h(
         "tbody",
         {},
