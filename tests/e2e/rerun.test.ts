@@ -151,16 +151,19 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
   }, 120_000);
 
-  it("Smoke rerun of cnn-32-64-3-64 on wasm: progress rises, the result appears, no long task over 50 ms", async () => {
+  // A long task needs only one frame descheduled for 50 ms; on a shared 2-core machine another
+  // process can cause that, so the long-task tests get two more tries. A page that trains or draws
+  // on its main thread fails every try.
+  it("Smoke rerun of cnn-32-64-3-64 on wasm: progress rises, the result appears, no long task over 50 ms", { retry: 2, timeout: 240_000 }, async () => {
     const { page, errors } = await open(`${CNN}?preset=smoke&backend=wasm`);
     const final = await smokeRun(page, "cnn-32-64-3-64", "rerun-cnn-wasm", 180_000);
     expect(final.backend).toBe("wasm");
     expect(final.row).toBe("cnn-32-64-3-64");
     expect(await longTasks(page)).toEqual([]);
     expect(errors).toEqual([]);
-  }, 240_000);
+  });
 
-  it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", async () => {
+  it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", { retry: 2, timeout: 360_000 }, async () => {
     const { page, errors } = await open(`${RESNET}?preset=smoke`);
     const final = await smokeRun(page, "resnet-2x32", "rerun-resnet-wasm", 300_000);
     expect(final.backend).toBe("wasm");
@@ -170,7 +173,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(explanation).toMatch(/WebGPU: WebGPU adapter is a software fallback/);
     expect(await longTasks(page)).toEqual([]);
     expect(errors).toEqual([]);
-  }, 360_000);
+  });
 
   it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
     const { page } = await open(`${CNN}?preset=quick&backend=wasm`);
