@@ -111,10 +111,25 @@ async function watch(page: Page, done: (s: PanelState) => boolean, timeoutMs: nu
 
 const rerunButton = (page: Page, rowId: string) => page.getByRole("button", { name: `Rerun ${rowId}`, exact: true });
 
+/**
+ * Click a row's Rerun button with a real mouse click. Playwright's own click() first runs its
+ * actionability checks as scripts in the page; those would be recorded as the page's long tasks,
+ * so the button is located (and scrolled into view) before recording starts, and clicked with raw
+ * input events after.
+ */
+async function clickRerunRecorded(page: Page, rowId: string): Promise<void> {
+  const button = rerunButton(page, rowId);
+  await button.scrollIntoViewIfNeeded();
+  const box = (await button.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await recordLongTasks(page);
+  await page.mouse.down();
+  await page.mouse.up();
+}
+
 /** Click Rerun on a row and wait for the run to end; checks progress rose and returns the final state. */
 async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: number): Promise<PanelState> {
-  await recordLongTasks(page);
-  await rerunButton(page, rowId).click();
+  await clickRerunRecorded(page, rowId);
   let shot = false;
   const seen = await watch(
     page,
