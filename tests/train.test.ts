@@ -111,12 +111,22 @@ describe("evaluate", () => {
     const model = buildCnn(tiny, 1);
     const set = toySet(50);
     const before = tf.memory().numTensors;
-    const m = await evaluate(model, set, { batchSize: 16 });
+    const m = (await evaluate(model, set, { batchSize: 16 }))!;
     expect(tf.memory().numTensors).toBe(before);
     expect(m.images).toBe(50);
     expect(m.loss).toBeGreaterThan(0);
     expect(m.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(50);
     expect(m.perClass.map((c) => c.support)).toEqual(new Array(10).fill(5));
+    model.dispose();
+  });
+});
+
+describe("evaluate with a signal", () => {
+  it("stops between batches when aborted and returns null", async () => {
+    const model = buildCnn(tiny, 1);
+    const controller = new AbortController();
+    controller.abort();
+    expect(await evaluate(model, toySet(50), { batchSize: 16, signal: controller.signal })).toBeNull();
     model.dispose();
   });
 });

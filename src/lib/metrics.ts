@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { fillBatch, PIXELS, type ImageSet } from "./dataset.ts";
+import { yieldToEventLoop } from "./yield.ts";
 import type { SplitMetrics } from "./study-schema.ts";
 
 /** counts[true][predicted], numClasses x numClasses. */
@@ -146,6 +147,8 @@ export async function predictSet(
       confidence[start + i] = probValues[i * k + best];
       lossSum += lossValues[i];
     }
+    // A macrotask yield per batch, so a cancel message reaches a worker during evaluation too.
+    if (signal) await yieldToEventLoop();
   }
   return { predicted, confidence, loss: set.count ? lossSum / set.count : 0 };
 }
@@ -170,13 +173,15 @@ export async function evaluateLossAccuracy(
 /**
  * Full evaluation of a split: loss, accuracy, weighted precision/recall/F1 (the headline numbers,
  * as the original study reports them), macro averages, per-class report and confusion matrix.
+ * @returns null when `options.signal` aborted between batches
  */
 export async function evaluate(
   model: tf.LayersModel,
   split: ImageSet,
-  options: { batchSize?: number; numClasses?: number } = {},
-): Promise<SplitMetrics & { predictions: Predictions }> {
-  const predictions = (await predictSet(model, split, options.batchSize ?? 500))!;
+  options: { batchSize?: number; numClasses?: number; signal?: AbortSignal } = {},
+): Promise<(SplitMetrics & { predictions: Predictions }) | null> {
+  const predictions = await predictSet(model, split, options.batchSize ?? 500, options.signal);
+  if (!predictions) return null;
   return { ...splitMetrics(split.labels, predictions.predicted, predictions.loss, options.numClasses ?? 10), predictions };
 }
 

@@ -93,13 +93,18 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
 
   const strip = ({ predictions: _p, ...m }: SplitMetrics & { predictions: Predictions }): SplitMetrics => m;
   await input.onPhase?.("evaluate-validation");
-  const validation = await evaluate(model, splits.validation);
+  const aborted = (): RunRowResult => ({ record: null, epochs: result.epochs, aborted: true, model });
+  const validation = await evaluate(model, splits.validation, { signal });
+  if (!validation) return aborted();
   await input.onPhase?.("evaluate-test");
-  const test = await evaluate(model, splits.test);
+  const test = await evaluate(model, splits.test, { signal });
+  if (!test) return aborted();
   let trainMetrics: SplitMetrics | undefined;
   if (input.evaluateTrain) {
     await input.onPhase?.("evaluate-train");
-    trainMetrics = strip(await evaluate(model, splits.train));
+    const train = await evaluate(model, splits.train, { signal });
+    if (!train) return aborted();
+    trainMetrics = strip(train);
   }
   const finished = new Date();
   const id = rowIdOf(config);

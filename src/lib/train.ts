@@ -10,6 +10,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { epochBatches, fillBatch, PIXELS, type ImageSet } from "./dataset.ts";
 import { evaluateLossAccuracy } from "./metrics.ts";
+import { yieldToEventLoop } from "./yield.ts";
+
+export { yieldToEventLoop };
 import { IMAGE_SIZE, NUM_CLASSES } from "./study.ts";
 import type { EpochRecord } from "./study-schema.ts";
 
@@ -64,23 +67,6 @@ export interface TrainResult {
   aborted: boolean;
   /** Seconds spent in training and validation. */
   seconds: number;
-}
-
-/** Yield to the event loop (a macrotask), so messages such as a cancel are handled between batches. */
-export function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (cb: () => void) => void };
-  if (typeof g.setImmediate === "function") return new Promise((resolve) => g.setImmediate!(resolve));
-  if (typeof MessageChannel === "function") {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(null);
-    });
-  }
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
