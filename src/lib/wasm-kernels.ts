@@ -224,14 +224,15 @@ function backpropFilterLoops(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   return backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32", undefined, dw);
 }
 
-function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
-  const { inputs, backend } = args;
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const x = inputs.x as TensorInfo;
-  const dy = inputs.dy as TensorInfo;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    attrs.filterShape as Shape4,
+/** Geometry of the forward convolution whose gradient a backprop kernel computes. */
+function forwardConvInfo(
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: Pick<Conv2DBackpropFilterAttrs, "strides" | "pad" | "dimRoundingMode" | "dataFormat">,
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
     attrs.strides,
     1,
     attrs.pad,
@@ -239,6 +240,14 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
     false,
     backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
+}
+
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
+  const { inputs, backend } = args;
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const info = forwardConvInfo(x.shape as Shape4, attrs.filterShape as Shape4, attrs);
   const pads = fastPathPads(info);
   return pads === null ? backpropFilterLoops(backend, x, dy, info) : backpropFilterFast(backend, x, dy, info, pads);
 }
@@ -279,16 +288,7 @@ function makeConv2DBackpropInput(stock: KernelFunc): KernelFunc {
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     const dy = inputs.dy as TensorInfo;
     const filter = inputs.filter as TensorInfo;
-    const info = backend_util.computeConv2DInfo(
-      attrs.inputShape as Shape4,
-      filter.shape as Shape4,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      backend_util.convertConv2DDataFormat(attrs.dataFormat),
-    );
+    const info = forwardConvInfo(attrs.inputShape as Shape4, filter.shape as Shape4, attrs);
     const pads = fastPathPads(info);
     // The rewrite needs non-negative pads on the gradient convolution too.
     if (pads === null || Math.max(pads.top, pads.bottom) > info.filterHeight - 1 || Math.max(pads.left, pads.right) > info.filterWidth - 1) {
