@@ -1,6 +1,6 @@
 /**
  * Training-step benchmark for the wasm backend with the gradient kernels of
- * src/lib/wasm-kernels.ts: times `trainOnBatch` (Adam, batch 64, random 28x28x1 inputs) for the
+ * src/lib/backends/kernels/wasm/register.ts: times `trainOnBatch` (Adam, batch 64, random 28x28x1 inputs) for the
  * study's CNN and ResNet and prints images/s plus a per-kernel time breakdown.
  *
  *   node scripts/bench-kernels.ts [--model cnn|resnet|both] [--steps 10] [--batch 64]
@@ -17,8 +17,8 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { getKernelsForBackend, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
-import { describeBackend, useBackend } from "../src/lib/backend.ts";
-import { createRng } from "../src/lib/random.ts";
+import { describeBackend, useBackend } from "../src/lib/backends/use-backend.ts";
+import { createRng } from "../src/lib/data/random.ts";
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@
  * Exit codes: 0 done or up to date, 1 failure (or --check found nothing valid), 2 bad usage.
  */
 import { fileURLToPath } from "node:url";
-import { PREPARED_DATA_DIR } from "../src/lib/fashion-mnist-files.ts";
+import { PREPARED_DATA_DIR } from "../src/lib/data/files.ts";
 import { checkPreparedData, prepareFashionMnist, PrepareError } from "./lib/prepare-data.ts";
 
 export { checkPreparedData, prepareFashionMnist, PrepareError } from "./lib/prepare-data.ts";

@@ -8,11 +8,11 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { useBackend } from "../src/lib/backend.ts";
-import { modelToFiles } from "../src/lib/model-io.ts";
-import { runRow } from "../src/lib/run-row.ts";
-import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study.ts";
-import { runRecordSchema, type Protocol } from "../src/lib/study-schema.ts";
+import { useBackend } from "../src/lib/backends/use-backend.ts";
+import { modelToFiles } from "../src/lib/model/model-io.ts";
+import { runRow } from "../src/lib/model/run-row.ts";
+import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study/study.ts";
+import { runRecordSchema, type Protocol } from "../src/lib/study/schema.ts";
 import { intFlag, numberFlag, parseArgs, stringFlag } from "./lib/args.ts";
 import { formatDuration } from "../src/lib/site.ts";
 import { nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";

@@ -13,9 +13,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadRuns } from "../src/build/load-runs.ts";
-import { classCounts, PIXELS, stratifiedSplit } from "../src/lib/dataset.ts";
-import { GALLERY_SIZE, SAMPLES_PER_CLASS, siteDataSchema, type SiteData } from "../src/lib/site-data.ts";
-import { FULL_PROTOCOL, IMAGE_SIZE, NUM_CLASSES } from "../src/lib/study.ts";
+import { classCounts, PIXELS, stratifiedSplit } from "../src/lib/data/splits.ts";
+import { GALLERY_SIZE, SAMPLES_PER_CLASS, siteDataSchema, type SiteData } from "../src/lib/data/summary.ts";
+import { FULL_PROTOCOL, IMAGE_SIZE, NUM_CLASSES } from "../src/lib/study/study.ts";
 import { encodeGrayscalePng } from "./lib/png.ts";
 import { DEFAULT_PREPARED_DIR, readPreparedDataset, readPreparedManifest } from "./lib/read-prepared.ts";
 

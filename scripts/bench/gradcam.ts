@@ -9,11 +9,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { pathToFileURL } from "node:url";
-import { useBackend, type BackendName } from "../../src/lib/backend.ts";
-import { computeGradCam } from "../../src/lib/gradcam.ts";
-import { buildModel } from "../../src/lib/models.ts";
-import { createRng } from "../../src/lib/random.ts";
-import { configFromRowId } from "../../src/lib/study.ts";
+import { useBackend, type BackendName } from "../../src/lib/backends/use-backend.ts";
+import { computeGradCam } from "../../src/lib/model/gradcam.ts";
+import { buildModel } from "../../src/lib/model/builders.ts";
+import { createRng } from "../../src/lib/data/random.ts";
+import { configFromRowId } from "../../src/lib/study/study.ts";
 import type { BenchCase } from "../bench.ts";
 
 export const name = "gradcam";

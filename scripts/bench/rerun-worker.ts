@@ -14,7 +14,7 @@ import { createServer } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { chromium } from "playwright-core";
 import type { BenchCase } from "../bench.ts";
-import { PROTOCOL_PRESETS } from "../../src/lib/study.ts";
+import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
 /** Name of this bench module (`npm run bench -- --only rerun-worker`). */
 export const name = "rerun-worker";

@@ -1,7 +1,7 @@
 /** Node-side facts for run records and benchmarks: CPU, cores, platform, versions. */
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import type { RunEnvironment } from "../../src/lib/run-row.ts";
+import type { RunEnvironment } from "../../src/lib/model/run-row.ts";
 
 export function nodeEnvironment(backend: string): RunEnvironment {
   const cpus = os.cpus();

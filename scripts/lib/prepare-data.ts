@@ -14,16 +14,16 @@ import {
   FASHION_MNIST_FILES,
   SERVED_BYTES_BUDGET,
   type FashionMnistFileSpec,
-} from "../../src/lib/fashion-mnist-files.ts";
-import { parseIdx } from "../../src/lib/idx.ts";
+} from "../../src/lib/data/files.ts";
+import { parseIdx } from "../../src/lib/data/idx.ts";
 import {
   buildPreparedManifest,
   isGzip,
   parsePreparedManifest,
   type PreparedFile,
   type PreparedManifest,
-} from "../../src/lib/prepared-data.ts";
-import { IMAGE_SIZE } from "../../src/lib/study.ts";
+} from "../../src/lib/data/prepared.ts";
+import { IMAGE_SIZE } from "../../src/lib/study/study.ts";
 
 const gzip = promisify(gzipCallback);
 const gunzip = promisify(gunzipCallback);

@@ -1,18 +1,18 @@
 /**
  * Node access to the prepared Fashion-MNIST files, for the reproduce and benchmark scripts: the
- * same decoding and checks as the browser worker (src/lib/prepared-data.ts), over fs reads.
+ * same decoding and checks as the browser worker (src/lib/data/prepared.ts), over fs reads.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PREPARED_DATA_DIR } from "../../src/lib/fashion-mnist-files.ts";
+import { PREPARED_DATA_DIR } from "../../src/lib/data/files.ts";
 import {
   loadFashionMnist,
   parsePreparedManifest,
   type FashionMnistData,
   type LoadOptions,
   type PreparedManifest,
-} from "../../src/lib/prepared-data.ts";
+} from "../../src/lib/data/prepared.ts";
 
 /** public/data/fashion-mnist of this checkout, whatever the working directory. */
 export const DEFAULT_PREPARED_DIR = fileURLToPath(new URL(`../../${PREPARED_DATA_DIR}`, import.meta.url));

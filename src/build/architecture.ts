@@ -4,8 +4,8 @@
  * drift from the code that trains them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { buildModel, describeLayers } from "../lib/models.ts";
-import type { ModelConfig } from "../lib/study-schema.ts";
+import { buildModel, describeLayers } from "../lib/model/builders.ts";
+import type { ModelConfig } from "../lib/study/schema.ts";
 
 /** One layer: name, Keras class, output shape ("[N,26,26,32]") and trainable + non-trainable parameters. */
 export type LayerDescription = ReturnType<typeof describeLayers>[number];

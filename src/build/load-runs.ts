@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parseRunRecord, type LoadedRun } from "../lib/runs.ts";
+import { parseRunRecord, type LoadedRun } from "../lib/study/runs.ts";
 
 /**
  * The runs folder: env SITE_RUNS_DIR (tests point it at fixtures) or `public/data/runs`,

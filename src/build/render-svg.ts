@@ -16,7 +16,7 @@ function buildDocument(): Document {
 /**
  * Render Plot options to markup: an `<svg>`, or a `<figure>` holding the legend and the `<svg>`
  * when the options ask for a legend.
- * @param options Plot options from src/lib/charts.ts
+ * @param options Plot options from src/lib/charts/report-charts.ts
  * @returns HTML markup, ready for `set:html`
  */
 export function renderChart(options: Plot.PlotOptions): string {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { LoadedRun } from "../lib/runs.ts";
+import type { LoadedRun } from "../lib/study/runs.ts";
 import { RUNS_PATH } from "../lib/site.ts";
 import { loadRuns } from "./load-runs.ts";
 

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { formatIssues, selectBestRuns, type LoadedRun } from "../lib/runs.ts";
-import { siteDataSchema, type SiteData } from "../lib/site-data.ts";
-import { buildTuningRows, type TuningRow } from "../lib/tuning-rows.ts";
+import { formatIssues, selectBestRuns, type LoadedRun } from "../lib/study/runs.ts";
+import { siteDataSchema, type SiteData } from "../lib/data/summary.ts";
+import { buildTuningRows, type TuningRow } from "../lib/study/tuning-rows.ts";
 import { loadRuns } from "./load-runs.ts";
 
 /** The study as the pages see it. */

@@ -10,17 +10,17 @@
  * ship none of this, comlink or Plot before interaction. Plot itself is imported when the first
  * chart is drawn.
  */
-import { BACKEND_LABELS, BACKEND_NAMES, type BackendAssessment, type BackendChoice, type BackendName } from "../lib/backend-choice.ts";
-import { batchPointOf, thinPoints, type BatchPoint } from "../lib/curve-points.ts";
-import type { PresetName, RerunPageData, RowReference } from "../lib/rerun-reference.ts";
-import type { EpochRecord, RunRecord } from "../lib/study-schema.ts";
-import type { BatchProgress } from "../lib/train.ts";
-import type { BackendSelection, DataProgress, MemoryReport, TrainPhase } from "../lib/trainer-api.ts";
-import type { TrainerFailure } from "../lib/trainer-failure.ts";
+import { BACKEND_LABELS, BACKEND_NAMES, type BackendAssessment, type BackendChoice, type BackendName } from "../lib/backends/choice.ts";
+import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
+import type { PresetName, RerunPageData, RowReference } from "../lib/study/rerun-reference.ts";
+import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
+import type { BatchProgress } from "../lib/model/train.ts";
+import type { BackendSelection, DataProgress, MemoryReport, TrainPhase } from "../workers/trainer/api.ts";
+import type { TrainerFailure } from "../workers/trainer/failure.ts";
 import { downloadModel, downloadRunJson, getRerunModel, RERUN_SAVED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
 import { wrap, type Remote } from "comlink";
-import type { Api as ChartApi } from "../workers/chart.worker.ts";
+import type { Api as ChartApi } from "../workers/charts/chart.worker.ts";
 
 /** Options of {@link createRerunPanel}. */
 export interface RerunPanelOptions {
@@ -101,7 +101,7 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
 // The charts are drawn by Observable Plot in their own worker; the page only inserts SVG markup.
 let chartWorker: Remote<ChartApi> | null = null;
 const chartApi = (): Remote<ChartApi> =>
-  (chartWorker ??= wrap<ChartApi>(new Worker(new URL("../workers/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" })));
+  (chartWorker ??= wrap<ChartApi>(new Worker(new URL("../workers/charts/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" })));
 
 /** Resolve after the current task, so that the work after it runs in a task of its own. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

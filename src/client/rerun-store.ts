@@ -7,8 +7,8 @@
  *   curves key runId -> { runId, batches } (the per-batch training curve, thinned)
  * Other pages may open the database too; whoever opens it first creates whatever stores are missing.
  */
-import type { BatchPoint } from "../lib/curve-points.ts";
-import type { RunRecord } from "../lib/study-schema.ts";
+import type { BatchPoint } from "../lib/charts/curve-points.ts";
+import type { RunRecord } from "../lib/study/schema.ts";
 
 /** Name of the site's IndexedDB database. */
 export const DB_NAME = "fashion-mnist-live";

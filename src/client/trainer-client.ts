@@ -6,12 +6,12 @@
  * raced against the worker's death so that it always settles.
  */
 import { proxy, wrap, type Remote } from "comlink";
-import type { BackendChoice } from "../lib/backend-choice.ts";
-import type { BackendSelection, DataProgress, ExportedModel, MemoryReport, TrainOutcome, TrainPhase, TrainRequest } from "../lib/trainer-api.ts";
-import { workerCrashFailure } from "../lib/trainer-failure.ts";
-import type { EpochRecord } from "../lib/study-schema.ts";
-import type { BatchProgress } from "../lib/train.ts";
-import type { Api } from "../workers/trainer.worker.ts";
+import type { BackendChoice } from "../lib/backends/choice.ts";
+import type { BackendSelection, DataProgress, ExportedModel, MemoryReport, TrainOutcome, TrainPhase, TrainRequest } from "../workers/trainer/api.ts";
+import { workerCrashFailure } from "../workers/trainer/failure.ts";
+import type { EpochRecord } from "../lib/study/schema.ts";
+import type { BatchProgress } from "../lib/model/train.ts";
+import type { Api } from "../workers/trainer/trainer.worker.ts";
 
 /** How long a cancelled run may take to stop by itself before its worker is terminated. */
 export const CANCEL_GRACE_MS = 3_000;
@@ -59,7 +59,7 @@ export interface TrainerClientOptions {
 export function createTrainerClient(options: TrainerClientOptions) {
   const graceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
   const makeWorker =
-    options.createWorker ?? (() => new Worker(new URL("../workers/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
+    options.createWorker ?? (() => new Worker(new URL("../workers/trainer/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
   let live: Live | null = null;
   let token = 0;
   let running: { token: number; promise: Promise<ClientOutcome>; settleCancelled: (o: ClientOutcome) => void; note: { backend: string | null } } | null = null;

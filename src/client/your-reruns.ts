@@ -4,7 +4,7 @@
  * to publish) and its model in the tfjs format; all of them as one JSON array. Refreshes when the
  * panel stores a run.
  */
-import type { RunRecord } from "../lib/study-schema.ts";
+import type { RunRecord } from "../lib/study/schema.ts";
 import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

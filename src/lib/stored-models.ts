@@ -6,7 +6,7 @@
  * defensively: a missing database or store, or a malformed entry, means no model (never an error),
  * and a database that does not exist yet is not created by looking for it.
  */
-import type { ModelFiles } from "./model-io.ts";
+import type { ModelFiles } from "./model/model-io.ts";
 
 /** IndexedDB database the reader's reruns live in. */
 export const READER_DB_NAME = "fashion-mnist-live";

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelToFiles } from "../../src/lib/model-io.ts";
-import { buildResNet } from "../../src/lib/models.ts";
-import { CLASS_NAMES } from "../../src/lib/study.ts";
+import { modelToFiles } from "../../src/lib/model/model-io.ts";
+import { buildResNet } from "../../src/lib/model/builders.ts";
+import { CLASS_NAMES } from "../../src/lib/study/study.ts";
 import { launchBrowser, openRecordedPage, servedSites, type RecordedPage } from "./browser.ts";
 
 const SCREENSHOTS = join(import.meta.dirname, "screenshots");

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runRecordSchema } from "../../src/lib/study-schema.ts";
+import { runRecordSchema } from "../../src/lib/study/schema.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, servedSites } from "./browser.ts";
 
 const SHOTS = join(import.meta.dirname, "screenshots", "rerun");

@@ -10,10 +10,10 @@ import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRuns } from "../../src/build/load-runs.ts";
-import { selectBestRuns, selectDetailRun } from "../../src/lib/runs.ts";
+import { selectBestRuns, selectDetailRun } from "../../src/lib/study/runs.ts";
 import { formatLoss, formatPercent, NAV_ITEMS, PROVENANCE_LABELS } from "../../src/lib/site.ts";
-import { ORIGINAL_STUDY } from "../../src/lib/study.ts";
-import { buildTuningRows } from "../../src/lib/tuning-rows.ts";
+import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
+import { buildTuningRows } from "../../src/lib/study/tuning-rows.ts";
 import { launchBrowser, openRecordedPage, servedSites, type E2ESite, type RecordedPage } from "./browser.ts";
 
 const JS_BUDGET = 30 * 1024;

@@ -4,10 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { FASHION_MNIST_FILES, type FashionMnistFileKey } from "../../src/lib/fashion-mnist-files.ts";
-import { encodeIdx } from "../../src/lib/idx.ts";
-import { buildPreparedManifest, type PreparedManifest } from "../../src/lib/prepared-data.ts";
-import { createRng } from "../../src/lib/random.ts";
+import { FASHION_MNIST_FILES, type FashionMnistFileKey } from "../../src/lib/data/files.ts";
+import { encodeIdx } from "../../src/lib/data/idx.ts";
+import { buildPreparedManifest, type PreparedManifest } from "../../src/lib/data/prepared.ts";
+import { createRng } from "../../src/lib/data/random.ts";
 
 export interface FakeFile {
   /** The decompressed IDX file. */

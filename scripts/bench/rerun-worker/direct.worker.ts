@@ -3,13 +3,13 @@
  * model, `train` options), in a plain dedicated worker with no comlink and no progress messages.
  */
 import * as tf from "@tensorflow/tfjs";
-import { useBackend, type BackendName } from "../../../src/lib/backend.ts";
-import { makeSplits } from "../../../src/lib/dataset.ts";
-import { buildModel } from "../../../src/lib/models.ts";
-import { loadServedDataset } from "../../../src/lib/served-dataset.ts";
-import { configFromRowId } from "../../../src/lib/study.ts";
-import type { Protocol } from "../../../src/lib/study-schema.ts";
-import { train } from "../../../src/lib/train.ts";
+import { useBackend, type BackendName } from "../../../src/lib/backends/use-backend.ts";
+import { makeSplits } from "../../../src/lib/data/splits.ts";
+import { buildModel } from "../../../src/lib/model/builders.ts";
+import { loadServedDataset } from "../../../src/workers/trainer/served-dataset.ts";
+import { configFromRowId } from "../../../src/lib/study/study.ts";
+import type { Protocol } from "../../../src/lib/study/schema.ts";
+import { train } from "../../../src/lib/model/train.ts";
 
 interface Request {
   dataUrl: string;

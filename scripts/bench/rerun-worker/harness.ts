@@ -4,9 +4,9 @@
  * returns each run's per-epoch images/s.
  */
 import { proxy, wrap } from "comlink";
-import type { BackendName } from "../../../src/lib/backend-choice.ts";
-import type { Protocol } from "../../../src/lib/study-schema.ts";
-import type { Api } from "../../../src/workers/trainer.worker.ts";
+import type { BackendName } from "../../../src/lib/backends/choice.ts";
+import type { Protocol } from "../../../src/lib/study/schema.ts";
+import type { Api } from "../../../src/workers/trainer/trainer.worker.ts";
 
 interface BenchRequest {
   backend: BackendName;
@@ -18,7 +18,7 @@ const dataUrl = new URL("data/fashion-mnist/", location.href).href;
 const wasmPaths = new URL("data/tfjs-wasm/", location.href).href;
 
 async function viaComlink(request: BenchRequest) {
-  const worker = new Worker(new URL("../../../src/workers/trainer.worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("../../../src/workers/trainer/trainer.worker.ts", import.meta.url), { type: "module" });
   try {
     const api = wrap<Api>(worker);
     await api.init({ dataUrl, wasmPaths });

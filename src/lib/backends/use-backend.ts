@@ -1,0 +1,129 @@
+/**
+ * Choosing the TensorFlow.js backend, the same way in Node, in a Web Worker and on the page.
+ *
+ * tfjs's own `tf.setBackend` resolves to `false` when a backend fails to start and then quietly
+ * runs on whichever backend it finds next; `useBackend` turns that into an error instead.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { registerWasmGradientKernels } from "./kernels/wasm/register.ts";
+
+/** Backends the site can train on. */
+export type BackendName = "wasm" | "cpu" | "webgl" | "webgpu";
+
+/** Options for {@link useBackend}. */
+export type UseBackendOptions = {
+  /**
+   * Folder (URL prefix ending in "/") holding tfjs-backend-wasm's `.wasm` binaries, for bundled
+   * browser code where the package cannot find them itself. Not needed in Node. Only for 'wasm'.
+   */
+  wasmPaths?: string;
+};
+
+/** What {@link describeBackend} reports about the active backend. */
+export type BackendDescription = {
+  /** Name of the active tfjs backend, e.g. "wasm". */
+  backend: string;
+  /** tfjs version, e.g. "4.22.0". */
+  tfjsVersion: string;
+  /** wasm only: whether the SIMD build of the wasm binary runs. */
+  simd?: boolean;
+  /** wasm only: whether the multi-threaded build runs (needs SIMD and cross-origin isolation). */
+  threads?: boolean;
+};
+
+const BACKENDS: readonly BackendName[] = ["wasm", "cpu", "webgl", "webgpu"];
+
+/** Registers the backend `name` with tfjs if it is not part of the `@tensorflow/tfjs` bundle. */
+async function loadBackend(name: BackendName, options: UseBackendOptions): Promise<void> {
+  if (name === "wasm") {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+    registerWasmGradientKernels();
+  } else if (name === "webgpu") {
+    // Imported only on request: the package registers itself with the highest priority, so a
+    // static import would make it tfjs's default choice wherever WebGPU exists.
+    await import("@tensorflow/tfjs-backend-webgpu");
+  }
+  // 'cpu' and 'webgl' come with @tensorflow/tfjs, which registers 'webgl' in browsers only.
+  if (tf.findBackendFactory(name) == null) {
+    const why =
+      name === "webgpu"
+        ? "WebGPU is not available here (no navigator.gpu)"
+        : name === "webgl"
+          ? "WebGL needs a browser (tfjs registers it only there)"
+          : "tfjs has no such backend registered";
+    throw new Error(`useBackend: the '${name}' backend is not available: ${why}`);
+  }
+}
+
+/** Runs `f` while recording console.warn calls (tfjs reports why a backend failed that way). */
+async function captureWarnings<T>(f: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
+  };
+  try {
+    return { result: await f(), warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+/**
+ * Makes `name` the active tfjs backend and waits until it is ready. For 'wasm' this also
+ * registers the conv-net gradient kernels of ./wasm-kernels.ts (wasm cannot train conv nets
+ * without them) and applies `options.wasmPaths`; 'webgpu' is imported on demand.
+ *
+ * @returns the name of the backend now active (equal to `name`).
+ * @throws Error naming the backend and tfjs's reason when it cannot start (no WebGL context,
+ *   no WebGPU adapter, wasm binary not found, ...). The previously active backend, if any,
+ *   stays active.
+ */
+export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<string> {
+  if (!BACKENDS.includes(name)) {
+    throw new Error(`useBackend: unknown backend '${String(name)}'; expected one of ${BACKENDS.join(", ")}`);
+  }
+  // The backend running now, if one has started (the registry holds initialised backends only).
+  const previous: string | undefined = tf.engine().backendName;
+  const hadInstance = previous != null && tf.engine().registry[previous] != null;
+  await loadBackend(name, options);
+  const { result: ok, warnings } = await captureWarnings(() => tf.setBackend(name));
+  if (!ok) {
+    // tfjs left its engine pointing at the failed name; restore what ran before, if anything did.
+    if (hadInstance && previous !== undefined && previous !== name) await tf.setBackend(previous);
+    // tfjs warns "Initialization of backend X failed" and then the error's stack: keep the error line.
+    const reasons = warnings.map((w) => w.split("\n")[0]).filter((w) => !w.startsWith("Initialization of backend"));
+    const reason = reasons.length > 0 ? `: ${reasons.join("; ")}` : "";
+    throw new Error(`useBackend: the '${name}' backend failed to initialise${reason}`);
+  }
+  for (const warning of warnings) console.warn(warning);
+  await tf.ready();
+  const active = tf.getBackend();
+  if (active !== name) {
+    throw new Error(`useBackend: asked for '${name}' but tfjs is running '${active}'`);
+  }
+  return active;
+}
+
+function readFlag(name: string): boolean | undefined {
+  // wasm flags are evaluated asynchronously during backend start-up; afterwards they are cached.
+  const flags = tf.env().features;
+  return name in flags ? Boolean(flags[name]) : undefined;
+}
+
+/**
+ * Describes the active backend: its name, the tfjs version, and for 'wasm' whether the SIMD and
+ * multi-threaded builds are in use. Call after {@link useBackend} (or any backend start).
+ */
+export function describeBackend(): BackendDescription {
+  const backend = tf.getBackend();
+  const description: BackendDescription = { backend, tfjsVersion: tf.version.tfjs };
+  if (backend === "wasm") {
+    const simd = readFlag("WASM_HAS_SIMD_SUPPORT");
+    const threads = readFlag("WASM_HAS_MULTITHREAD_SUPPORT");
+    if (simd !== undefined) description.simd = simd;
+    if (simd !== undefined && threads !== undefined) description.threads = simd && threads;
+  }
+  return description;
+}

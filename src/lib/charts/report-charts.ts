@@ -1,0 +1,334 @@
+/**
+ * Chart specifications: pure functions from study data to Observable Plot options. Only the build
+ * (static SVG, see src/build/render-svg.ts) and client code call `Plot.plot` on them.
+ * Accuracies are plotted as percentages (0-100), like the tables print them.
+ */
+import * as Plot from "@observablehq/plot";
+import type { EpochRecord } from "../study/schema.ts";
+import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
+import { PROVENANCE_SHORT } from "../site.ts";
+
+/** Class name of every chart's `<svg>`, so the site stylesheet can theme them (light and dark). */
+export const CHART_CLASS = "chart";
+
+/** Colours of each provenance; mid tones that read on both the light and the dark background. */
+export const PROVENANCE_COLORS = { original: "#d9730d", reproduced: "#2f7fd6" } as const;
+
+/** Colours of the training and validation series. */
+export const SPLIT_COLORS = { Training: "#2f7fd6", Validation: "#d9730d" } as const;
+
+/** Colours of precision, recall and F1. */
+export const METRIC_COLORS = { Precision: "#2f7fd6", Recall: "#d9730d", F1: "#3a9a5b" } as const;
+
+/** One plotted point of an accuracy-by-hyper-parameter chart. */
+export interface HyperparameterPoint {
+  id: string;
+  value: number;
+  /** Validation accuracy in percent, 0-100. */
+  accuracy: number;
+  source: string;
+}
+
+/**
+ * The points of `accuracyByHyperparameterChart`: one per published or reproduced accuracy.
+ * @returns original-study points first, then reproduced ones
+ */
+export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hyperparameter): HyperparameterPoint[] {
+  const points: HyperparameterPoint[] = [];
+  for (const row of rows)
+    if (row.original)
+      points.push({
+        id: row.id,
+        value: hyperparameterValue(row.config, parameter.key),
+        accuracy: row.original.valAccuracy * 100,
+        source: PROVENANCE_SHORT.original,
+      });
+  for (const row of rows)
+    if (row.reproduced)
+      points.push({
+        id: row.id,
+        value: hyperparameterValue(row.config, parameter.key),
+        accuracy: row.reproduced.run.metrics.validation.accuracy * 100,
+        source: PROVENANCE_SHORT.reproduced,
+      });
+  return points;
+}
+
+/**
+ * Validation accuracy (%) against one hyper-parameter: a dot per configuration, coloured and shaped
+ * by provenance (original study vs reproduced). The x axis lists every grid value of the parameter.
+ * @param rows the family's tuning rows (see `buildTuningRows`)
+ * @param parameter which hyper-parameter goes on x
+ */
+export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parameter: Hyperparameter): Plot.PlotOptions {
+  const points = hyperparameterPoints(rows, parameter);
+  const values = [...new Set(rows.map((row) => hyperparameterValue(row.config, parameter.key)))].sort((a, b) => a - b);
+  const sources = [PROVENANCE_SHORT.original, PROVENANCE_SHORT.reproduced].filter((s) =>
+    points.some((p) => p.source === s),
+  );
+  return {
+    className: CHART_CLASS,
+    width: 320,
+    height: 260,
+    marginLeft: 48,
+    marginBottom: 40,
+    ariaLabel: `Validation accuracy against ${parameter.label.toLowerCase()}`,
+    x: { type: "point", domain: values, label: parameter.label, padding: 0.6 },
+    y: { label: "Validation accuracy (%)", grid: true, nice: true, inset: 12 },
+    color: { domain: sources, range: sources.map(colorOfSource) },
+    symbol: { domain: sources, range: sources.map(symbolOfSource), legend: true },
+    marks: [
+      Plot.frame({ strokeOpacity: 0.15 }),
+      // One mark per provenance, nudged apart so a reproduced value never hides a published one.
+      ...sources.map((source) =>
+        Plot.dot(
+          points.filter((p) => p.source === source),
+          {
+            x: "value",
+            y: "accuracy",
+            stroke: "source",
+            symbol: "source",
+            r: 5,
+            strokeWidth: 2,
+            dx: sources.length < 2 ? 0 : source === PROVENANCE_SHORT.original ? -4 : 4,
+            title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
+          },
+        ),
+      ),
+    ],
+  };
+}
+
+function colorOfSource(source: string): string {
+  return source === PROVENANCE_SHORT.original ? PROVENANCE_COLORS.original : PROVENANCE_COLORS.reproduced;
+}
+function symbolOfSource(source: string): Plot.SymbolType {
+  return source === PROVENANCE_SHORT.original ? "diamond2" : "circle";
+}
+
+/** The metric a learning curve shows. */
+export type CurveMetric = "accuracy" | "loss";
+
+/** One plotted point of a learning curve. */
+export interface CurvePoint {
+  epoch: number;
+  split: "Training" | "Validation";
+  /** Accuracy in percent (0-100) or cross-entropy loss. */
+  value: number;
+}
+
+/** Long-format points of a learning curve: training for every epoch, validation where recorded. */
+export function learningCurvePoints(epochs: readonly EpochRecord[], metric: CurveMetric): CurvePoint[] {
+  const scale = metric === "accuracy" ? 100 : 1;
+  const points: CurvePoint[] = [];
+  for (const e of epochs) points.push({ epoch: e.epoch, split: "Training", value: e[metric] * scale });
+  for (const e of epochs) {
+    const v = metric === "accuracy" ? e.valAccuracy : e.valLoss;
+    if (v !== undefined) points.push({ epoch: e.epoch, split: "Validation", value: v * scale });
+  }
+  return points;
+}
+
+/**
+ * Training and validation accuracy (%) or loss per epoch, with a rule at the epoch whose weights
+ * were kept.
+ * @param epochs per-epoch records of one run (1-based `epoch`)
+ * @param metric "accuracy" or "loss"
+ * @param bestEpoch the kept epoch, marked with a vertical rule
+ */
+export function learningCurveChart(
+  epochs: readonly EpochRecord[],
+  metric: CurveMetric,
+  bestEpoch?: number,
+): Plot.PlotOptions {
+  const points = learningCurvePoints(epochs, metric);
+  const splits = [...new Set(points.map((p) => p.split))];
+  const last = Math.max(2, ...epochs.map((e) => e.epoch));
+  return {
+    className: CHART_CLASS,
+    width: 420,
+    height: 280,
+    marginLeft: 52,
+    ariaLabel: `${metric === "accuracy" ? "Accuracy" : "Loss"} per epoch, training and validation`,
+    x: { label: "Epoch", domain: [1, last], ticks: Math.min(last, 10), tickFormat: "d" },
+    y: {
+      label: metric === "accuracy" ? "Accuracy (%)" : "Cross-entropy loss",
+      grid: true,
+      nice: true,
+    },
+    color: { domain: splits, range: splits.map((s) => SPLIT_COLORS[s]), legend: true },
+    marks: [
+      Plot.frame({ strokeOpacity: 0.15 }),
+      ...(bestEpoch !== undefined
+        ? [
+            Plot.ruleX([bestEpoch], { strokeDasharray: "4 3", strokeOpacity: 0.6 }),
+            Plot.text([bestEpoch], {
+              x: (d: number) => d,
+              frameAnchor: "top",
+              dy: 4,
+              // Label on the side with room: left of the rule when it is in the right half.
+              dx: bestEpoch > (1 + last) / 2 ? -4 : 4,
+              textAnchor: bestEpoch > (1 + last) / 2 ? "end" : "start",
+              text: () => "kept",
+            }),
+          ]
+        : []),
+      Plot.line(points, { x: "epoch", y: "value", stroke: "split", strokeWidth: 2 }),
+      Plot.dot(points, {
+        x: "epoch",
+        y: "value",
+        fill: "split",
+        r: 3,
+        title: (d: CurvePoint) =>
+          `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? `${d.value.toFixed(2)}%` : d.value.toFixed(4)}`,
+      }),
+    ],
+  };
+}
+
+/** One cell of a confusion matrix chart. */
+export interface ConfusionCell {
+  actual: string;
+  predicted: string;
+  count: number;
+  /** count / row total, in [0, 1]: the share of the true class predicted as `predicted`. */
+  share: number;
+}
+
+/**
+ * The cells of a confusion matrix with row-normalised shares.
+ * @param matrix matrix[true][predicted] counts, square, one row per class
+ * @param classNames names by label, same length as the matrix
+ * @throws Error when the matrix is not square or does not match the class names
+ */
+export function confusionCells(matrix: readonly (readonly number[])[], classNames: readonly string[]): ConfusionCell[] {
+  if (matrix.length !== classNames.length || matrix.some((row) => row.length !== classNames.length))
+    throw new Error(
+      `Confusion matrix must be ${classNames.length}x${classNames.length}, got ${matrix.length}x${matrix[0]?.length ?? 0}`,
+    );
+  const cells: ConfusionCell[] = [];
+  matrix.forEach((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, j) =>
+      cells.push({ actual: classNames[i], predicted: classNames[j], count, share: total ? count / total : 0 }),
+    );
+  });
+  return cells;
+}
+
+/** Bin edges of the confusion matrix's colour scale (shares of the true class). */
+export const SHARE_THRESHOLDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+
+/**
+ * The confusion matrix as a heat map: rows are true classes, columns predicted classes, colour is
+ * the share of the true class (row-normalised, binned at SHARE_THRESHOLDS), the number in each cell is the count.
+ * @param matrix matrix[true][predicted] counts
+ * @param classNames names by label
+ */
+export function confusionMatrixChart(
+  matrix: readonly (readonly number[])[],
+  classNames: readonly string[],
+): Plot.PlotOptions {
+  const cells = confusionCells(matrix, classNames);
+  return {
+    className: CHART_CLASS,
+    width: 600,
+    height: 520,
+    marginLeft: 96,
+    marginBottom: 84,
+    marginTop: 8,
+    ariaLabel: "Confusion matrix of the test set",
+    x: { domain: classNames, label: "Predicted class", tickRotate: -40 },
+    y: { domain: classNames, label: "True class" },
+    // Threshold bins rather than a continuous ramp: the ramp legend needs <canvas>, which the
+    // build-time jsdom lacks, and bins make the small off-diagonal shares readable.
+    color: {
+      type: "threshold",
+      scheme: "blues",
+      domain: SHARE_THRESHOLDS,
+      legend: true,
+      label: "Share of the true class",
+      tickFormat: "~%",
+    },
+    marks: [
+      Plot.cell(cells, {
+        x: "predicted",
+        y: "actual",
+        fill: "share",
+        inset: 0.5,
+        title: (d: ConfusionCell) =>
+          `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${(d.share * 100).toFixed(1)}% of ${d.actual})`,
+      }),
+      Plot.text(cells, {
+        x: "predicted",
+        y: "actual",
+        text: (d: ConfusionCell) => (d.count ? String(d.count) : ""),
+        fill: (d: ConfusionCell) => (d.share >= 0.2 ? "white" : "black"),
+        fontSize: 10,
+      }),
+    ],
+  };
+}
+
+/** Precision, recall and F1 of one class, as fractions. */
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** One plotted point of a per-class chart. */
+export interface ClassScorePoint {
+  className: string;
+  metric: keyof typeof METRIC_COLORS;
+  /** Percent, 0-100. */
+  value: number;
+}
+
+/** Long-format points of `perClassChart`. */
+export function perClassPoints(perClass: readonly ClassScores[], classNames: readonly string[]): ClassScorePoint[] {
+  if (perClass.length !== classNames.length)
+    throw new Error(`Expected scores for ${classNames.length} classes, got ${perClass.length}`);
+  return perClass.flatMap((s, i) => [
+    { className: classNames[i], metric: "Precision" as const, value: s.precision * 100 },
+    { className: classNames[i], metric: "Recall" as const, value: s.recall * 100 },
+    { className: classNames[i], metric: "F1" as const, value: s.f1 * 100 },
+  ]);
+}
+
+/**
+ * Precision, recall and F1 (%) of each class: one row per class, a dot per metric, a rule spanning
+ * the three so the spread shows.
+ * @param perClass scores by label
+ * @param classNames names by label
+ */
+export function perClassChart(perClass: readonly ClassScores[], classNames: readonly string[]): Plot.PlotOptions {
+  const points = perClassPoints(perClass, classNames);
+  const spans = classNames.map((name, i) => {
+    const s = perClass[i];
+    return { className: name, low: Math.min(s.precision, s.recall, s.f1) * 100, high: Math.max(s.precision, s.recall, s.f1) * 100 };
+  });
+  const metrics = Object.keys(METRIC_COLORS) as (keyof typeof METRIC_COLORS)[];
+  return {
+    className: CHART_CLASS,
+    width: 560,
+    height: 340,
+    marginLeft: 96,
+    ariaLabel: "Precision, recall and F1 of each class on the test set",
+    x: { label: "Score (%)", grid: true, nice: true },
+    y: { domain: classNames, label: null },
+    color: { domain: metrics, range: metrics.map((m) => METRIC_COLORS[m]) },
+    symbol: { domain: metrics, range: ["circle", "square", "triangle"], legend: true },
+    marks: [
+      Plot.ruleY(spans, { y: "className", x1: "low", x2: "high", strokeOpacity: 0.4 }),
+      Plot.dot(points, {
+        x: "value",
+        y: "className",
+        fill: "metric",
+        symbol: "metric",
+        r: 4,
+        title: (d: ClassScorePoint) => `${d.className} ${d.metric.toLowerCase()}: ${d.value.toFixed(2)}%`,
+      }),
+    ],
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * One tuning-table row, end to end: split the data by the protocol, build the seeded model, train,
+ * evaluate on validation and test (and optionally train), and assemble a run record in the schema
+ * of `public/data/runs/`. Shared by `npm run reproduce` (Node) and the rerun worker (browser).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { makeSplits, type ImageSet } from "../data/splits.ts";
+import { evaluate, type Predictions } from "./metrics.ts";
+import { buildModel } from "./builders.ts";
+import { rowId as rowIdOf } from "../study/study.ts";
+import type { EpochRecord, ModelConfig, Protocol, RunRecord, SplitMetrics } from "../study/schema.ts";
+import { train, type BatchProgress } from "./train.ts";
+
+export type RunEnvironment = RunRecord["environment"];
+export type RunPhase = "split" | "build" | "train" | "evaluate-validation" | "evaluate-test" | "evaluate-train" | "done";
+
+export interface RunRowInput {
+  config: ModelConfig;
+  protocol: Protocol;
+  /** The official 60,000 training images (the split is made here). */
+  trainSet: ImageSet;
+  /** The official 10,000 test images. */
+  testSet: ImageSet;
+  environment: RunEnvironment;
+  source: RunRecord["source"];
+  /** Also evaluate on the training split (the original study reports it; costs one forward pass). */
+  evaluateTrain?: boolean;
+  /** How many misclassified test images to keep in the record (most confident first). */
+  keepMisclassified?: number;
+  signal?: AbortSignal;
+  onBatch?: (p: BatchProgress) => void | Promise<void>;
+  onEpoch?: (r: EpochRecord) => void | Promise<void>;
+  onPhase?: (phase: RunPhase) => void | Promise<void>;
+}
+
+export interface RunRowResult {
+  /** Null when aborted (the finished epochs are still in `epochs`). */
+  record: RunRecord | null;
+  epochs: EpochRecord[];
+  aborted: boolean;
+  /** The trained model (the caller owns it and must dispose it). */
+  model: tf.LayersModel;
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, "-");
+
+/** Misclassified images, most confident mistakes first. */
+export function misclassifiedOf(
+  labels: Uint8Array,
+  predictions: Predictions,
+  limit: number,
+  indexOf: ArrayLike<number> = Int32Array.from({ length: labels.length }, (_, i) => i),
+): RunRecord["misclassified"] {
+  const wrong: NonNullable<RunRecord["misclassified"]> = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (predictions.predicted[i] !== labels[i]) {
+      wrong.push({ index: indexOf[i], label: labels[i], predicted: predictions.predicted[i], confidence: Math.round(predictions.confidence[i] * 1e4) / 1e4 });
+    }
+  }
+  return wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index).slice(0, limit);
+}
+
+/** Train and evaluate one configuration under a protocol. */
+export async function runRow(input: RunRowInput): Promise<RunRowResult> {
+  const { config, protocol, signal } = input;
+  const started = new Date();
+  const t0 = performance.now();
+  await input.onPhase?.("split");
+  const splits = makeSplits(input.trainSet, input.testSet, {
+    splitSeed: protocol.splitSeed,
+    trainImages: protocol.trainImages,
+    validationImages: protocol.validationImages,
+    testImages: protocol.testImages,
+  });
+  await input.onPhase?.("build");
+  const model = buildModel(config, protocol.seed);
+  await input.onPhase?.("train");
+  const result = await train(
+    model,
+    { train: splits.train, validation: splits.validation },
+    {
+      epochs: protocol.epochs,
+      batchSize: protocol.batchSize,
+      learningRate: protocol.learningRate,
+      seed: protocol.seed,
+      selection: protocol.selection,
+      signal,
+      onBatch: input.onBatch,
+      onEpoch: input.onEpoch,
+    },
+  );
+  if (result.aborted || signal?.aborted) return { record: null, epochs: result.epochs, aborted: true, model };
+
+  const strip = ({ predictions: _p, ...m }: SplitMetrics & { predictions: Predictions }): SplitMetrics => m;
+  await input.onPhase?.("evaluate-validation");
+  const aborted = (): RunRowResult => ({ record: null, epochs: result.epochs, aborted: true, model });
+  const validation = await evaluate(model, splits.validation, { signal });
+  if (!validation) return aborted();
+  await input.onPhase?.("evaluate-test");
+  const test = await evaluate(model, splits.test, { signal });
+  if (!test) return aborted();
+  let trainMetrics: SplitMetrics | undefined;
+  if (input.evaluateTrain) {
+    await input.onPhase?.("evaluate-train");
+    const train = await evaluate(model, splits.train, { signal });
+    if (!train) return aborted();
+    trainMetrics = strip(train);
+  }
+  const finished = new Date();
+  const id = rowIdOf(config);
+  const record: RunRecord = {
+    schemaVersion: 1,
+    runId: `${id}.${protocol.name}.${stamp(started)}`,
+    rowId: id,
+    source: input.source,
+    config,
+    protocol: { ...protocol, trainImages: splits.train.count, validationImages: splits.validation.count, testImages: splits.test.count },
+    environment: input.environment,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    wallTimeSeconds: Math.round((performance.now() - t0) / 10) / 100,
+    parameters: model.countParams(),
+    epochs: result.epochs,
+    bestEpoch: result.bestEpoch,
+    metrics: { ...(trainMetrics ? { train: trainMetrics } : {}), validation: strip(validation), test: strip(test) },
+    misclassified: misclassifiedOf(splits.test.labels, test.predictions, input.keepMisclassified ?? 200, splits.testIndices),
+  };
+  await input.onPhase?.("done");
+  return { record, epochs: result.epochs, aborted: false, model };
+}

@@ -1,0 +1,258 @@
+/**
+ * The training loop shared by Node (`npm run reproduce`) and the browser worker (a reader's rerun).
+ * Seeded batching (never tfjs's Math.random shuffle), Adam, per-batch and per-epoch callbacks with
+ * loss, accuracy, images/s and ETA, cancellation within one batch through an AbortSignal, and the
+ * best-validation-epoch weights kept (as keras-tuner reports the best epoch).
+ *
+ * Tensor discipline: the optimiser is created and disposed here, and every batch tensor is
+ * disposed, so `tf.memory().numTensors` after `train` equals the count before it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { epochBatches, fillBatch, PIXELS, type ImageSet } from "../data/splits.ts";
+import { evaluateLossAccuracy } from "./metrics.ts";
+import { yieldToEventLoop } from "./yield.ts";
+
+export { yieldToEventLoop };
+import { IMAGE_SIZE, NUM_CLASSES } from "../study/study.ts";
+import type { EpochRecord } from "../study/schema.ts";
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Seed of the batch order (weights are seeded when the model is built). */
+  seed: number;
+  /** Stops training within one batch; `train` then resolves with `aborted: true`. */
+  signal?: AbortSignal;
+  /** Keep the weights of the epoch with the best validation accuracy (default) or of the last. */
+  selection?: "best-val-accuracy" | "last";
+  /** Batch size used for validation passes (inference only). */
+  evalBatchSize?: number;
+  /** Called after every training batch. May be async: it is awaited (a worker's proxy call yields there). */
+  onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  /** Called after every epoch with its record (validation included when data.validation is given). */
+  onEpoch?: (record: EpochRecord) => void | Promise<void>;
+}
+
+export interface BatchProgress {
+  /** 1-based epoch. */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Running mean over the epoch so far. */
+  loss: number;
+  /** Running accuracy over the epoch so far, in [0, 1]. */
+  accuracy: number;
+  /** Training throughput over the recent batches. */
+  imagesPerSecond: number;
+  /** Estimated seconds until training ends (validation passes included), or null before the estimate settles. */
+  etaSeconds: number | null;
+  /** Fraction of all training batches done, in [0, 1]. */
+  fraction: number;
+}
+
+export interface TrainData {
+  train: ImageSet;
+  /** Evaluated after each epoch when given; required for best-epoch selection. */
+  validation?: ImageSet;
+}
+
+export interface TrainResult {
+  /** One record per finished epoch. */
+  epochs: EpochRecord[];
+  /** 1-based epoch whose weights the model holds now (0 when no epoch finished). */
+  bestEpoch: number;
+  aborted: boolean;
+  /** Seconds spent in training and validation. */
+  seconds: number;
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/**
+ * Train `model` on `data.train` (categorical cross-entropy on its softmax output, Adam).
+ * The model is compiled here with a fresh optimiser, which is disposed before returning.
+ * @returns the per-epoch history; the model holds the selected epoch's weights.
+ */
+export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
+  const { epochs, batchSize, seed, signal } = options;
+  if (!(epochs >= 1)) throw new Error(`epochs must be at least 1, got ${epochs}`);
+  if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
+  if (!(options.learningRate > 0)) throw new Error(`learning rate must be positive, got ${options.learningRate}`);
+  if (data.train.count === 0) throw new Error("no training images");
+  const selection = data.validation ? (options.selection ?? "best-val-accuracy") : "last";
+
+  const optimizer = tf.train.adam(options.learningRate);
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+
+  const history: EpochRecord[] = [];
+  const pixels = new Float32Array(batchSize * PIXELS);
+  const labels = new Int32Array(batchSize);
+  const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
+  const totalBatches = batchesPerEpoch * epochs;
+  const startedAt = now();
+  let bestWeights: tf.Tensor[] | null = null;
+  let bestEpoch = 0;
+  let bestAccuracy = -1;
+  let aborted = false;
+  let batchesDone = 0;
+  let validationSeconds = 0;
+  // Throughput over a sliding window of recent batches (the first batches include kernel warm-up).
+  const window: { t: number; images: number }[] = [];
+
+  try {
+    epochLoop: for (let epoch = 1; epoch <= epochs; epoch++) {
+      const epochStart = now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      const batches = epochBatches(data.train.count, batchSize, seed, epoch);
+      for (let b = 0; b < batches.length; b++) {
+        if (signal?.aborted) {
+          aborted = true;
+          break epochLoop;
+        }
+        const indices = batches[b];
+        const n = indices.length;
+        const filled = fillBatch(data.train, indices, pixels, labels);
+        const xs = tf.tensor4d(filled.pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(filled.labels, "int32"), NUM_CLASSES).toFloat());
+        let out: number | number[];
+        try {
+          out = await model.trainOnBatch(xs, ys);
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        const [loss, accuracy] = out as number[];
+        if (!Number.isFinite(loss)) {
+          throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1}`);
+        }
+        lossSum += loss * n;
+        correct += accuracy * n;
+        seen += n;
+        batchesDone++;
+
+        const t = now();
+        window.push({ t, images: n });
+        if (window.length > 20) window.shift();
+        const span = window.length > 1 ? (t - window[0].t) / 1000 : 0;
+        const imagesPerSecond = span > 0 ? window.slice(1).reduce((s, w) => s + w.images, 0) / span : 0;
+        const remainingImages = (totalBatches - batchesDone) * batchSize;
+        const validationEstimate = data.validation
+          ? (validationSeconds / Math.max(1, history.length) || (data.validation.count / Math.max(imagesPerSecond, 1)) / 3) *
+            (epochs - history.length)
+          : 0;
+        const etaSeconds = batchesDone >= 3 && imagesPerSecond > 0 ? remainingImages / imagesPerSecond + validationEstimate : null;
+
+        if (options.onBatch) {
+          await options.onBatch({
+            epoch,
+            epochs,
+            batch: b + 1,
+            batchesPerEpoch,
+            loss: lossSum / seen,
+            accuracy: correct / seen,
+            imagesPerSecond,
+            etaSeconds,
+            fraction: batchesDone / totalBatches,
+          });
+        }
+        // A macrotask yield, so that an abort raised by a message or timer is seen before the next batch.
+        await yieldToEventLoop();
+      }
+
+      if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) {
+        aborted = true;
+        break epochLoop;
+      }
+      const trainSeconds = (now() - epochStart) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        seconds: trainSeconds,
+        imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
+      };
+      if (data.validation) {
+        const valStart = now();
+        const val = await evaluateLossAccuracy(model, data.validation, options.evalBatchSize ?? 500, signal);
+        if (val === null) {
+          aborted = true;
+          break epochLoop;
+        }
+        validationSeconds += (now() - valStart) / 1000;
+        record.valLoss = val.loss;
+        record.valAccuracy = val.accuracy;
+        if (selection === "best-val-accuracy" && val.accuracy > bestAccuracy) {
+          bestAccuracy = val.accuracy;
+          bestEpoch = epoch;
+          if (epoch < epochs) {
+            bestWeights?.forEach((w) => w.dispose());
+            bestWeights = model.getWeights().map((w) => w.clone());
+          } else {
+            bestWeights?.forEach((w) => w.dispose());
+            bestWeights = null;
+          }
+        }
+      }
+      history.push(record);
+      if (selection === "last") bestEpoch = epoch;
+      if (options.onEpoch) await options.onEpoch(record);
+    }
+
+    // Restore the best epoch's weights; none are kept when the final epoch itself was best.
+    const lastEpoch = history.length;
+    if (bestWeights) model.setWeights(bestWeights);
+    if (selection === "best-val-accuracy" && bestEpoch === 0) bestEpoch = lastEpoch;
+  } finally {
+    bestWeights?.forEach((w) => w.dispose());
+    optimizer.dispose();
+  }
+  return { epochs: history, bestEpoch, aborted, seconds: (now() - startedAt) / 1000 };
+}
+
+/** Batches used to re-estimate batch-norm statistics after each epoch. */
+export const BATCH_NORM_RECALIBRATION_BATCHES = 32;
+
+/**
+ * Re-estimate the moving mean and variance of every batch-norm layer as the plain average of the
+ * batch statistics over up to 32 training batches, with the weights fixed ("precise BN").
+ * Keras-style moving averages (momentum 0.99) start at mean 0 / variance 1 and need thousands of
+ * steps to forget that start: without this, a quick or smoke run of a ResNet evaluates near chance
+ * although it trains well. Setting momentum to 1 - 1/k at the k-th batch makes the moving value the
+ * running mean of the k batch values. Models without batch norm are left untouched.
+ * @returns false when aborted
+ */
+export async function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  set: ImageSet,
+  batchSize: number,
+  seed: number,
+  epoch: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization") as unknown as { momentum: number }[];
+  if (layers.length === 0) return true;
+  const saved = layers.map((l) => l.momentum);
+  const batches = epochBatches(set.count, batchSize, seed ^ 0x5bd1e995, epoch).slice(0, BATCH_NORM_RECALIBRATION_BATCHES);
+  const pixels = new Float32Array(batchSize * PIXELS);
+  const labels = new Int32Array(batchSize);
+  try {
+    for (let k = 0; k < batches.length; k++) {
+      if (signal?.aborted) return false;
+      for (const l of layers) l.momentum = 1 - 1 / (k + 1);
+      const filled = fillBatch(set, batches[k], pixels, labels);
+      tf.tidy(() => {
+        const xs = tf.tensor4d(filled.pixels, [batches[k].length, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        model.apply(xs, { training: true });
+      });
+      await yieldToEventLoop();
+    }
+  } finally {
+    layers.forEach((l, i) => (l.momentum = saved[i]));
+  }
+  return true;
+}

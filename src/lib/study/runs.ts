@@ -1,0 +1,82 @@
+/**
+ * Run records as the site reads them: validation with errors that name the file and the field,
+ * and the choice of the run that represents each tuning-table row.
+ */
+import type { z } from "zod";
+import { rowId as rowIdOf } from "./study.ts";
+import { runRecordSchema, type RunRecord } from "./schema.ts";
+
+/** A validated run record with the file it came from (a name relative to the runs folder). */
+export interface LoadedRun {
+  file: string;
+  run: RunRecord;
+}
+
+/** Format zod issues as `field.path: message` lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => `  ${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("\n");
+}
+
+/**
+ * Validate one parsed run file against `runRecordSchema` and check that its `rowId` matches its
+ * configuration.
+ * @param value the parsed JSON
+ * @param file the file name, used in error messages
+ * @throws Error naming the file and every invalid field
+ */
+export function parseRunRecord(value: unknown, file: string): RunRecord {
+  const result = runRecordSchema.safeParse(value);
+  if (!result.success) throw new Error(`Invalid run record ${file}:\n${formatIssues(result.error.issues)}`);
+  const run = result.data;
+  const expected = rowIdOf(run.config);
+  if (run.rowId !== expected)
+    throw new Error(`Invalid run record ${file}:\n  rowId: "${run.rowId}" does not match config (expected "${expected}")`);
+  if (!run.epochs.some((e) => e.epoch === run.bestEpoch))
+    throw new Error(`Invalid run record ${file}:\n  bestEpoch: ${run.bestEpoch} is not one of the recorded epochs`);
+  return run;
+}
+
+/**
+ * Whether run `a` represents its row better than run `b`: a full-protocol run beats any other,
+ * then the higher validation accuracy wins, then the later finish.
+ */
+export function isBetterRun(a: RunRecord, b: RunRecord): boolean {
+  const fullA = a.protocol.name === "full" ? 1 : 0;
+  const fullB = b.protocol.name === "full" ? 1 : 0;
+  if (fullA !== fullB) return fullA > fullB;
+  const accA = a.metrics.validation.accuracy;
+  const accB = b.metrics.validation.accuracy;
+  if (accA !== accB) return accA > accB;
+  return a.finishedAt > b.finishedAt;
+}
+
+/**
+ * The best run of each row (see `isBetterRun`).
+ * @returns row id -> the chosen run and its file
+ */
+export function selectBestRuns(runs: readonly LoadedRun[]): Map<string, LoadedRun> {
+  const best = new Map<string, LoadedRun>();
+  for (const loaded of runs) {
+    const current = best.get(loaded.run.rowId);
+    if (!current || isBetterRun(loaded.run, current.run)) best.set(loaded.run.rowId, loaded);
+  }
+  return best;
+}
+
+/**
+ * The run whose figures (confusion matrix, per-class scores, curves, mistakes) the Best model page
+ * shows: the original's best row when it has a full-protocol run; otherwise this site's best
+ * full-protocol run of any row; otherwise the original's best row under whatever protocol it has.
+ */
+export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRowId: string): LoadedRun | undefined {
+  const own = bestRuns.get(bestRowId);
+  if (own?.run.protocol.name === "full") return own;
+  let bestFull: LoadedRun | undefined;
+  for (const loaded of bestRuns.values()) {
+    if (loaded.run.protocol.name !== "full") continue;
+    if (!bestFull || isBetterRun(loaded.run, bestFull.run)) bestFull = loaded;
+  }
+  return bestFull ?? own;
+}

@@ -1,0 +1,435 @@
+/**
+ * The rerun worker's api: pick a backend, load the dataset once, train one tuning-table row with
+ * the core `runRow`, cancel within one batch, report tf.memory(), export the trained model.
+ * `src/workers/trainer/trainer.worker.ts` exposes it with comlink; tests drive it over a MessageChannel.
+ *
+ * Everything it returns is plain data (structured-clonable). Expected failures (no backend, the
+ * download failed, out of memory, ...) come back as `{ failure }` values rather than thrown errors,
+ * because comlink keeps only an error's message and the panel needs the kind. Progress goes out
+ * through callbacks (comlink proxies on the page) that are not awaited: training never waits for
+ * the page, and a page that went away cannot stall it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { releaseProxy, transfer } from "comlink";
+import {
+  explainChoice,
+  planBackends,
+  type BackendAssessment,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbes,
+} from "../../lib/backends/choice.ts";
+import type { ImageSet } from "../../lib/data/splits.ts";
+import { modelToFiles } from "../../lib/model/model-io.ts";
+import { runRow, type RunEnvironment, type RunPhase } from "../../lib/model/run-row.ts";
+import { configFromRowId, rowId as rowIdOf } from "../../lib/study/study.ts";
+import { protocolSchema, type EpochRecord, type Protocol, type RunRecord } from "../../lib/study/schema.ts";
+import { describeFailure, type TrainerFailure } from "./failure.ts";
+import type { BatchProgress } from "../../lib/model/train.ts";
+
+/** Where the worker finds its files; the page derives both from its base URL. */
+export interface TrainerConfig {
+  /** Absolute URL of the served dataset folder, ending in "/" (…/data/fashion-mnist/). */
+  dataUrl: string;
+  /** Absolute URL of the folder holding tfjs-backend-wasm's .wasm files, ending in "/". */
+  wasmPaths: string;
+}
+
+/** Dataset loading progress. */
+export interface DataProgress {
+  stage: "manifest" | "download" | "decode" | "ready";
+  /** Served bytes received or read from the cache so far. */
+  bytes: number;
+  /** Served bytes of the whole dataset (from the manifest; 0 before it is read). */
+  totalBytes: number;
+  /** Of `bytes`, those read from the browser's cache. */
+  cachedBytes: number;
+}
+
+/** What was loaded and from where. */
+export interface DataInfo {
+  trainImages: number;
+  testImages: number;
+  /** Served (compressed) bytes of the four files. */
+  servedBytes: number;
+  /** Bytes that came from the browser's Cache API (the rest came over the network or HTTP cache). */
+  cachedBytes: number;
+  /** Seconds from the first request to parsed images. */
+  seconds: number;
+}
+
+/** The dataset as the worker holds it. */
+export interface LoadedData {
+  train: ImageSet;
+  test: ImageSet;
+  info: DataInfo;
+}
+
+/** Facts about the machine that go into run records. */
+export interface DeviceFacts {
+  userAgent?: string;
+  /** navigator.hardwareConcurrency. */
+  cores?: number;
+  platform?: string;
+}
+
+/** What the api needs from its surroundings (the browser in the worker, fakes in tests). */
+export interface TrainerDeps {
+  probeBackends(): Promise<BackendProbes>;
+  /** Make `name` the active tfjs backend; throws with tfjs's reason when it cannot start. */
+  activateBackend(name: BackendName, config: TrainerConfig): Promise<void>;
+  /** Fetch, verify and parse the dataset; throws with a message naming the file on failure. */
+  loadDataset(config: TrainerConfig, onProgress: (progress: DataProgress) => void): Promise<LoadedData>;
+  deviceFacts(): DeviceFacts;
+  /** Whether the active WebGL backend's context is lost (for classifying a failure). */
+  isContextLost?(): boolean;
+}
+
+/** The outcome of choosing a backend. */
+export interface BackendSelection {
+  /** The active backend, or null when none could start. */
+  backend: BackendName | null;
+  choice: BackendChoice;
+  /** One paragraph for the reader: what was picked and why, what failed. */
+  explanation: string;
+  attempts: BackendAttempt[];
+  assessments: BackendAssessment[];
+  /** GPU or adapter description of the active backend, when it is a GPU backend. */
+  device?: string;
+  failure?: TrainerFailure;
+}
+
+/** tf.memory() of the worker, as plain data. */
+export interface MemoryReport {
+  numTensors: number;
+  numBytes: number;
+  numDataBuffers: number;
+  /** tfjs cannot count some backends' memory exactly. */
+  unreliable: boolean;
+  backend: string | null;
+  /** numTensors just before the latest training built its model (what a cancel returns to). */
+  baselineTensors: number | null;
+  /** Whether a trained model is held for export. */
+  modelKept: boolean;
+}
+
+/** Data loading result. */
+export type DataResult = { ok: true; info: DataInfo } | { ok: false; failure: TrainerFailure };
+
+/** One rerun to do. */
+export interface TrainRequest {
+  /** Tuning-table row, e.g. "cnn-32-64-3-64" or "resnet-2x32". */
+  rowId: string;
+  protocol: Protocol;
+  /** Backend to train on; defaults to the current one, or "auto" when none is active. */
+  backend?: BackendChoice;
+}
+
+/** Phases a rerun goes through, in order. */
+export type TrainPhase = "backend" | "data" | RunPhase;
+
+/** Progress callbacks; on the page these are comlink proxies (calls return promises, never awaited). */
+export interface TrainCallbacks {
+  onPhase?(phase: TrainPhase): unknown;
+  onBackend?(selection: BackendSelection): unknown;
+  onDataProgress?(progress: DataProgress): unknown;
+  onBatch?(progress: BatchProgress): unknown;
+  onEpoch?(record: EpochRecord): unknown;
+}
+
+/** How a rerun ended. */
+export type TrainOutcome =
+  | { status: "finished"; record: RunRecord; backend: BackendName; memory: MemoryReport }
+  | { status: "cancelled"; epochs: EpochRecord[]; backend: BackendName; memory: MemoryReport }
+  | { status: "failed"; failure: TrainerFailure; memory: MemoryReport };
+
+/** The trained model in the tfjs layers format; `weights` is transferred, not copied. */
+export interface ExportedModel {
+  runId: string;
+  rowId: string;
+  /** model.json, naming "weights.bin" in its weightsManifest. */
+  modelJson: Record<string, unknown>;
+  /** Little-endian float32 weights in weightsManifest order. */
+  weights: ArrayBuffer;
+}
+
+/**
+ * Call a callback that may be a comlink proxy, without waiting for it and without unhandled
+ * rejections. @returns the call's settled promise (for a final flush), or null.
+ */
+function notify<A>(callback: ((arg: A) => unknown) | undefined, arg: A): Promise<unknown> | null {
+  if (!callback) return null;
+  try {
+    const result = callback(arg);
+    if (result && typeof (result as Promise<unknown>).then === "function") return (result as Promise<unknown>).then(undefined, () => {});
+  } catch {
+    // A callback's failure must not stop training.
+  }
+  return null;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Make the api. State (backend, dataset, trained model, current training) lives in the closure:
+ * one api per worker, one training at a time.
+ */
+export function createTrainerApi(deps: TrainerDeps) {
+  let config: TrainerConfig | null = null;
+  let probes: BackendProbes | null = null;
+  let selection: BackendSelection | null = null;
+  let data: Promise<LoadedData> | null = null;
+  const dataListeners = new Set<(p: DataProgress) => void>();
+  let controller: AbortController | null = null;
+  let busy = false;
+  let model: { model: tf.LayersModel; runId: string; rowId: string } | null = null;
+  let baselineTensors: number | null = null;
+
+  const requireConfig = (): TrainerConfig => {
+    if (!config) throw new Error("trainer: call init({ dataUrl, wasmPaths }) first");
+    return config;
+  };
+
+  const memory = (): MemoryReport => {
+    const m = tf.memory() as tf.MemoryInfo & { unreliable?: boolean };
+    return {
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      numDataBuffers: m.numDataBuffers,
+      unreliable: Boolean(m.unreliable),
+      backend: selection?.backend ?? null,
+      baselineTensors,
+      modelKept: model !== null,
+    };
+  };
+
+  const disposeModel = () => {
+    model?.model.dispose();
+    model = null;
+  };
+
+  const busyFailure = (): TrainerFailure => ({
+    kind: "busy",
+    message: "A training is already running in this tab; wait for it to finish or cancel it.",
+    detail: "trainer busy",
+    retryOnOtherBackend: false,
+  });
+
+  async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+    const cfg = requireConfig();
+    probes ??= await deps.probeBackends();
+    const plan = planBackends(probes, choice);
+    const attempts: BackendAttempt[] = [];
+    let active: BackendName | null = null;
+    for (const candidate of plan.candidates) {
+      if (selection?.backend === candidate && tf.getBackend() === candidate) {
+        attempts.push({ backend: candidate, ok: true });
+        active = candidate;
+        break;
+      }
+      // The kept model's tensors live on the old backend.
+      disposeModel();
+      try {
+        await deps.activateBackend(candidate, cfg);
+        attempts.push({ backend: candidate, ok: true });
+        active = candidate;
+        break;
+      } catch (error) {
+        attempts.push({ backend: candidate, ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    const explanation = explainChoice(plan, attempts);
+    const assessment = plan.assessments.find((a) => a.backend === active);
+    const result: BackendSelection = {
+      backend: active,
+      choice,
+      explanation,
+      attempts,
+      assessments: plan.assessments,
+      ...(active === "webgl" || active === "webgpu" ? { device: assessment?.device } : {}),
+    };
+    if (!active) {
+      result.failure = {
+        kind: "no-backend",
+        message:
+          choice === "auto"
+            ? "No TensorFlow.js backend could start in this browser, so training cannot run here."
+            : `${choice} could not start in this browser. Pick another backend.`,
+        detail: explanation,
+        retryOnOtherBackend: choice !== "auto",
+      };
+      selection = null;
+    } else {
+      selection = result;
+    }
+    return result;
+  }
+
+  function loadData(onProgress?: (p: DataProgress) => void): Promise<LoadedData> {
+    const cfg = requireConfig();
+    if (onProgress) dataListeners.add(onProgress);
+    if (!data) {
+      data = deps.loadDataset(cfg, (p) => dataListeners.forEach((listener) => listener(p)));
+      // A failed load is forgotten so that a retry fetches again.
+      data.catch(() => {
+        data = null;
+      });
+    }
+    const settled = data;
+    return settled.finally(() => {
+      if (onProgress) dataListeners.delete(onProgress);
+    });
+  }
+
+  function environment(backend: BackendName): RunEnvironment {
+    const facts = deps.deviceFacts();
+    const env: RunEnvironment = { runtime: "browser", backend, tfjsVersion: tf.version.tfjs };
+    if (facts.userAgent) env.userAgent = facts.userAgent;
+    if (facts.cores && facts.cores > 0) env.cores = Math.round(facts.cores);
+    if (facts.platform) env.platform = facts.platform;
+    if (selection?.device) env.gpu = selection.device;
+    return env;
+  }
+
+  const api = {
+    /** Set the URLs the worker fetches from. Call once, before anything else. */
+    init(options: TrainerConfig): { tfjsVersion: string } {
+      for (const [name, url] of Object.entries(options)) {
+        if (typeof url !== "string" || !/^(https?|file):\/\/.+\/$/.test(url)) {
+          throw new Error(`trainer init: ${name} must be an absolute URL ending in "/", got ${String(url)}`);
+        }
+      }
+      config = { dataUrl: options.dataUrl, wasmPaths: options.wasmPaths };
+      return { tfjsVersion: tf.version.tfjs };
+    },
+
+    /** The probes and the automatic plan, without starting any backend. */
+    async probeBackends(): Promise<{ probes: BackendProbes; assessments: BackendAssessment[]; candidates: BackendName[] }> {
+      probes ??= await deps.probeBackends();
+      const plan = planBackends(probes, "auto");
+      return { probes, assessments: plan.assessments, candidates: plan.candidates };
+    },
+
+    /** Start a backend: the reader's choice, or the fastest that works ("auto"). */
+    async selectBackend(choice: BackendChoice = "auto"): Promise<BackendSelection> {
+      if (busy) {
+        return { backend: selection?.backend ?? null, choice, explanation: "", attempts: [], assessments: [], failure: busyFailure() };
+      }
+      return selectBackend(choice);
+    },
+
+    /** Load the dataset (once per worker; later calls return the same data at once). */
+    async loadData(onProgress?: (progress: DataProgress) => void): Promise<DataResult> {
+      try {
+        return { ok: true, info: (await loadData(onProgress ? (p) => notify(onProgress, p) : undefined)).info };
+      } catch (error) {
+        return { ok: false, failure: describeFailure(error, "data") };
+      }
+    },
+
+    /** Train and evaluate one row; progress goes to `callbacks`. One training at a time. */
+    async train(request: TrainRequest, callbacks: TrainCallbacks = {}): Promise<TrainOutcome> {
+      if (busy) return { status: "failed", failure: busyFailure(), memory: memory() };
+      const config = configFromRowId(request.rowId);
+      if (rowIdOf(config) !== request.rowId) throw new Error(`Row id "${request.rowId}" is not canonical (expected "${rowIdOf(config)}")`);
+      const protocol = protocolSchema.parse(request.protocol);
+      busy = true;
+      controller = new AbortController();
+      // Callbacks use their own message port, so the outcome could overtake them; the outcome is
+      // sent only once the page has answered the last callback (or after a second, if it cannot).
+      let last: Promise<unknown> | null = null;
+      const send = <A>(callback: ((arg: A) => unknown) | undefined, arg: A) => {
+        last = notify(callback, arg) ?? last;
+      };
+      const signal = controller.signal;
+      let stage: "backend" | "data" | "train" = "backend";
+      try {
+        send(callbacks.onPhase, "backend");
+        const wanted = request.backend ?? selection?.choice ?? "auto";
+        if (!selection || selection.choice !== wanted || tf.getBackend() !== selection.backend) {
+          const picked = await selectBackend(wanted);
+          send(callbacks.onBackend, picked);
+          if (picked.failure) return { status: "failed", failure: picked.failure, memory: memory() };
+        } else {
+          send(callbacks.onBackend, selection);
+        }
+        const backend = selection!.backend!;
+
+        stage = "data";
+        send(callbacks.onPhase, "data");
+        const dataset = await loadData((p) => send(callbacks.onDataProgress, p));
+        if (signal.aborted) return { status: "cancelled", epochs: [], backend, memory: memory() };
+
+        stage = "train";
+        disposeModel();
+        baselineTensors = tf.memory().numTensors;
+        const result = await runRow({
+          config,
+          protocol,
+          trainSet: dataset.train,
+          testSet: dataset.test,
+          environment: environment(backend),
+          source: "reader",
+          signal,
+          onPhase: (phase) => send(callbacks.onPhase, phase),
+          onBatch: (p) => send(callbacks.onBatch, p),
+          onEpoch: (r) => send(callbacks.onEpoch, r),
+        });
+        if (result.aborted || !result.record) {
+          result.model.dispose();
+          return { status: "cancelled", epochs: result.epochs, backend, memory: memory() };
+        }
+        model = { model: result.model, runId: result.record.runId, rowId: result.record.rowId };
+        return { status: "finished", record: result.record, backend, memory: memory() };
+      } catch (error) {
+        const backend = selection?.backend ?? undefined;
+        const failure = describeFailure(error, stage, { backend, contextLost: deps.isContextLost?.() ?? false });
+        return { status: "failed", failure, memory: memory() };
+      } finally {
+        if (last) await Promise.race([last, sleep(1000)]);
+        busy = false;
+        controller = null;
+        // Close the callbacks' message port (a comlink proxy); a no-op for plain objects.
+        (callbacks as { [releaseProxy]?: () => void })[releaseProxy]?.();
+      }
+    },
+
+    /** Stop the running training before its next batch. @returns whether one was running. */
+    cancel(): boolean {
+      if (!controller) return false;
+      controller.abort();
+      return true;
+    },
+
+    /** tf.memory() and what the api holds. */
+    memory,
+
+    /** Whether the worker answers, and what it is doing (a watchdog's ping). */
+    status(): { busy: boolean; backend: string | null; dataLoaded: boolean } {
+      return { busy, backend: selection?.backend ?? null, dataLoaded: data !== null };
+    },
+
+    /** The latest trained model in the tfjs format (weights transferred), or null when none is held. */
+    async exportModel(): Promise<ExportedModel | null> {
+      if (!model) return null;
+      const files = await modelToFiles(model.model, "weights.bin");
+      const bytes = files.weights;
+      const weights =
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+          ? (bytes.buffer as ArrayBuffer)
+          : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      const exported: ExportedModel = { runId: model.runId, rowId: model.rowId, modelJson: files.modelJson, weights };
+      return transfer(exported, [weights]);
+    },
+
+    /** Free the held model's tensors. */
+    disposeModel(): void {
+      disposeModel();
+    },
+  };
+  return api;
+}
+
+/** The api's type, for `wrap<TrainerApi>` on the page. */
+export type TrainerApi = ReturnType<typeof createTrainerApi>;

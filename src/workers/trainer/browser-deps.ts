@@ -1,0 +1,33 @@
+/**
+ * The trainer api's dependencies in a browser worker: backend probes and start-up, the dataset
+ * fetched with progress and kept in the Cache API, device facts for run records. Uses worker
+ * globals only (fetch, caches, navigator, OffscreenCanvas), no DOM.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "../../lib/backends/use-backend.ts";
+import { probeBackends } from "../../lib/backends/probe.ts";
+import { loadServedDataset } from "./served-dataset.ts";
+import type { TrainerDeps } from "./api.ts";
+
+/** The dependencies of `createTrainerApi` in a browser worker. */
+export function createBrowserTrainerDeps(): TrainerDeps {
+  return {
+    probeBackends,
+    async activateBackend(name, config) {
+      // tfjs refuses software WebGL unless told; the ranking already puts it after wasm.
+      if (name === "webgl") tf.env().set("SOFTWARE_WEBGL_ENABLED", true);
+      await useBackend(name, { wasmPaths: config.wasmPaths });
+    },
+    loadDataset: (config, onProgress) => loadServedDataset(config.dataUrl, onProgress),
+    deviceFacts() {
+      const nav = globalThis.navigator as (Navigator & { userAgentData?: { platform?: string } }) | undefined;
+      if (!nav) return {};
+      return { userAgent: nav.userAgent, cores: nav.hardwareConcurrency || undefined, platform: nav.userAgentData?.platform || nav.platform || undefined };
+    },
+    isContextLost() {
+      if (tf.getBackend() !== "webgl") return false;
+      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+      return gl?.isContextLost() ?? false;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { isBetterRun, parseRunRecord, selectBestRuns, selectDetailRun, type LoadedRun } from "../../../src/lib/study/runs.ts";
+import type { RunRecord } from "../../../src/lib/study/schema.ts";
+
+const fixture = (name: string): RunRecord =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/runs/${name}`, import.meta.url), "utf8")) as RunRecord;
+const full = fixture("resnet-3x64.full.fixture-20.json");
+const quick = fixture("resnet-3x64.quick.fixture-21.json");
+
+describe("parseRunRecord", () => {
+  it("accepts a valid record", () => {
+    expect(parseRunRecord(full, "a.json").rowId).toBe("resnet-3x64");
+  });
+  it("names the file and the field of an invalid value", () => {
+    const bad = structuredClone(full);
+    bad.metrics.test.accuracy = 1.5;
+    expect(() => parseRunRecord(bad, "public/data/runs/bad.json")).toThrow(
+      /Invalid run record public\/data\/runs\/bad\.json:\n\s+metrics\.test\.accuracy: /,
+    );
+  });
+  it("names a missing field", () => {
+    const { protocol: _, ...bad } = structuredClone(full);
+    expect(() => parseRunRecord(bad, "x.json")).toThrow(/x\.json:\n\s+protocol: /);
+  });
+  it("rejects a row id that does not match the configuration", () => {
+    expect(() => parseRunRecord({ ...full, rowId: "resnet-4x64" }, "x.json")).toThrow(/rowId: "resnet-4x64".*"resnet-3x64"/);
+  });
+  it("rejects a kept epoch that was never recorded", () => {
+    expect(() => parseRunRecord({ ...full, bestEpoch: 99 }, "x.json")).toThrow(/bestEpoch: 99/);
+  });
+});
+
+describe("selectBestRuns", () => {
+  it("prefers a full-protocol run over a better quick one", () => {
+    expect(quick.metrics.validation.accuracy).toBeGreaterThan(full.metrics.validation.accuracy);
+    expect(isBetterRun(full, quick)).toBe(true);
+    expect(isBetterRun(quick, full)).toBe(false);
+  });
+  it("prefers the higher validation accuracy under the same protocol", () => {
+    const better = structuredClone(full);
+    better.metrics.validation.accuracy = full.metrics.validation.accuracy + 0.01;
+    expect(isBetterRun(better, full)).toBe(true);
+  });
+  it("keeps one run per row", () => {
+    const runs: LoadedRun[] = [
+      { file: "q.json", run: quick },
+      { file: "f.json", run: full },
+    ];
+    const best = selectBestRuns(runs);
+    expect([...best.keys()]).toEqual(["resnet-3x64"]);
+    expect(best.get("resnet-3x64")?.file).toBe("f.json");
+  });
+});
+
+describe("selectDetailRun", () => {
+  const loaded = (run: RunRecord, file = "f.json"): LoadedRun => ({ file, run }) as LoadedRun;
+  const cnnFull: RunRecord = { ...structuredClone(full), rowId: "cnn-32-64-3-64" };
+  it("uses the original's best row when it has a full-protocol run", () => {
+    const runs = new Map([["resnet-3x64", loaded(full)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(full);
+  });
+  it("falls back to the best full-protocol run of another row when the best row has only a quick run", () => {
+    const runs = new Map([["resnet-3x64", loaded(quick)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
+  });
+  it("uses the best row's quick run when no full-protocol run exists", () => {
+    expect(selectDetailRun(new Map([["resnet-3x64", loaded(quick)]]), "resnet-3x64")?.run).toBe(quick);
+    expect(selectDetailRun(new Map(), "resnet-3x64")).toBeUndefined();
+  });
+});
