@@ -7,6 +7,11 @@ import * as tf from "@tensorflow/tfjs";
 import { buildModel, describeLayers } from "../lib/model/builders.ts";
 import type { ModelConfig } from "../lib/study/schema.ts";
 
+// tfjs's cpu backend greets its first tensor in Node with an "install tfjs-node to speed things
+// up" banner (a warning that production mode silences). These models are built only to be
+// described, never trained, so the advice does not apply and would only clutter the build log.
+tf.enableProdMode();
+
 /** One layer: name, Keras class, output shape ("[N,26,26,32]") and trainable + non-trainable parameters. */
 export type LayerDescription = ReturnType<typeof describeLayers>[number];
 
