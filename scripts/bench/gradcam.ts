@@ -9,7 +9,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { pathToFileURL } from "node:url";
-import { useBackend, type BackendName } from "../../src/lib/backends/use-backend.ts";
+import type { BackendName } from "../../src/lib/backends/names.ts";
+import { useBackend } from "../../src/lib/backends/use-backend.ts";
 import { computeGradCam } from "../../src/lib/model/gradcam.ts";
 import { buildModel } from "../../src/lib/model/builders.ts";
 import { createRng } from "../../src/lib/data/random.ts";

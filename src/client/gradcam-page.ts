@@ -4,7 +4,8 @@
  * TensorFlow.js is only ever imported by the worker.
  */
 import { wrap, type Remote } from "comlink";
-import type { BackendName, GradCamView, Misclassified, ModelInfo, ModelSource } from "../workers/gradcam/service.ts";
+import { BACKEND_LABELS, parseBackendChoice, type BackendChoice } from "../lib/backends/names.ts";
+import type { GradCamView, Misclassified, ModelInfo, ModelSource } from "../workers/gradcam/service.ts";
 import {
   colorize,
   colormapGradient,
@@ -17,7 +18,7 @@ import {
   type ColormapName,
 } from "../lib/charts/heatmap.ts";
 import { createRng, randomInt } from "../lib/data/random.ts";
-import type { StoredModelInfo } from "../lib/stored-models.ts";
+import type { StoredModelInfo } from "../lib/storage/reruns-db.ts";
 import type { Api } from "../workers/gradcam/gradcam.worker.ts";
 
 /** Rendered into data-config by GradCamTool.astro. */
@@ -28,7 +29,6 @@ interface Config {
   shipped: { rowId: string; label: string; modelPath: string; runPath: string | null }[];
 }
 
-const BACKENDS: readonly BackendName[] = ["wasm", "webgl", "webgpu", "cpu"];
 const SIDE = 28;
 const BIG = 6; // main panels: 168 px
 const SMALL = 4; // side-by-side tiles: 112 px
@@ -94,7 +94,8 @@ function start(root: HTMLElement): void {
       ? `shipped:${modelParam}`
       : `run:${modelParam}`;
   const isShipped = (key: string | null) => key?.startsWith("shipped:") ?? false;
-  let backend = (BACKENDS as readonly string[]).includes(params.get("backend") ?? "") ? (params.get("backend") as BackendName) : "wasm";
+  // ?backend=<name> asks for one backend; absent (or "auto"): the fastest the worker's probes find.
+  let backend: BackendChoice = parseBackendChoice(params.get("backend")) ?? "auto";
   let misclassified: Misclassified[] | null = null;
   let ticket = 0;
   let notice = "";
@@ -117,7 +118,7 @@ function start(root: HTMLElement): void {
     else next.set("target", String(target));
     if (!modelKey || modelKey === defaultKey) next.delete("model");
     else next.set("model", modelKey.slice(modelKey.indexOf(":") + 1));
-    if (backend === "wasm") next.delete("backend");
+    if (backend === "auto") next.delete("backend");
     else next.set("backend", backend);
     history.replaceState(history.state, "", `${location.pathname}?${next}${location.hash}`);
   };
@@ -209,7 +210,8 @@ function start(root: HTMLElement): void {
   };
 
   const describeModel = (m: ModelInfo) => {
-    const parts = [`${m.name}`, `${m.parameters.toLocaleString("en")} parameters`, `running on ${m.backend}`];
+    const on = `running on ${BACKEND_LABELS[m.backend]}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
+    const parts = [`${m.name}`, `${m.parameters.toLocaleString("en")} parameters`, on];
     if (m.backendNote) parts.push(m.backendNote);
     if (!isShipped(modelKey)) parts.push("trained by you in this browser");
     if (m.run) {
@@ -340,7 +342,7 @@ function start(root: HTMLElement): void {
     void reload();
   });
   backendSelect.addEventListener("change", () => {
-    backend = backendSelect.value as BackendName;
+    backend = parseBackendChoice(backendSelect.value) ?? "auto";
     void reload();
   });
   if (!COLORMAP_NAMES.includes(colormapSelect.value as ColormapName)) colormapSelect.value = COLORMAP_NAMES[0];

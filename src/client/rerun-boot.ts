@@ -4,6 +4,7 @@
  * ?preset= and ?backend=. The panel, comlink and the workers (tfjs, Plot) load on the first click;
  * the "Your reruns" list (IndexedDB, a few KB) loads when the page is idle.
  */
+import { parseBackendChoice, type BackendChoice } from "../lib/backends/names.ts";
 import type { RerunPanel } from "./rerun-panel.ts";
 
 type Preset = "full" | "quick" | "smoke";
@@ -15,9 +16,8 @@ function presetFromUrl(): Preset | undefined {
 }
 
 /** ?backend=auto|webgpu|webgl|wasm|cpu, or undefined. */
-function backendFromUrl(): "auto" | "webgpu" | "webgl" | "wasm" | "cpu" | undefined {
-  const value = new URLSearchParams(location.search).get("backend");
-  return value === "auto" || value === "webgpu" || value === "webgl" || value === "wasm" || value === "cpu" ? value : undefined;
+function backendFromUrl(): BackendChoice | undefined {
+  return parseBackendChoice(new URLSearchParams(location.search).get("backend"));
 }
 
 let panel: Promise<RerunPanel> | null = null;

@@ -2,18 +2,21 @@
  * The Grad-CAM page in chromium, on every served build: it follows its URL contract
  * (?image=<test index>&layer=<layer name>), draws heat maps that are not uniform into
  * [data-gradcam="heatmap"], names the predicted class in [data-gradcam="predicted"], keeps the URL
- * in sync with the reader's picks, and can use a model the reader trained (IndexedDB).
+ * in sync with the reader's picks, and can use a model the reader trained (IndexedDB, written here
+ * through the site's own storage module, src/lib/storage/reruns-db.ts).
  * Needs the shipped model (public/data/models/cnn-32-64-3-64/) and the prepared data.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelToFiles } from "../../src/lib/model/model-io.ts";
 import { buildResNet } from "../../src/lib/model/builders.ts";
+import { runRecordSchema } from "../../src/lib/study/schema.ts";
 import { CLASS_NAMES } from "../../src/lib/study/study.ts";
 import { launchBrowser, openRecordedPage, servedSites, type RecordedPage } from "./browser.ts";
+import { installRerunsDb, type WithRerunsDb } from "./reruns-db.ts";
 
 const SCREENSHOTS = join(import.meta.dirname, "screenshots");
 
@@ -122,25 +125,18 @@ describe("Grad-CAM page controls", () => {
     const { page, record } = await openRecordedPage(browser);
     await page.goto(`${site.url}gradcam/?image=3&layer=conv1`);
     await waitForMaps(page);
-    // The rerun tool's store: database fashion-mnist-live, store models keyed by runId.
+    // Stored as the rerun panel stores a finished run: the site's storage module, in the page.
+    const fixture = runRecordSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")));
+    const stored = { ...fixture, runId: "e2e-run", rowId: "resnet-1x4", source: "reader" as const, finishedAt: "2026-11-24T10:00:00.000Z" };
+    await installRerunsDb(page);
     await page.evaluate(
-      async ({ modelJson, weights }) => {
-        await new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open("fashion-mnist-live", 1);
-          open.onupgradeneeded = () => {
-            for (const name of ["runs", "models", "curves"]) open.result.createObjectStore(name, { keyPath: "runId" });
-          };
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction("models", "readwrite");
-            const bytes = Uint8Array.from(weights);
-            tx.objectStore("models").put({ runId: "e2e-run", rowId: "resnet-1x4", createdAt: "2026-11-24T10:00:00.000Z", modelJson, weights: bytes.buffer });
-            tx.oncomplete = () => (open.result.close(), resolve());
-            tx.onerror = () => reject(tx.error);
-          };
-        });
+      async ({ record, modelJson, weights }) => {
+        const { rerunsDb } = globalThis as WithRerunsDb;
+        const bytes = Uint8Array.from(weights);
+        await rerunsDb.saveRerun(record, undefined, { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson, weights: bytes.buffer });
+        rerunsDb.closeRerunsDb();
       },
-      { modelJson: files.modelJson, weights: Array.from(files.weights) },
+      { record: stored, modelJson: files.modelJson, weights: Array.from(files.weights) },
     );
     await page.goto(`${site.url}gradcam/?image=3&model=e2e-run&layer=block1_out`);
     await waitForMaps(page);
@@ -151,7 +147,9 @@ describe("Grad-CAM page controls", () => {
     ]);
     expect(await page.inputValue('[data-gradcam="layer"]')).toBe("block1_out");
     expect(await distinctColours(page, 'canvas[data-gradcam="heatmap"]')).toBeGreaterThan(10);
-    expect(await page.textContent('[data-gradcam="model-info"]')).toContain("trained by you in this browser");
+    const info = await page.textContent('[data-gradcam="model-info"]');
+    expect(info).toContain("trained by you in this browser");
+    expect(info).toContain("(run e2e-run, quick protocol");
     expect(record.consoleErrors).toEqual([]);
     await page.close();
   });

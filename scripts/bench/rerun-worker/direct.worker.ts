@@ -3,7 +3,8 @@
  * model, `train` options), in a plain dedicated worker with no comlink and no progress messages.
  */
 import * as tf from "@tensorflow/tfjs";
-import { useBackend, type BackendName } from "../../../src/lib/backends/use-backend.ts";
+import type { BackendName } from "../../../src/lib/backends/names.ts";
+import { useBackend } from "../../../src/lib/backends/use-backend.ts";
 import { makeSplits } from "../../../src/lib/data/splits.ts";
 import { buildModel } from "../../../src/lib/model/builders.ts";
 import { loadServedDataset } from "../../../src/workers/trainer/served-dataset.ts";

@@ -4,7 +4,7 @@
  * returns each run's per-epoch images/s.
  */
 import { proxy, wrap } from "comlink";
-import type { BackendName } from "../../../src/lib/backends/choice.ts";
+import type { BackendName } from "../../../src/lib/backends/names.ts";
 import type { Protocol } from "../../../src/lib/study/schema.ts";
 import type { Api } from "../../../src/workers/trainer/trainer.worker.ts";
 

@@ -1,5 +1,6 @@
 /**
- * Which tfjs backend a reader's rerun should train on, decided from what the browser offers.
+ * Which tfjs backend a reader's rerun trains on (and the Grad-CAM tool explains on), decided from
+ * what the browser offers.
  *
  * Pure: it takes the facts gathered by `probeBackends` (src/lib/backends/probe.ts) and returns the
  * backends to try, best first, each with a plain-language reason the panel can show. A GPU backend
@@ -9,22 +10,10 @@
  * SwiftShader 15-20, cpu ~7, WebGPU on SwiftShader 5-6.
  */
 
-/** Backends a rerun can train on. */
-export type BackendName = "webgpu" | "webgl" | "wasm" | "cpu";
+import { BACKEND_LABELS, BACKEND_NAMES, type BackendChoice, type BackendName } from "./names.ts";
 
-/** What the reader picked: a backend, or let the page decide. */
-export type BackendChoice = BackendName | "auto";
-
-/** Every backend, in the order tried when all are hardware-backed and working. */
-export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "webgl", "wasm", "cpu"];
-
-/** Human names of the backends, for the panel. */
-export const BACKEND_LABELS: Readonly<Record<BackendName, string>> = {
-  webgpu: "WebGPU",
-  webgl: "WebGL",
-  wasm: "WebAssembly",
-  cpu: "Plain JavaScript (cpu)",
-};
+// The names live in names.ts (small enough for page code loaded up front); re-exported for callers of the choice.
+export { BACKEND_LABELS, BACKEND_NAMES, type BackendChoice, type BackendName };
 
 /** What a WebGL probe found. */
 export interface WebGlProbe {

@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmGradientKernels } from "./kernels/wasm/register.ts";
+import { BACKEND_NAMES, isBackendName, type BackendName } from "./names.ts";
 
-/** Backends the site can train on. */
-export type BackendName = "wasm" | "cpu" | "webgl" | "webgpu";
+export type { BackendName };
 
 /** Options for {@link useBackend}. */
 export type UseBackendOptions = {
@@ -30,8 +30,6 @@ export type BackendDescription = {
   /** wasm only: whether the multi-threaded build runs (needs SIMD and cross-origin isolation). */
   threads?: boolean;
 };
-
-const BACKENDS: readonly BackendName[] = ["wasm", "cpu", "webgl", "webgpu"];
 
 /** Registers the backend `name` with tfjs if it is not part of the `@tensorflow/tfjs` bundle. */
 async function loadBackend(name: BackendName, options: UseBackendOptions): Promise<void> {
@@ -81,8 +79,8 @@ async function captureWarnings<T>(f: () => Promise<T>): Promise<{ result: T; war
  *   stays active.
  */
 export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<string> {
-  if (!BACKENDS.includes(name)) {
-    throw new Error(`useBackend: unknown backend '${String(name)}'; expected one of ${BACKENDS.join(", ")}`);
+  if (!isBackendName(name)) {
+    throw new Error(`useBackend: unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(", ")}`);
   }
   // The backend running now, if one has started (the registry holds initialised backends only).
   const previous: string | undefined = tf.engine().backendName;
@@ -104,6 +102,18 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     throw new Error(`useBackend: asked for '${name}' but tfjs is running '${active}'`);
   }
   return active;
+}
+
+/**
+ * Starts a backend picked by `planBackends` (choice.ts), as the site's workers do: like
+ * {@link useBackend}, but software WebGL (SwiftShader, llvmpipe), which tfjs refuses unless told,
+ * is allowed, because the plan has already ranked it after the faster backends.
+ * @returns the name of the backend now active (equal to `name`)
+ * @throws like {@link useBackend}
+ */
+export async function startPlannedBackend(name: BackendName, options: UseBackendOptions = {}): Promise<string> {
+  if (name === "webgl") tf.env().set("SOFTWARE_WEBGL_ENABLED", true);
+  return useBackend(name, options);
 }
 
 function readFlag(name: string): boolean | undefined {

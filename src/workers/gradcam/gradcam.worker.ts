@@ -1,15 +1,20 @@
 /**
  * The Grad-CAM worker: TensorFlow.js, the model and the test images live here, off the page's
- * main thread. All logic is in src/workers/gradcam/service.ts.
+ * main thread. All logic is in src/workers/gradcam/service.ts; the backend is chosen the way the
+ * trainer worker chooses it (probeBackends + planBackends), and reader models come from
+ * src/lib/storage/reruns-db.ts.
  */
 import { expose } from "comlink";
-import { useBackend } from "../../lib/backends/use-backend.ts";
+import { probeBackends } from "../../lib/backends/probe.ts";
+import { startPlannedBackend } from "../../lib/backends/use-backend.ts";
+import { listStoredModels, readStoredModel } from "../../lib/storage/reruns-db.ts";
 import { createGradCamService } from "./service.ts";
 
 const api = createGradCamService({
   fetch: (url) => fetch(url),
-  useBackend,
-  indexedDB: typeof indexedDB === "undefined" ? null : indexedDB,
+  probeBackends,
+  activateBackend: startPlannedBackend,
+  storedModels: typeof indexedDB === "undefined" ? null : { list: listStoredModels, read: readStoredModel },
 });
 
 expose(api);

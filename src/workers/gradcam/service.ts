@@ -1,8 +1,9 @@
 /**
- * What the Grad-CAM worker does, without the worker: load a model (the shipped pretrained weights,
- * model files handed over, or a reader's rerun from IndexedDB), load the test split, and compute
- * Grad-CAM maps for test images by index. The worker exposes this object with comlink; tests call
- * it directly or over a MessageChannel. Only plain objects and typed arrays go in and out.
+ * What the Grad-CAM worker does, without the worker: choose a backend (probes and planBackends,
+ * as the trainer does), load a model (the shipped pretrained weights, model files handed over, or
+ * a reader's rerun from IndexedDB), load the test split, and compute Grad-CAM maps for test images
+ * by index. The worker exposes this object with comlink; tests call it directly or over a
+ * MessageChannel. Only plain objects and typed arrays go in and out.
  */
 import * as tf from "@tensorflow/tfjs";
 import { scaleToUnit } from "../../lib/data/splits.ts";
@@ -11,12 +12,13 @@ import { predictSet } from "../../lib/model/metrics.ts";
 import { modelFromFiles, type ModelFiles } from "../../lib/model/model-io.ts";
 import { parsePreparedManifest, type FashionMnistSplit } from "../../lib/data/prepared.ts";
 import { misclassifiedOf } from "../../lib/model/run-row.ts";
-import { readStoredModels, type StoredModelInfo } from "../../lib/stored-models.ts";
+import { planBackends, type BackendAttempt, type BackendProbes } from "../../lib/backends/choice.ts";
+import { BACKEND_LABELS, type BackendChoice, type BackendName } from "../../lib/backends/names.ts";
+import type { LoadedStoredModel, StoredModelInfo } from "../../lib/storage/reruns-db.ts";
 import { runRecordSchema, type RunRecord } from "../../lib/study/schema.ts";
 import { loadTestSplit } from "./test-split.ts";
 
-/** tfjs backends the worker can run on. */
-export type BackendName = "wasm" | "cpu" | "webgl" | "webgpu";
+export type { BackendChoice, BackendName, StoredModelInfo };
 
 /** Where the model comes from. */
 export type ModelSource =
@@ -24,16 +26,16 @@ export type ModelSource =
   | { kind: "url"; url: string; runUrl?: string }
   /** Model files handed over, e.g. from a finished rerun (weights as bytes). */
   | { kind: "files"; files: { modelJson: Record<string, unknown>; weights: ArrayBuffer | Uint8Array }; label?: string }
-  /** A reader's rerun stored in IndexedDB (see stored-models.ts), by run id. */
+  /** A reader's rerun stored in IndexedDB (src/lib/storage/reruns-db.ts), by run id. */
   | { kind: "stored"; runId: string };
-
-/** Backends tried, in this order, when the requested one cannot start. */
-const FALLBACK_BACKENDS: readonly BackendName[] = ["wasm", "webgl", "cpu"];
 
 /** Options of {@link GradCamService.init}. */
 export interface InitOptions {
-  /** Backend to use (default "wasm"); if it cannot start, wasm, webgl and cpu are tried in turn. */
-  backend?: BackendName;
+  /**
+   * Backend to use (default "auto": the fastest the probes find, in planBackends' order). When a
+   * named backend is unavailable or cannot start, the automatic order is tried after it.
+   */
+  backend?: BackendChoice;
   /** URL of the folder with the tfjs wasm binaries, ending in "/". */
   wasmPaths?: string;
   model: ModelSource;
@@ -48,8 +50,13 @@ export interface ModelInfo {
   layers: string[];
   parameters: number;
   /** Backend in use. */
-  backend: string;
-  /** Why the backend in use is not the one asked for (it could not start); null when it is. */
+  backend: BackendName;
+  /** What was asked for: a backend, or "auto". */
+  backendChoice: BackendChoice;
+  /**
+   * Why the backend in use is not the one asked for (unavailable, or it could not start), or why
+   * "auto" did not get its first pick; null when neither happened.
+   */
   backendNote: string | null;
   /** From the model's run record (published with the shipped model, or kept with a rerun); else null. */
   run: { runId: string; protocol: string; testAccuracy: number; bestEpoch: number; misclassifiedListed: number } | null;
@@ -73,11 +80,23 @@ export type Misclassified = NonNullable<RunRecord["misclassified"]>[number];
 /** What the service needs from its host (the worker's globals, or fakes in tests). */
 export interface GradCamServiceDeps {
   fetch: (url: string) => Promise<Response>;
-  /** Selects a backend (e.g. backend.ts's useBackend) and returns the name in use. */
-  useBackend: (name: BackendName, options: { wasmPaths?: string }) => Promise<string>;
-  /** For reader models; absent or null: there are none. */
-  indexedDB?: IDBFactory | null;
+  /** What the browser offers (src/lib/backends/probe.ts's probeBackends); called once. */
+  probeBackends: () => Promise<BackendProbes>;
+  /** Makes `name` the active tfjs backend (use-backend.ts's startPlannedBackend); throws with the reason it cannot. */
+  activateBackend: (name: BackendName, options: { wasmPaths?: string }) => Promise<unknown>;
+  /** The reader's stored models (src/lib/storage/reruns-db.ts); absent or null: there are none. */
+  storedModels?: StoredModelsReader | null;
 }
+
+/** Read access to the reader's stored models, as src/lib/storage/reruns-db.ts gives it. */
+export interface StoredModelsReader {
+  /** The stored models, newest first, without weights. */
+  list(): Promise<StoredModelInfo[]>;
+  /** One stored model with its files, or undefined. */
+  read(runId: string): Promise<LoadedStoredModel | undefined>;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const HINT_MODEL =
   "the site was built without it; the maintainer publishes it with `npm run reproduce -- cnn-32-64-3-64 --save-model`";
@@ -85,8 +104,9 @@ const HINT_DATA = "the site was built without the Fashion-MNIST data; run `npm r
 
 /** Creates the service; one model and one test set at a time. */
 export function createGradCamService(deps: GradCamServiceDeps) {
-  let backend: string | null = null;
-  let backendRequest: string | null = null;
+  let probes: BackendProbes | null = null;
+  let backend: BackendName | null = null;
+  let backendRequest: BackendChoice | null = null;
   let backendNote: string | null = null;
   let model: tf.LayersModel | null = null;
   let run: RunRecord | null = null;
@@ -125,6 +145,41 @@ export function createGradCamService(deps: GradCamServiceDeps) {
     return parsed.success ? parsed.data : null;
   };
 
+  /**
+   * Starts the first backend that works, in planBackends' order for the choice; a named backend
+   * that is unavailable or fails is followed by the automatic order. Sets backend and backendNote.
+   */
+  const selectBackend = async (choice: BackendChoice, wasmPaths: string | undefined): Promise<void> => {
+    probes ??= await deps.probeBackends();
+    const plan = planBackends(probes, choice);
+    const auto = choice === "auto" ? plan : planBackends(probes, "auto");
+    const order = [...new Set([...plan.candidates, ...auto.candidates])];
+    const attempts: BackendAttempt[] = [];
+    backend = null;
+    for (const name of order) {
+      try {
+        await deps.activateBackend(name, { wasmPaths });
+        backend = name;
+        attempts.push({ backend: name, ok: true });
+        break;
+      } catch (error) {
+        attempts.push({ backend: name, ok: false, error: errorText(error) });
+      }
+    }
+    const failures = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
+    if (backend === null) {
+      throw new Error(`No TensorFlow.js backend could start here (${failures.length ? failures.join("; ") : "none is available"})`);
+    }
+    if (choice !== "auto" && plan.candidates.length === 0) {
+      const reason = plan.assessments.find((a) => a.backend === choice)?.reason ?? "";
+      backendNote = `${BACKEND_LABELS[choice]} is not available here, so ${backend} is used (${reason.replace(/\.$/, "")})`;
+    } else if (failures.length) {
+      backendNote = `${choice === "auto" ? order[0] : choice} could not start, so ${backend} is used (${failures[0]})`;
+    } else {
+      backendNote = null;
+    }
+  };
+
   const requireModel = (): tf.LayersModel => {
     if (!model) throw new Error("No model loaded: call init() first");
     return model;
@@ -156,24 +211,16 @@ export function createGradCamService(deps: GradCamServiceDeps) {
      * @throws when the model cannot be fetched or read, naming the URL and what to do
      */
     async init(options: InitOptions): Promise<ModelInfo> {
-      const requested = options.backend ?? "wasm";
+      const requested = options.backend ?? "auto";
       if (backend === null || backendRequest !== requested) {
+        // The model's tensors live on the old backend.
         model?.dispose();
         model = null;
-        backend = null;
-        const failures: string[] = [];
-        for (const name of [requested, ...FALLBACK_BACKENDS.filter((b) => b !== requested)]) {
-          try {
-            backend = await deps.useBackend(name, { wasmPaths: options.wasmPaths });
-            break;
-          } catch (error) {
-            failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }
-        if (backend === null) throw new Error(`No TensorFlow.js backend could start here (${failures.join("; ")})`);
+        backendRequest = null;
+        await selectBackend(requested, options.wasmPaths);
         backendRequest = requested;
-        backendNote = failures.length ? `${requested} could not start, so ${backend} is used (${failures[0]})` : null;
       }
+      const active = backend!;
       const source = options.model;
       let next: tf.LayersModel;
       let nextRun: RunRecord | null = null;
@@ -184,7 +231,12 @@ export function createGradCamService(deps: GradCamServiceDeps) {
         const weights = w instanceof Uint8Array ? w : new Uint8Array(w);
         next = await modelFromFiles({ modelJson: source.files.modelJson, weights } satisfies ModelFiles);
       } else {
-        const stored = (await readStoredModels(deps.indexedDB)).find((m) => m.runId === source.runId);
+        let stored: LoadedStoredModel | undefined;
+        try {
+          stored = await deps.storedModels?.read(source.runId);
+        } catch (error) {
+          throw new Error(`Your rerun "${source.runId}" could not be read from this browser's storage: ${errorText(error)}`, { cause: error });
+        }
         if (!stored) throw new Error(`Your rerun "${source.runId}" is no longer in this browser's storage`);
         next = await modelFromFiles(stored.files);
         const record = runRecordSchema.safeParse(stored.record);
@@ -201,7 +253,8 @@ export function createGradCamService(deps: GradCamServiceDeps) {
         family: layers.includes("conv1") ? "cnn" : layers.includes("stem_relu") ? "resnet" : "other",
         layers,
         parameters: next.countParams(),
-        backend,
+        backend: active,
+        backendChoice: requested,
         backendNote,
         run: run && {
           runId: run.runId,
@@ -259,7 +312,14 @@ export function createGradCamService(deps: GradCamServiceDeps) {
 
     /** The reader's reruns stored in this browser, newest first (no weights). */
     async listStoredModels(): Promise<StoredModelInfo[]> {
-      return (await readStoredModels(deps.indexedDB)).map(({ runId, rowId, createdAt }) => ({ runId, rowId, createdAt }));
+      if (!deps.storedModels) return [];
+      try {
+        return await deps.storedModels.list();
+      } catch (error) {
+        // Storage that cannot be read (private mode, quota, a blocked upgrade) only means no reader models.
+        console.warn(`Grad-CAM: your stored reruns cannot be listed: ${errorText(error)}`);
+        return [];
+      }
     },
 
     /** Frees the model's tensors. */

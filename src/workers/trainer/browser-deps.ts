@@ -4,7 +4,7 @@
  * globals only (fetch, caches, navigator, OffscreenCanvas), no DOM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { useBackend } from "../../lib/backends/use-backend.ts";
+import { startPlannedBackend } from "../../lib/backends/use-backend.ts";
 import { probeBackends } from "../../lib/backends/probe.ts";
 import { loadServedDataset } from "./served-dataset.ts";
 import type { TrainerDeps } from "./api.ts";
@@ -14,9 +14,7 @@ export function createBrowserTrainerDeps(): TrainerDeps {
   return {
     probeBackends,
     async activateBackend(name, config) {
-      // tfjs refuses software WebGL unless told; the ranking already puts it after wasm.
-      if (name === "webgl") tf.env().set("SOFTWARE_WEBGL_ENABLED", true);
-      await useBackend(name, { wasmPaths: config.wasmPaths });
+      await startPlannedBackend(name, { wasmPaths: config.wasmPaths });
     },
     loadDataset: (config, onProgress) => loadServedDataset(config.dataUrl, onProgress),
     deviceFacts() {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { getKernel } from "@tensorflow/tfjs-core";
 import { describeBackend, useBackend } from "../../../src/lib/backends/use-backend.ts";
-import type { BackendName } from "../../../src/lib/backends/use-backend.ts";
+import type { BackendName } from "../../../src/lib/backends/names.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");

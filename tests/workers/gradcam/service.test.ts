@@ -1,12 +1,17 @@
+// IndexedDB for the stored-model test: the Grad-CAM worker reads what the rerun panel saved.
+import "fake-indexeddb/auto";
 import * as tf from "@tensorflow/tfjs";
 import { expose, wrap } from "comlink";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scaleToUnit } from "../../../src/lib/data/splits.ts";
 import { computeGradCam } from "../../../src/lib/model/gradcam.ts";
+import type { BackendProbes } from "../../../src/lib/backends/choice.ts";
+import type { BackendName } from "../../../src/lib/backends/names.ts";
 import { createGradCamService, type GradCamService, type GradCamServiceDeps } from "../../../src/workers/gradcam/service.ts";
 import { predictSet, splitMetrics } from "../../../src/lib/model/metrics.ts";
 import { modelToFiles, type ModelFiles } from "../../../src/lib/model/model-io.ts";
 import { buildCnn } from "../../../src/lib/model/builders.ts";
+import { closeRerunsDb, listStoredModels, readStoredModel, saveRerun } from "../../../src/lib/storage/reruns-db.ts";
 import { FULL_PROTOCOL } from "../../../src/lib/study/study.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import { makeFakeFiles, makeServed, type FakeFiles } from "../../helpers/fake-fashion-mnist.ts";
@@ -44,6 +49,29 @@ function runRecord(misclassified: number[]): RunRecord {
   };
 }
 
+/** What the probes find where only the cpu backend (always there) is offered. */
+const CPU_ONLY: BackendProbes = {
+  webgpu: { available: false, error: "navigator.gpu is missing" },
+  webgl: { available: false, error: "OffscreenCanvas is missing" },
+  wasm: { available: false, error: "WebAssembly is missing" },
+};
+
+/** A browser without a GPU: software WebGL and WebGPU, wasm with SIMD. */
+const NO_GPU: BackendProbes = {
+  webgpu: { available: true, isFallbackAdapter: true, description: "SwiftShader" },
+  webgl: { available: true, version: 2, renderer: "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device))", majorPerformanceCaveat: true },
+  wasm: { available: true, simd: true },
+};
+
+/** Backend activation that records the names asked for and starts cpu for those in `works`. */
+function recordingActivation(works: readonly BackendName[], activated: BackendName[]): GradCamServiceDeps["activateBackend"] {
+  return async (name) => {
+    activated.push(name);
+    if (!works.includes(name)) throw new Error(`${name} is not available`);
+    await tf.setBackend("cpu");
+  };
+}
+
 function deps(overrides: Partial<GradCamServiceDeps> = {}): GradCamServiceDeps {
   return {
     fetch: async (url) => {
@@ -51,12 +79,12 @@ function deps(overrides: Partial<GradCamServiceDeps> = {}): GradCamServiceDeps {
       if (body === undefined) return new Response("not found", { status: 404 });
       return new Response(typeof body === "string" ? body : new Uint8Array(body));
     },
-    useBackend: async (name) => {
+    probeBackends: async () => CPU_ONLY,
+    activateBackend: async (name) => {
       expect(name).toBe("cpu");
       await tf.setBackend("cpu");
-      return tf.getBackend();
     },
-    indexedDB: null,
+    storedModels: null,
     ...overrides,
   };
 }
@@ -79,7 +107,15 @@ describe("createGradCamService", () => {
     routes.set(RUN_URL, JSON.stringify(runRecord([4, 1])));
     const service = createGradCamService(deps());
     const info = await service.init({ backend: "cpu", model: { kind: "url", url: MODEL_URL, runUrl: RUN_URL } });
-    expect(info).toMatchObject({ name: model.name, family: "cnn", layers: ["conv1", "conv2"], backend: "cpu", backendNote: null, parameters: model.countParams() });
+    expect(info).toMatchObject({
+      name: model.name,
+      family: "cnn",
+      layers: ["conv1", "conv2"],
+      backend: "cpu",
+      backendChoice: "cpu",
+      backendNote: null,
+      parameters: model.countParams(),
+    });
     expect(info.run).toMatchObject({ testAccuracy: 0.9125, protocol: "full", misclassifiedListed: 2 });
     service.dispose();
   });
@@ -132,20 +168,64 @@ describe("createGradCamService", () => {
     service.dispose();
   });
 
-  it("falls back to another backend when the requested one cannot start, and says why", async () => {
-    const service = createGradCamService(
-      deps({
-        useBackend: async (name) => {
-          if (name !== "cpu") throw new Error(`${name} is not available`);
-          await tf.setBackend("cpu");
-          return "cpu";
-        },
-      }),
-    );
+  it("falls back to the automatic order when the requested backend cannot start, and says why", async () => {
+    const activated: BackendName[] = [];
+    const service = createGradCamService(deps({ probeBackends: async () => NO_GPU, activateBackend: recordingActivation(["cpu"], activated) }));
     const info = await service.init({ backend: "webgpu", model: { kind: "url", url: MODEL_URL } });
     expect(info.backend).toBe("cpu");
+    expect(info.backendChoice).toBe("webgpu");
     expect(info.backendNote).toMatch(/webgpu could not start, so cpu is used \(webgpu: webgpu is not available\)/);
+    // After the requested one, planBackends' automatic order: wasm, software WebGL, cpu, software WebGPU.
+    expect(activated).toEqual(["webgpu", "wasm", "webgl", "cpu"]);
     service.dispose();
+  });
+
+  it("picks the backend automatically by default, in the trainer's order (wasm before software GPUs)", async () => {
+    const activated: BackendName[] = [];
+    let probed = 0;
+    const service = createGradCamService(
+      deps({
+        probeBackends: async () => (probed++, NO_GPU),
+        activateBackend: recordingActivation(["wasm", "cpu"], activated),
+      }),
+    );
+    const info = await service.init({ model: { kind: "url", url: MODEL_URL } });
+    expect(info).toMatchObject({ backend: "wasm", backendChoice: "auto", backendNote: null });
+    expect(activated).toEqual(["wasm"]);
+    // Same choice again: no new probe, no new start; a new choice starts its backend.
+    await service.init({ backend: "auto", model: { kind: "url", url: MODEL_URL } });
+    expect(activated).toEqual(["wasm"]);
+    expect((await service.init({ backend: "cpu", model: { kind: "url", url: MODEL_URL } })).backend).toBe("cpu");
+    expect(activated).toEqual(["wasm", "cpu"]);
+    expect(probed).toBe(1);
+    service.dispose();
+  });
+
+  it("says when the automatic first pick could not start", async () => {
+    const activated: BackendName[] = [];
+    const service = createGradCamService(deps({ probeBackends: async () => NO_GPU, activateBackend: recordingActivation(["cpu"], activated) }));
+    const info = await service.init({ model: { kind: "url", url: MODEL_URL } });
+    expect(info.backend).toBe("cpu");
+    expect(info.backendNote).toMatch(/^wasm could not start, so cpu is used \(wasm: wasm is not available\)/);
+    expect(activated).toEqual(["wasm", "webgl", "cpu"]);
+    service.dispose();
+  });
+
+  it("tells why a requested backend the browser does not offer is not used", async () => {
+    const activated: BackendName[] = [];
+    const service = createGradCamService(deps({ activateBackend: recordingActivation(["cpu"], activated) }));
+    const info = await service.init({ backend: "webgl", model: { kind: "url", url: MODEL_URL } });
+    expect(info.backend).toBe("cpu");
+    expect(info.backendNote).toBe("WebGL is not available here, so cpu is used (WebGL unavailable: OffscreenCanvas is missing)");
+    expect(activated).toEqual(["cpu"]);
+    service.dispose();
+  });
+
+  it("fails with every backend's reason when none can start", async () => {
+    const service = createGradCamService(deps({ probeBackends: async () => NO_GPU, activateBackend: recordingActivation([], []) }));
+    await expect(service.init({ model: { kind: "url", url: MODEL_URL } })).rejects.toThrow(
+      /No TensorFlow.js backend could start here \(wasm: wasm is not available; webgl: .*; cpu: .*; webgpu: webgpu is not available\)/,
+    );
   });
 
   it("says how to publish the model when it is missing", async () => {
@@ -172,6 +252,32 @@ describe("createGradCamService", () => {
     const service = createGradCamService(deps());
     expect(await service.listStoredModels()).toEqual([]);
     await expect(service.init({ backend: "cpu", model: { kind: "stored", runId: "gone" } })).rejects.toThrow(/"gone" is no longer/);
+  });
+
+  it("explains with a model the reader trained, as the rerun panel stores it (reruns-db)", async () => {
+    const record = { ...runRecord([2]), runId: "cnn-4-8-3-16.smoke.reader", source: "reader" as const };
+    const weights = files.weights.slice().buffer;
+    await saveRerun(record, { runId: record.runId, batches: [] }, { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson: files.modelJson, weights });
+    try {
+      const service = createGradCamService(deps({ storedModels: { list: listStoredModels, read: readStoredModel } }));
+      expect(await service.listStoredModels()).toEqual([{ runId: record.runId, rowId: "cnn-4-8-3-16", createdAt: "2026-11-24T00:01:00.000Z" }]);
+      const info = await service.init({ backend: "cpu", model: { kind: "stored", runId: record.runId } });
+      expect(info).toMatchObject({ name: model.name, layers: ["conv1", "conv2"], run: { runId: record.runId, testAccuracy: 0.9125, misclassifiedListed: 1 } });
+      await service.loadTestSet(MANIFEST_URL);
+      const view = await service.compute(1, "conv2");
+      const direct = await computeGradCam(model, scaleToUnit(data.testImages.values.slice(784, 2 * 784)), { layer: "conv2" });
+      view.heatmap.forEach((v, i) => expect(v).toBeCloseTo(direct.heatmap[i], 5));
+      service.dispose();
+    } finally {
+      closeRerunsDb();
+    }
+  });
+
+  it("lists no stored models when storage cannot be read, and says so when a stored model cannot", async () => {
+    const failing = { list: async () => Promise.reject(new Error("quota")), read: async () => Promise.reject(new Error("blocked")) };
+    const service = createGradCamService(deps({ storedModels: failing }));
+    expect(await service.listStoredModels()).toEqual([]);
+    await expect(service.init({ backend: "cpu", model: { kind: "stored", runId: "r" } })).rejects.toThrow(/"r" could not be read from this browser's storage: blocked/);
   });
 
   it("leaves no tensors behind but the model's own weights", async () => {
