@@ -60,6 +60,7 @@ export const RUNS_PATH = "data/runs/";
 export function runsFolder(env: Readonly<Record<string, string | undefined>>): string {
   return env.SITE_RUNS_DIR || `public/${RUNS_PATH}`;
 }
+
 /** Path, relative to the site base, of the generated dataset summary and sample images. */
 export const SITE_DATA_PATH = "data/site/";
 
