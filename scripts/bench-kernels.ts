@@ -13,14 +13,29 @@
  */
 import { loadavg } from "node:os";
 import { cpuUsage } from "node:process";
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { getKernelsForBackend, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { describeBackend, useBackend } from "../src/lib/backends/use-backend.ts";
 import { createRng } from "../src/lib/data/random.ts";
+import { positiveInteger, readCommandLine, UsageError } from "./lib/cli.ts";
 
-const { values } = parseArgs({
+const USAGE = `Usage: node scripts/bench-kernels.ts [options]
+
+Times trainOnBatch (Adam, random 28x28x1 inputs) for the study's CNN and ResNet with this
+project's wasm gradient kernels; prints images/s, CPU time per step and a per-kernel breakdown.
+
+Options:
+  --model cnn|resnet|both   which model (default both)
+  --steps N                 measured steps (default 10)
+  --batch N                 batch size (default 64)
+  --backend wasm|cpu        tfjs backend (default wasm)
+  --no-profile              skip the per-kernel profile
+  --by-shape                break kernel times down by input shape
+  --help, -h                print this text`;
+
+const { values, steps, batch } = readCommandLine({
+  usage: USAGE,
   options: {
     model: { type: "string", default: "both" },
     steps: { type: "string", default: "10" },
@@ -29,13 +44,12 @@ const { values } = parseArgs({
     "no-profile": { type: "boolean", default: false },
     "by-shape": { type: "boolean", default: false },
   },
+  interpret: ({ values }) => {
+    if (values.backend !== "wasm" && values.backend !== "cpu") throw new UsageError("--backend must be wasm or cpu");
+    if (!["cnn", "resnet", "both"].includes(values.model)) throw new UsageError("--model must be cnn, resnet or both");
+    return { values, steps: positiveInteger(values.steps, "steps")!, batch: positiveInteger(values.batch, "batch")! };
+  },
 });
-const steps = Number(values.steps);
-const batch = Number(values.batch);
-if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(batch) || batch < 1) {
-  throw new Error("--steps and --batch must be positive integers");
-}
-if (values.backend !== "wasm" && values.backend !== "cpu") throw new Error("--backend must be wasm or cpu");
 
 /** Conv2D(32,k3)-MaxPool-Conv2D(64,k3)-MaxPool-Flatten-Dense(64,relu)-Dense(10,softmax). */
 function buildCnn(): tf.LayersModel {

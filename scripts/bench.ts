@@ -16,8 +16,8 @@ import { buildModel } from "../src/lib/model/builders.ts";
 import { createRng } from "../src/lib/data/random.ts";
 import { configFromRowId } from "../src/lib/study/study.ts";
 import { train } from "../src/lib/model/train.ts";
-import { parseArgs, stringFlag } from "./lib/args.ts";
-import { writeFileAtomic } from "./lib/node-env.ts";
+import { readCommandLine } from "./lib/cli.ts";
+import { writeFileAtomic } from "./lib/atomic-write.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 
 /** One measured case of the benchmark report. */
@@ -33,6 +33,19 @@ export interface BenchCase {
   note?: string;
   [extra: string]: unknown;
 }
+
+const USAGE = `Usage: npm run bench [-- options]
+
+Training and inference images/s per backend for the study's CNN and ResNet, the dataset's parse
+time, and the cases of the bench modules in scripts/bench/ (gradcam, rerun-worker).
+
+Options:
+  --json FILE         also write the report as JSON
+  --backends LIST     comma-separated tfjs backends (default wasm,cpu)
+  --quick             shorter measurements
+  --only NAME         after the core cases, run only this scripts/bench/ module (gradcam,
+                      rerun-worker; core: none)
+  --help, -h          print this text`;
 
 const MODELS = ["cnn-32-64-3-64", "resnet-3x64"];
 
@@ -84,13 +97,17 @@ async function benchInfer(rowId: string, backend: string, images: number): Promi
 const round = (x: number) => Math.round(x * 100) / 100;
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { booleans: ["quick", "help"], values: ["json", "backends", "only"] });
-  if (args.flags.has("help")) {
-    console.log("Usage: npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick] [--only core|gradcam|...]");
-    return;
-  }
-  const quick = args.flags.has("quick");
-  const backends = (stringFlag(args, "backends") ?? "wasm,cpu").split(",");
+  const { values } = readCommandLine({
+    usage: USAGE,
+    options: {
+      json: { type: "string" },
+      backends: { type: "string", default: "wasm,cpu" },
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+    },
+  });
+  const quick = values.quick;
+  const backends = values.backends.split(",");
   const cases: BenchCase[] = [];
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
   const loadBefore = load();
@@ -127,7 +144,7 @@ async function main(): Promise<void> {
   // Cases contributed by later parts of the project (Grad-CAM, worker overhead, site bytes).
   const extras = await loadExtraBenches();
   for (const extra of extras) {
-    if (args.flags.has("only") && stringFlag(args, "only") !== extra.name) continue;
+    if (values.only !== undefined && values.only !== extra.name) continue;
     console.error(`bench: ${extra.name}…`);
     cases.push(...(await extra.run({ backends, quick })));
   }
@@ -140,7 +157,7 @@ async function main(): Promise<void> {
   };
   printTable(cases);
   console.log(`load average (1/5/15 min): before ${loadBefore}, after ${report.machine.loadAverageAfter}; ${report.machine.cores} cores`);
-  const json = stringFlag(args, "json");
+  const json = values.json;
   if (json) {
     await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`report written to ${json}`);

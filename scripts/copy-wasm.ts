@@ -7,8 +7,17 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { readCommandLine } from "./lib/cli.ts";
 
-const out = process.argv.includes("--out") ? process.argv[process.argv.indexOf("--out") + 1] : "public/data/tfjs-wasm";
+const USAGE = `Usage: node scripts/copy-wasm.ts [--out DIR]
+
+Copies tfjs-backend-wasm's .wasm binaries where the rerun worker loads them from.
+
+Options:
+  --out DIR       destination (default public/data/tfjs-wasm)
+  --help, -h      print this text`;
+
+const { out } = readCommandLine({ usage: USAGE, options: { out: { type: "string", default: "public/data/tfjs-wasm" } } }).values;
 const require = createRequire(import.meta.url);
 const dist = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
 const files = readdirSync(dist).filter((f) => f.endsWith(".wasm"));

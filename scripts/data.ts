@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { PREPARED_DATA_DIR } from "../src/lib/data/files.ts";
+import { parseCommandLine, UsageError } from "./lib/cli.ts";
 import { checkPreparedData, prepareFashionMnist, PrepareError } from "./lib/prepare-data.ts";
 
 export { checkPreparedData, prepareFashionMnist, PrepareError } from "./lib/prepare-data.ts";
@@ -18,8 +19,18 @@ export type { CheckResult, PrepareInternals, PrepareOptions, PrepareResult } fro
 /** The served folder of this checkout, whatever the working directory. */
 export const DEFAULT_OUT = fileURLToPath(new URL(`../${PREPARED_DATA_DIR}`, import.meta.url));
 
-const USAGE = `usage: node scripts/data.ts [--from DIR] [--out DIR] [--force]
-       node scripts/data.ts --check [--out DIR]`;
+const USAGE = `Usage: node scripts/data.ts [--from DIR] [--out DIR] [--force]
+       node scripts/data.ts --check [--out DIR]
+
+Prepares the Fashion-MNIST files the site serves, from the first source that works: --from DIR
+(or env FASHION_MNIST_DIR), the Debian package dataset-fashion-mnist, the upstream download.
+
+Options:
+  --from DIR      folder holding the four IDX files (.gz or decompressed)
+  --out DIR       served folder (default public/data/fashion-mnist of this checkout)
+  --force         prepare again even when the served files are up to date
+  --check         only check the prepared data: exit 0 when present and valid, 1 otherwise
+  --help, -h      print this text`;
 
 /** Parsed command line of scripts/data.ts. */
 export interface DataArgs {
@@ -33,26 +44,27 @@ export interface DataArgs {
 /**
  * Parses the command line (without `node` and the script path); `--flag value` and `--flag=value`.
  * @param env for FASHION_MNIST_DIR, used when --from is absent
- * @throws Error with the usage on unknown flags or missing values
+ * @throws UsageError (message ends with the usage) on unknown flags or missing values
  */
 export function parseDataArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): DataArgs {
-  const args: DataArgs = { out: DEFAULT_OUT, force: false, check: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i]];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === "") throw new Error(`${flag} needs a folder\n${USAGE}`);
-      return v;
-    };
-    if (flag === "--from") args.from = value();
-    else if (flag === "--out") args.out = value();
-    else if (flag === "--force") args.force = true;
-    else if (flag === "--check") args.check = true;
-    else if (flag === "--help" || flag === "-h") args.help = true;
-    else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
-  }
-  args.from ??= env.FASHION_MNIST_DIR || undefined;
-  return args;
+  const { values } = parseCommandLine(argv, {
+    usage: USAGE,
+    options: {
+      from: { type: "string" },
+      out: { type: "string", default: DEFAULT_OUT },
+      force: { type: "boolean", default: false },
+      check: { type: "boolean", default: false },
+    },
+  });
+  for (const flag of ["from", "out"] as const)
+    if (values[flag] === "") throw new UsageError(`--${flag} needs a folder\n\n${USAGE}`);
+  return {
+    from: values.from ?? (env.FASHION_MNIST_DIR || undefined),
+    out: values.out,
+    force: values.force,
+    check: values.check,
+    help: values.help ?? false,
+  };
 }
 
 /** Runs the command line; returns the exit code. */
@@ -61,7 +73,8 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
   try {
     args = parseDataArgs(argv, env);
   } catch (error) {
-    console.error((error as Error).message);
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
     return 2;
   }
   if (args.help) {

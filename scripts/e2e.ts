@@ -6,6 +6,24 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+const USAGE = `Usage: node scripts/e2e.ts [vitest options and file filters]
+
+Builds the site three times (at the root, under /fashion-mnist/, and with the other state of the
+run records), serves each build, and runs tests/e2e against them in Debian's Chromium. Writes the
+vitest JSON report to .test-results/e2e.json. Every argument but --help goes to vitest, e.g.
+tests/e2e/site.test.ts or -t "name". Env E2E_SKIP_BUILD=1 reuses the builds in .e2e/.
+
+Options:
+  --help, -h      print this text (vitest's own: npx vitest --help)`;
+
+// Not strict: every other option is vitest's.
+const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 mkdirSync(".test-results", { recursive: true });
 const result = spawnSync(

@@ -6,17 +6,17 @@
  * Each run is written as soon as it finishes, atomically, so an interrupted invocation (Ctrl-C)
  * loses no finished run.
  */
-import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { useBackend } from "../src/lib/backends/use-backend.ts";
 import { modelToFiles } from "../src/lib/model/model-io.ts";
 import { runRow } from "../src/lib/model/run-row.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study/study.ts";
 import { runRecordSchema, type Protocol } from "../src/lib/study/schema.ts";
-import { intFlag, numberFlag, parseArgs, stringFlag } from "./lib/args.ts";
 import { formatDuration } from "../src/lib/site.ts";
-import { nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";
+import { removeStaleTemporaries, writeFileAtomic, writeFolderAtomic } from "./lib/atomic-write.ts";
+import { nodeEnvironment } from "./lib/node-env.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
+import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 
 const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
 
@@ -30,12 +30,14 @@ Options:
   --val-images N              cap the validation images
   --test-images N             cap the test images
   --seed N                    weight/batch seed (default from the protocol)
+  --learning-rate X           Adam learning rate (default from the protocol)
+  --batch-size N              batch size (default from the protocol)
   --backend wasm|cpu          tfjs backend (default wasm, with this project's gradient kernels)
   --save-model                also write tfjs weights to public/data/models/<row-id>/
   --no-train-metrics          skip the evaluation on the training split
   --data DIR                  prepared data folder (default public/data/fashion-mnist)
   --out DIR                   run records folder (default public/data/runs)
-  --help`;
+  --help, -h                  print this text`;
 
 function expandIds(ids: string[]): string[] {
   return ids.flatMap((id) =>
@@ -44,42 +46,63 @@ function expandIds(ids: string[]): string[] {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), {
-    booleans: ["save-model", "no-train-metrics", "help"],
-    values: ["preset", "epochs", "train-images", "val-images", "test-images", "seed", "backend", "data", "out", "learning-rate", "batch-size"],
+  const { values, positionals, overrides } = readCommandLine({
+    usage: USAGE,
+    allowPositionals: true,
+    options: {
+      preset: { type: "string", default: "full" },
+      epochs: { type: "string" },
+      "train-images": { type: "string" },
+      "val-images": { type: "string" },
+      "test-images": { type: "string" },
+      seed: { type: "string" },
+      "learning-rate": { type: "string" },
+      "batch-size": { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      "save-model": { type: "boolean", default: false },
+      "no-train-metrics": { type: "boolean", default: false },
+      data: { type: "string", default: "public/data/fashion-mnist" },
+      out: { type: "string", default: "public/data/runs" },
+    },
+    interpret: ({ values, positionals }) => {
+      if (positionals.length === 0) throw new UsageError("no row id given");
+      if (!(values.preset in PROTOCOL_PRESETS)) throw new UsageError(`--preset must be full, quick or smoke, got ${values.preset}`);
+      if (values.backend !== "wasm" && values.backend !== "cpu") throw new UsageError(`--backend must be wasm or cpu in Node, got ${values.backend}`);
+      const overrides = {
+        epochs: positiveInteger(values.epochs, "epochs"),
+        trainImages: positiveInteger(values["train-images"], "train-images"),
+        validationImages: positiveInteger(values["val-images"], "val-images"),
+        testImages: positiveInteger(values["test-images"], "test-images"),
+        seed: positiveInteger(values.seed, "seed"),
+        learningRate: positiveNumber(values["learning-rate"], "learning-rate"),
+        batchSize: positiveInteger(values["batch-size"], "batch-size"),
+      };
+      return { values, positionals, overrides };
+    },
   });
-  if (args.flags.has("help") || args.positionals.length === 0) {
-    console.log(USAGE);
-    return args.flags.has("help") ? 0 : 2;
-  }
-  const ids = expandIds(args.positionals);
-  const presetName = stringFlag(args, "preset") ?? "full";
-  if (!(presetName in PROTOCOL_PRESETS)) throw new Error(`--preset must be full, quick or smoke, got ${presetName}`);
-  const preset = PROTOCOL_PRESETS[presetName as keyof typeof PROTOCOL_PRESETS];
-  const overrides: Partial<Protocol> = {};
-  const epochs = intFlag(args, "epochs");
-  const trainImages = intFlag(args, "train-images");
-  const valImages = intFlag(args, "val-images");
-  const testImages = intFlag(args, "test-images");
-  const seed = intFlag(args, "seed");
-  const lr = numberFlag(args, "learning-rate");
-  const batch = intFlag(args, "batch-size");
-  if (epochs !== undefined) overrides.epochs = Math.min(epochs, preset.epochs);
-  if (trainImages !== undefined) overrides.trainImages = Math.min(trainImages, preset.trainImages);
-  if (valImages !== undefined) overrides.validationImages = Math.min(valImages, preset.validationImages);
-  if (testImages !== undefined) overrides.testImages = Math.min(testImages, preset.testImages);
-  if (seed !== undefined) overrides.seed = seed;
-  if (lr !== undefined) overrides.learningRate = lr;
-  if (batch !== undefined) overrides.batchSize = batch;
-  const customised = Object.entries(overrides).some(([k, v]) => preset[k as keyof Protocol] !== v);
-  const protocol: Protocol = { ...preset, ...overrides, name: customised ? "custom" : preset.name };
+  const ids = expandIds(positionals);
+  const preset = PROTOCOL_PRESETS[values.preset as keyof typeof PROTOCOL_PRESETS];
+  const changes: Partial<Protocol> = {};
+  // Sizes and epochs only cap the preset; the seed and optimiser settings replace it.
+  const { epochs, trainImages, validationImages, testImages, seed, learningRate, batchSize } = overrides;
+  if (epochs !== undefined) changes.epochs = Math.min(epochs, preset.epochs);
+  if (trainImages !== undefined) changes.trainImages = Math.min(trainImages, preset.trainImages);
+  if (validationImages !== undefined) changes.validationImages = Math.min(validationImages, preset.validationImages);
+  if (testImages !== undefined) changes.testImages = Math.min(testImages, preset.testImages);
+  if (seed !== undefined) changes.seed = seed;
+  if (learningRate !== undefined) changes.learningRate = learningRate;
+  if (batchSize !== undefined) changes.batchSize = batchSize;
+  const customised = Object.entries(changes).some(([k, v]) => preset[k as keyof Protocol] !== v);
+  const protocol: Protocol = { ...preset, ...changes, name: customised ? "custom" : preset.name };
 
-  const outDir = resolve(stringFlag(args, "out") ?? "public/data/runs");
+  const outDir = resolve(values.out);
   const modelsDir = resolve("public/data/models");
-  const dataDir = stringFlag(args, "data") ?? "public/data/fashion-mnist";
-  const backendName = stringFlag(args, "backend") ?? "wasm";
-  if (backendName !== "wasm" && backendName !== "cpu") throw new Error(`--backend must be wasm or cpu in Node, got ${backendName}`);
+  const dataDir = values.data;
+  const backendName = values.backend as "wasm" | "cpu";
 
+  // Left by an earlier run that was killed while writing.
+  await removeStaleTemporaries(outDir);
+  await removeStaleTemporaries(modelsDir);
   const backend = await useBackend(backendName);
   const t0 = performance.now();
   const { train: trainSet, test: testSet } = await readPreparedDataset(dataDir);
@@ -114,7 +137,7 @@ async function main(): Promise<number> {
       testSet,
       environment: nodeEnvironment(backend),
       source: "pipeline",
-      evaluateTrain: !args.flags.has("no-train-metrics"),
+      evaluateTrain: !values["no-train-metrics"],
       signal: controller.signal,
       onBatch: (p) => {
         const pct = Math.floor(p.fraction * 100);
@@ -145,16 +168,10 @@ async function main(): Promise<number> {
       break;
     }
     runRecordSchema.parse(record);
-    if (args.flags.has("save-model")) {
+    if (values["save-model"]) {
       const files = await modelToFiles(model);
       const dir = join(modelsDir, id);
-      const tmp = `${dir}.${process.pid}.tmp`;
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(tmp, { recursive: true });
-      await writeFileAtomic(join(tmp, "model.json"), JSON.stringify(files.modelJson));
-      await writeFileAtomic(join(tmp, "weights.bin"), files.weights);
-      await rm(dir, { recursive: true, force: true });
-      await rename(tmp, dir);
+      await writeFolderAtomic(dir, { "model.json": JSON.stringify(files.modelJson), "weights.bin": files.weights });
       record.modelPath = `models/${id}/model.json`;
       console.log(`  model saved to ${join(dir, "model.json")} (${(files.weights.length / 1024).toFixed(0)} KiB of weights)`);
     }

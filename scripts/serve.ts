@@ -9,7 +9,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { readCommandLine } from "./lib/cli.ts";
 
 /** Content types by file extension. */
 export const MIME_TYPES: Readonly<Record<string, string>> = {
@@ -144,8 +144,20 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
+const USAGE = `Usage: node scripts/serve.ts [options]
+
+Serves a built site folder under a base path, as a static host would.
+
+Options:
+  --dir DIR       folder to serve (default dist)
+  --base PATH     URL path to serve it under (default env SITE_BASE or /)
+  --port N        port (default env PORT or 4321; 0 picks a free port)
+  --host HOST     address to listen on (default 127.0.0.1)
+  --help, -h      print this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({
+  const { values } = readCommandLine({
+    usage: USAGE,
     options: {
       dir: { type: "string", default: "dist" },
       base: { type: "string", default: process.env.SITE_BASE ?? "/" },

@@ -9,28 +9,43 @@
  * Reads the prepared data of `npm run data` (public/data/fashion-mnist/, checked against its
  * SHA-256 sums); env SITE_RUNS_DIR names the run records (default public/data/runs).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadRuns } from "../src/build/load-runs.ts";
+import { readRuns } from "./lib/read-runs.ts";
 import { classCounts, PIXELS, stratifiedSplit } from "../src/lib/data/splits.ts";
 import { GALLERY_SIZE, SAMPLES_PER_CLASS, siteDataSchema, type SiteData } from "../src/lib/data/summary.ts";
 import { FULL_PROTOCOL, IMAGE_SIZE, NUM_CLASSES } from "../src/lib/study/study.ts";
+import { writeFileAtomic } from "./lib/atomic-write.ts";
+import { readCommandLine } from "./lib/cli.ts";
 import { encodeGrayscalePng } from "./lib/png.ts";
 import { DEFAULT_PREPARED_DIR, readPreparedDataset, readPreparedManifest } from "./lib/read-prepared.ts";
 
 const VALIDATION_PER_CLASS = 600;
 
+const USAGE = `Usage: node scripts/site-data.ts [options]
+
+Writes the dataset summary and the test images the pages show (samples of each class, the
+misclassified images of every published run) from the prepared data into public/data/site/.
+Env SITE_RUNS_DIR names the run records (default public/data/runs).
+
+Options:
+  --if-stale      do nothing when summary.json already lists exactly the images needed and they exist
+  --out DIR       output folder (default public/data/site)
+  --help, -h      print this text`;
+
 /** Test indices needed as PNG: the samples plus each run's most confident mistakes. */
 function neededImages(samples: number[][]): number[] {
   const needed = new Set(samples.flat());
-  for (const { run } of loadRuns()) for (const m of (run.misclassified ?? []).slice(0, GALLERY_SIZE)) needed.add(m.index);
+  for (const { run } of readRuns()) for (const m of (run.misclassified ?? []).slice(0, GALLERY_SIZE)) needed.add(m.index);
   return [...needed].sort((a, b) => a - b);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { "if-stale": { type: "boolean" }, out: { type: "string" } } });
-  const out = resolve(values.out ?? "public/data/site");
+  const { values } = readCommandLine({
+    usage: USAGE,
+    options: { "if-stale": { type: "boolean", default: false }, out: { type: "string", default: "public/data/site" } },
+  });
+  const out = resolve(values.out);
   const summaryPath = join(out, "summary.json");
 
   if (values["if-stale"] && existsSync(summaryPath)) {
@@ -70,7 +85,7 @@ async function main(): Promise<void> {
   for (const index of images) {
     if (index >= testLabels.length) throw new Error(`site-data: a run names test image ${index}, beyond the test set`);
     const pixels = testImages.subarray(index * PIXELS, (index + 1) * PIXELS);
-    writeFileSync(join(out, "test", `${index}.png`), encodeGrayscalePng(pixels, IMAGE_SIZE, IMAGE_SIZE));
+    await writeFileAtomic(join(out, "test", `${index}.png`), encodeGrayscalePng(pixels, IMAGE_SIZE, IMAGE_SIZE));
   }
   const summary: SiteData = siteDataSchema.parse({
     schemaVersion: 1,
@@ -85,7 +100,8 @@ async function main(): Promise<void> {
     samples,
     images,
   });
-  writeFileSync(summaryPath, `${JSON.stringify(summary, null, 1)}\n`);
+  // Last and atomic: a summary that exists lists images that all exist (what --if-stale checks).
+  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 1)}\n`);
   console.log(`site-data: wrote ${summaryPath} and ${images.length} test images from ${source}`);
 }
 

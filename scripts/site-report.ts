@@ -7,11 +7,12 @@
  * Usage: node scripts/site-report.ts [--dir dist] [--base /] [--json report.json] [--max-js 30720]
  *   --base defaults to env SITE_BASE or "/"; --max-js exits with status 1 when a page is over.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { writeFileAtomic } from "./lib/atomic-write.ts";
+import { positiveInteger, readCommandLine } from "./lib/cli.ts";
 
 /** The budget of JavaScript before interaction on a report page: 30 KB compressed. */
 export const JS_BUDGET_BYTES = 30 * 1024;
@@ -163,14 +164,27 @@ function formatKb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+const USAGE = `Usage: node scripts/site-report.ts [options]
+
+JavaScript before interaction and total bytes (gzip) of every page of a built site.
+
+Options:
+  --dir DIR       the build (default dist)
+  --base PATH     the base it was built for (default env SITE_BASE or /)
+  --json FILE     also write the report as JSON
+  --max-js BYTES  exit with status 1 when a page ships more JavaScript than this
+  --help, -h      print this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({
+  const { values, limit } = readCommandLine({
+    usage: USAGE,
     options: {
       dir: { type: "string", default: "dist" },
       base: { type: "string", default: process.env.SITE_BASE ?? "/" },
       json: { type: "string" },
       "max-js": { type: "string" },
     },
+    interpret: ({ values }) => ({ values, limit: positiveInteger(values["max-js"], "max-js") }),
   });
   if (!existsSync(join(values.dir, "index.html"))) {
     console.error(`site-report: ${values.dir} has no index.html; run npm run build first`);
@@ -184,10 +198,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       `${(`/${r.page}`).padEnd(width)}  ${formatKb(r.jsBytes).padStart(10)}  ${formatKb(r.totalBytes).padStart(12)}  ${r.files.length}`,
     );
   if (values.json) {
-    writeFileSync(values.json, `${JSON.stringify({ dir: resolve(values.dir), base: values.base, pages: reports }, null, 2)}\n`);
+    await writeFileAtomic(values.json, `${JSON.stringify({ dir: resolve(values.dir), base: values.base, pages: reports }, null, 2)}\n`);
     console.log(`site-report: wrote ${values.json}`);
   }
-  const limit = values["max-js"] ? Number(values["max-js"]) : undefined;
   const over = limit === undefined ? [] : reports.filter((r) => r.jsBytes > limit);
   if (over.length) {
     console.error(`site-report: over the ${formatKb(limit!)} JavaScript budget: ${over.map((r) => `/${r.page}`).join(", ")}`);

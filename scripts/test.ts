@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { readCommandLine, UsageError } from "./lib/cli.ts";
 
 interface VitestJson {
   numPassedTests: number;
@@ -13,8 +14,24 @@ interface VitestJson {
   numTotalTests: number;
 }
 
-const args = new Set(process.argv.slice(2));
-const only = args.has("--unit") ? "unit" : args.has("--e2e") ? "e2e" : null;
+const USAGE = `Usage: npm test [-- --unit | --e2e]
+
+Unit tests (vitest), then browser tests against the built site (scripts/e2e.ts), then one line
+"N passed, N failed".
+
+Options:
+  --unit          only the unit tests
+  --e2e           only the browser tests
+  --help, -h      print this text`;
+
+const only = readCommandLine({
+  usage: USAGE,
+  options: { unit: { type: "boolean", default: false }, e2e: { type: "boolean", default: false } },
+  interpret: ({ values }) => {
+    if (values.unit && values.e2e) throw new UsageError("--unit and --e2e exclude each other");
+    return values.unit ? "unit" : values.e2e ? "e2e" : null;
+  },
+});
 mkdirSync(".test-results", { recursive: true });
 
 const steps: { name: string; command: string[]; json: string }[] = [];

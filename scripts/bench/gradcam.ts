@@ -16,6 +16,7 @@ import { buildModel } from "../../src/lib/model/builders.ts";
 import { createRng } from "../../src/lib/data/random.ts";
 import { configFromRowId } from "../../src/lib/study/study.ts";
 import type { BenchCase } from "../bench.ts";
+import { readCommandLine } from "../lib/cli.ts";
 
 export const name = "gradcam";
 
@@ -63,11 +64,21 @@ export async function run({ backends, quick }: { backends: string[]; quick: bool
   return cases;
 }
 
+const USAGE = `Usage: node scripts/bench/gradcam.ts [--backends wasm,cpu] [--quick]
+
+Grad-CAM milliseconds per image for the study's CNN and ResNet (also part of npm run bench).
+
+Options:
+  --backends LIST   comma-separated tfjs backends (default wasm,cpu)
+  --quick           fewer measured calls
+  --help, -h        print this text`;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf("--backends");
-  const backends = at >= 0 ? args[at + 1].split(",") : ["wasm", "cpu"];
-  for (const c of await run({ backends, quick: args.includes("--quick") })) {
+  const { values } = readCommandLine({
+    usage: USAGE,
+    options: { backends: { type: "string", default: "wasm,cpu" }, quick: { type: "boolean", default: false } },
+  });
+  for (const c of await run({ backends: values.backends.split(","), quick: values.quick })) {
     console.log(`${c.model.padEnd(26)} ${c.backend.padEnd(5)} ${String(c.milliseconds).padStart(9)} ms/image  (${c.note})`);
   }
 }

@@ -15,13 +15,3 @@ export function nodeEnvironment(backend: string): RunEnvironment {
     nodeVersion: process.version,
   };
 }
-
-/** Write a file atomically: to a temporary name beside it, then rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const { writeFile, rename, mkdir } = await import("node:fs/promises");
-  const { dirname } = await import("node:path");
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}

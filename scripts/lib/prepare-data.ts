@@ -4,7 +4,7 @@
  * folder the site serves. Node-only.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip as gunzipCallback, gzip as gzipCallback } from "node:zlib";
@@ -24,6 +24,7 @@ import {
   type PreparedManifest,
 } from "../../src/lib/data/prepared.ts";
 import { IMAGE_SIZE } from "../../src/lib/study/study.ts";
+import { removeStaleTemporaries, writeFileAtomic } from "./atomic-write.ts";
 
 const gzip = promisify(gzipCallback);
 const gunzip = promisify(gunzipCallback);
@@ -238,46 +239,6 @@ function verifyRaw(raws: RawFile[]): void {
   }
 }
 
-/** Temporary names are `<final name>.<pid>-<counter>.tmp`. */
-const TMP_NAME = /\.(\d+)-\d+\.tmp$/;
-let tmpCounter = 0;
-
-/** Writes `bytes` to `file` through a temporary name, so `file` is either absent, old, or whole. */
-async function writeAtomically(file: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.${process.pid}-${++tmpCounter}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Removes temporary files that a killed run left in `out` (not those of a run still going). */
-async function removeStaleTemporaries(out: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(out);
-  } catch {
-    return;
-  }
-  await Promise.all(names
-      .filter((name) => {
-        const pid = TMP_NAME.exec(name)?.[1];
-        return pid !== undefined && !isRunning(Number(pid));
-      }).map((name) => rm(path.join(out, name), { force: true })));
-}
-
 /** Result of {@link checkPreparedData}. */
 export type CheckResult = { ok: true; manifest: PreparedManifest } | { ok: false; problem: string };
 
@@ -375,7 +336,7 @@ export async function prepareFashionMnist(options: PrepareOptions): Promise<Prep
   await rm(path.join(out, MANIFEST_NAME), { force: true });
   const entries = {} as PreparedManifest["files"];
   for (const { spec, raw, gz } of served) {
-    await writeAtomically(path.join(out, spec.servedName), gz);
+    await writeFileAtomic(path.join(out, spec.servedName), gz);
     const entry: PreparedFile = {
       path: spec.servedName,
       count: spec.count,
@@ -389,7 +350,7 @@ export async function prepareFashionMnist(options: PrepareOptions): Promise<Prep
   }
   const createdAt = (options.internal?.now?.() ?? new Date()).toISOString();
   const manifest = buildPreparedManifest(createdAt, { kind: source.kind, location: source.location }, entries);
-  await writeAtomically(path.join(out, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(path.join(out, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
   lap("write");
   timings.total = performance.now() - started;
 

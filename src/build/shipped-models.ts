@@ -8,7 +8,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LoadedRun } from "../lib/study/runs.ts";
 import { RUNS_PATH } from "../lib/site.ts";
-import { loadRuns } from "./load-runs.ts";
 
 /** A published pretrained model, with paths relative to the site base. */
 export interface ShippedModel {
@@ -26,10 +25,10 @@ export const SHIPPED_ROW_IDS = ["cnn-32-64-3-64", "resnet-3x64"] as const;
 
 /**
  * The shipped models present in this checkout.
+ * @param runs the published run records (the `runs` collection at build time)
  * @param modelsDir folder of `<row id>/model.json` (default public/data/models of the working directory)
- * @param runs the published run records (default: those of the runs folder)
  */
-export function findShippedModels(modelsDir = resolve("public/data/models"), runs: readonly LoadedRun[] = loadRuns()): ShippedModel[] {
+export function findShippedModels(runs: readonly LoadedRun[], modelsDir = resolve("public/data/models")): ShippedModel[] {
   return SHIPPED_ROW_IDS.filter((id) => existsSync(resolve(modelsDir, id, "model.json"))).map((rowId) => {
     const source = runs
       .filter((r) => r.run.modelPath === `models/${rowId}/model.json`)

@@ -1,14 +1,14 @@
 /**
- * Everything the pages read at build time (Node only), loaded and validated once per build:
- * published run records, the best run of each tuning row, both families' tuning rows, and the
- * dataset summary written by scripts/site-data.ts.
+ * Everything the pages read at build time (Node only): published run records (the `runs` content
+ * collection of src/content.config.ts, validated by Astro's content layer), the best run of each
+ * tuning row, both families' tuning rows, and the dataset summary written by scripts/site-data.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { getCollection } from "astro:content";
 import { formatIssues, selectBestRuns, type LoadedRun } from "../lib/study/runs.ts";
 import { siteDataSchema, type SiteData } from "../lib/data/summary.ts";
 import { buildTuningRows, type TuningRow } from "../lib/study/tuning-rows.ts";
-import { loadRuns } from "./load-runs.ts";
 
 /** The study as the pages see it. */
 export interface StudyData {
@@ -35,19 +35,26 @@ export function loadSiteData(path = resolve(SUMMARY)): SiteData {
   return result.data;
 }
 
-let cached: StudyData | undefined;
+/**
+ * The published run records, from the `runs` collection.
+ * @returns runs sorted by file name, `file` being the bare file name (the URL is `data/runs/<file>`)
+ */
+export async function loadRuns(): Promise<LoadedRun[]> {
+  const entries = await getCollection("runs");
+  return entries
+    .map((entry) => ({ file: entry.id, run: entry.data }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
 
-/** Load (once per build) and return the study data. */
-export function loadStudyData(): StudyData {
-  if (cached) return cached;
-  const runs = loadRuns();
+/** The study data: runs from the content collection, rows and the best run of each derived from them. */
+export async function loadStudyData(): Promise<StudyData> {
+  const runs = await loadRuns();
   const bestRuns = selectBestRuns(runs);
-  cached = {
+  return {
     runs,
     bestRuns,
     cnnRows: buildTuningRows("cnn", bestRuns),
     resnetRows: buildTuningRows("resnet", bestRuns),
     siteData: loadSiteData(),
   };
-  return cached;
 }

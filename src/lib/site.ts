@@ -51,6 +51,16 @@ export const ORIGINAL_README_PATH = "shared/seed/original-study-README.md";
 
 /** Path, relative to the site base, of the published run records. */
 export const RUNS_PATH = "data/runs/";
+
+/**
+ * The folder of run records a build publishes, relative to the project root: env SITE_RUNS_DIR
+ * (the tests point it at fixtures) or `public/data/runs` (served as {@link RUNS_PATH}).
+ * @param env the environment to read (`process.env` in Node; passed in so this module stays pure)
+ */
+export function runsFolder(env: Readonly<Record<string, string | undefined>>): string {
+  return env.SITE_RUNS_DIR || `public/${RUNS_PATH}`;
+}
+
 /** Path, relative to the site base, of the generated dataset summary and sample images. */
 export const SITE_DATA_PATH = "data/site/";
 

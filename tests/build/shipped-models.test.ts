@@ -26,7 +26,7 @@ function publish(rowId: string): void {
 describe("findShippedModels", () => {
   it("lists only the models whose weights exist", () => {
     publish("resnet-3x64");
-    expect(findShippedModels(dir, []).map((m) => [m.rowId, m.label, m.modelPath])).toEqual([
+    expect(findShippedModels([], dir).map((m) => [m.rowId, m.label, m.modelPath])).toEqual([
       ["resnet-3x64", "Pretrained ResNet (resnet-3x64)", "data/models/resnet-3x64/model.json"],
     ]);
   });
@@ -39,7 +39,7 @@ describe("findShippedModels", () => {
       runWith("cnn-new.json", "models/cnn-32-64-3-64/model.json", "2026-02-01T00:00:00Z"),
       runWith("resnet-unsaved.json", undefined, "2026-03-01T00:00:00Z"),
     ];
-    expect(findShippedModels(dir, runs).map((m) => [m.rowId, m.runPath])).toEqual([
+    expect(findShippedModels(runs, dir).map((m) => [m.rowId, m.runPath])).toEqual([
       ["cnn-32-64-3-64", "data/runs/cnn-new.json"],
       ["resnet-3x64", null],
     ]);

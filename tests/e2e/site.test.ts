@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRuns } from "../../src/build/load-runs.ts";
+import { readRuns } from "../../scripts/lib/read-runs.ts";
 import { selectBestRuns, selectDetailRun } from "../../src/lib/study/runs.ts";
 import { formatLoss, formatPercent, NAV_ITEMS, PROVENANCE_LABELS } from "../../src/lib/site.ts";
 import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
@@ -87,7 +87,7 @@ const PAGES: PageSpec[] = [
 ];
 
 function stateOf(site: E2ESite): SiteState {
-  const bestRuns = selectBestRuns(loadRuns(site.runsDir));
+  const bestRuns = selectBestRuns(readRuns(site.runsDir));
   const run = bestRuns.get(best.id)?.run;
   const detail = selectDetailRun(bestRuns, best.id)?.run;
   return {

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatLoss, formatPercent, NAV_ITEMS, withBase } from "../../src/lib/site.ts";
+import { formatDuration, formatLoss, formatPercent, NAV_ITEMS, runsFolder, withBase } from "../../src/lib/site.ts";
 
 describe("site helpers", () => {
   it("joins a base with and without a trailing slash", () => {
@@ -29,5 +29,10 @@ describe("site helpers", () => {
       const page = path === "" ? "index" : path.replace(/\/$/, "");
       expect(existsSync(new URL(`../../src/pages/${page}.astro`, import.meta.url)), `src/pages/${page}.astro`).toBe(true);
     }
+  });
+  it("publishes the run records of SITE_RUNS_DIR, or of public/data/runs when it is unset or empty", () => {
+    expect(runsFolder({})).toBe("public/data/runs/");
+    expect(runsFolder({ SITE_RUNS_DIR: "" })).toBe("public/data/runs/");
+    expect(runsFolder({ SITE_RUNS_DIR: "/tmp/fixtures" })).toBe("/tmp/fixtures");
   });
 });

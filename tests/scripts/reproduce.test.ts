@@ -59,7 +59,9 @@ describe("npm run reproduce", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/Unknown row id "cnn-32"/);
     const badFlag = reproduce("cnn-4-8-3-16", "--epoch", "2");
-    expect(badFlag.stderr).toMatch(/unknown option --epoch/);
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toMatch(/Unknown option '--epoch'/);
+    expect(badFlag.stderr).toMatch(/Usage: npm run reproduce/);
   });
 
   it("says to run npm run data when the data is missing", () => {

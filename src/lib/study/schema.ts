@@ -4,6 +4,7 @@
  * which share one schema so a maintainer can publish an exported rerun as it is).
  */
 import { z } from "zod";
+import { rowId } from "./row-id.ts";
 
 /** Model configuration of the 2-conv CNN family. */
 export const cnnConfigSchema = z.object({
@@ -131,31 +132,44 @@ export const misclassifiedSchema = z.object({
   confidence: fraction,
 });
 
-/** One training run: written by `npm run reproduce` and by a reader's export. */
-export const runRecordSchema = z.object({
-  schemaVersion: z.literal(1),
-  /** Unique id of this run, e.g. `cnn-32-64-3-64.full.2026-11-24T10-00-00Z`. */
-  runId: z.string(),
-  /** The tuning-table row this run reproduces, e.g. `cnn-32-64-3-64`. */
-  rowId: z.string(),
-  source: z.enum(["pipeline", "reader"]),
-  config: modelConfigSchema,
-  protocol: protocolSchema,
-  environment: environmentSchema,
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  wallTimeSeconds: z.number().nonnegative(),
-  parameters: z.number().int().positive(),
-  epochs: z.array(epochRecordSchema),
-  bestEpoch: z.number().int().positive(),
-  metrics: z.object({
-    train: splitMetricsSchema.optional(),
-    validation: splitMetricsSchema,
-    test: splitMetricsSchema,
-  }),
-  /** Up to a few hundred misclassified test images (most confident first). */
-  misclassified: z.array(misclassifiedSchema).optional(),
-  /** Path of saved tfjs weights relative to `public/data/`, when saved. */
-  modelPath: z.string().optional(),
-});
+/**
+ * One training run: written by `npm run reproduce` and by a reader's export. Beyond each field's
+ * shape, `rowId` must be the row id of `config` and `bestEpoch` one of the recorded `epochs`.
+ * The site's build reads `public/data/runs/*.json` with it (the `runs` collection of
+ * src/content.config.ts), and so do the Node scripts (scripts/lib/read-runs.ts).
+ */
+export const runRecordSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    /** Unique id of this run, e.g. `cnn-32-64-3-64.full.2026-11-24T10-00-00Z`. */
+    runId: z.string(),
+    /** The tuning-table row this run reproduces, e.g. `cnn-32-64-3-64`. */
+    rowId: z.string(),
+    source: z.enum(["pipeline", "reader"]),
+    config: modelConfigSchema,
+    protocol: protocolSchema,
+    environment: environmentSchema,
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    wallTimeSeconds: z.number().nonnegative(),
+    parameters: z.number().int().positive(),
+    epochs: z.array(epochRecordSchema),
+    bestEpoch: z.number().int().positive(),
+    metrics: z.object({
+      train: splitMetricsSchema.optional(),
+      validation: splitMetricsSchema,
+      test: splitMetricsSchema,
+    }),
+    /** Up to a few hundred misclassified test images (most confident first). */
+    misclassified: z.array(misclassifiedSchema).optional(),
+    /** Path of saved tfjs weights relative to `public/data/`, when saved. */
+    modelPath: z.string().optional(),
+  })
+  .superRefine((run, ctx) => {
+    const expected = rowId(run.config);
+    if (run.rowId !== expected)
+      ctx.addIssue({ code: "custom", path: ["rowId"], message: `"${run.rowId}" does not match config (expected "${expected}")` });
+    if (!run.epochs.some((e) => e.epoch === run.bestEpoch))
+      ctx.addIssue({ code: "custom", path: ["bestEpoch"], message: `${run.bestEpoch} is not one of the recorded epochs` });
+  });
 export type RunRecord = z.infer<typeof runRecordSchema>;

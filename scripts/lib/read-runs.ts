@@ -1,17 +1,19 @@
 /**
- * Build-time loading of published run records (Node only): every `*.json` under the runs folder,
- * validated with `runRecordSchema`. A malformed file fails the build with its path and field.
+ * Run records for Node scripts and tests (the Astro build reads them as the `runs` content
+ * collection of src/content.config.ts instead): every `*.json` of a runs folder, validated with the
+ * same `runRecordSchema`. A malformed file is an error naming its path and the field.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parseRunRecord, type LoadedRun } from "../lib/study/runs.ts";
+import { runsFolder } from "../../src/lib/site.ts";
+import { parseRunRecord, type LoadedRun } from "../../src/lib/study/runs.ts";
 
 /**
- * The runs folder: env SITE_RUNS_DIR (tests point it at fixtures) or `public/data/runs`,
- * resolved against the current working directory (the project root in every npm script).
+ * The runs folder the build publishes (env SITE_RUNS_DIR or `public/data/runs`), resolved against
+ * the working directory (the project root in every npm script).
  */
 export function runsDirectory(): string {
-  return resolve(process.env.SITE_RUNS_DIR ?? "public/data/runs");
+  return resolve(runsFolder(process.env));
 }
 
 /**
@@ -20,7 +22,7 @@ export function runsDirectory(): string {
  * @returns runs with `file` as the bare file name (the URL is `data/runs/<file>`)
  * @throws Error naming the file (relative to the working directory) and the invalid field
  */
-export function loadRuns(dir = runsDirectory()): LoadedRun[] {
+export function readRuns(dir = runsDirectory()): LoadedRun[] {
   if (!existsSync(dir)) return [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
