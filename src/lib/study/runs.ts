@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { rowId as rowIdOf } from "./study.ts";
+import { decodePredictions } from "./predictions.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
 /** A validated run record with the file it came from (a name relative to the runs folder). */
@@ -35,7 +36,31 @@ export function parseRunRecord(value: unknown, file: string): RunRecord {
     throw new Error(`Invalid run record ${file}:\n  rowId: "${run.rowId}" does not match config (expected "${expected}")`);
   if (!run.epochs.some((e) => e.epoch === run.bestEpoch))
     throw new Error(`Invalid run record ${file}:\n  bestEpoch: ${run.bestEpoch} is not one of the recorded epochs`);
+  if (run.testPredictions !== undefined) checkTestPredictions(run, file);
   return run;
+}
+
+/**
+ * Check `testPredictions` against the record's own test metrics: one class 0..9 per test image,
+ * and as many predictions of each class as the confusion matrix's column for it counts.
+ * @throws Error naming the file and the field
+ */
+function checkTestPredictions(run: RunRecord, file: string): void {
+  const fail = (message: string) => new Error(`Invalid run record ${file}:\n  testPredictions: ${message}`);
+  let predicted: Uint8Array;
+  try {
+    predicted = decodePredictions(run.testPredictions!, run.metrics.test.images);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  const matrix = run.metrics.test.confusionMatrix;
+  const counts = new Array<number>(matrix.length).fill(0);
+  for (const c of predicted) counts[c] = (counts[c] ?? 0) + 1;
+  for (let c = 0; c < counts.length; c++) {
+    const column = matrix.reduce((sum, row) => sum + (row[c] ?? 0), 0);
+    if (counts[c] !== column)
+      throw fail(`${counts[c]} predictions of class ${c}, but the test confusion matrix counts ${column}`);
+  }
 }
 
 /**
