@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { makeSplits, type ImageSet } from "../data/splits.ts";
 import { evaluate, type Predictions } from "./metrics.ts";
 import { buildModel } from "./builders.ts";
-import { rowId as rowIdOf } from "../study/study.ts";
+import { FULL_PROTOCOL, rowId as rowIdOf } from "../study/study.ts";
 import type { EpochRecord, ModelConfig, Protocol, RunRecord, SplitMetrics } from "../study/schema.ts";
 import { encodePredictions } from "../study/predictions.ts";
 import { train, type BatchProgress, type TrainState } from "./train.ts";
@@ -132,7 +132,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
   const id = rowIdOf(config);
   const record: RunRecord = {
     schemaVersion: 1,
-    runId: `${id}.${protocol.name}.${stamp(started)}`,
+    runId: `${id}.${protocol.name}${protocol.seed === FULL_PROTOCOL.seed ? "" : `.seed-${protocol.seed}`}.${stamp(started)}`,
     rowId: id,
     source: input.source,
     config,
