@@ -30,7 +30,7 @@ export function loadSeedStudy(family: Family): SeedStudy {
   const ranked = family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning;
   return buildSeedStudy(
     rows.map((r) => r.id),
-    ranked,
+    ranked.map((r) => ({ rowId: r.id, rank: r.rank, valAccuracy: r.valAccuracy })),
     runs.map((r) => r.run),
     () => loadTestLabels(),
   );
