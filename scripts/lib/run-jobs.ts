@@ -64,6 +64,7 @@ export async function runJobs(
               if (line.trim() !== "") log(`${prefix} ${line}`);
             });
           log(`${prefix} started (pid ${child.pid})`);
+          child.on("error", (error) => log(`${prefix} could not run: ${error.message}`));
           child.on("close", (code, signal) => {
             running.delete(child);
             results.push({ task, code, signal });

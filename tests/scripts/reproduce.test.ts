@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,6 +130,38 @@ describe("npm run reproduce", () => {
     expect(a.metrics.test.accuracy).toBe(b.metrics.test.accuracy);
     expect(a.metrics.test.loss).toBeCloseTo(b.metrics.test.loss, 5);
     expect(a.testPredictions).toBe(b.testPredictions);
+  });
+
+  it("stops every child on Ctrl-C under --jobs, and the next invocation resumes what was unfinished", async () => {
+    const out = join(root, "ctrl-c-runs");
+    const args = ["cnn-4-8-3-16", "cnn-4-8-3-8", "--epochs", "5", "--train-images", "160", "--val-images", "20", "--seeds", "7", "--jobs", "2", "--no-train-metrics"];
+    const command = ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(root, "ctrl-c-checkpoints")];
+    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let sent = false;
+    parent.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // Ctrl-C (once) as soon as one run has a finished epoch: it must stop, keep that epoch and exit 130.
+      if (!sent && /checkpoint saved after epoch 1/.test(stdout)) {
+        sent = true;
+        parent.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolveExit) => parent.on("close", resolveExit));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/interrupted: \d run\(s\) stop after their current batch/);
+    expect(stdout).toMatch(/\] interrupted/);
+    const files = ["cnn-4-8-3-16.custom.seed-7", "cnn-4-8-3-8.custom.seed-7"];
+    const unfinished = files.filter((f) => !existsSync(join(out, `${f}.json`)));
+    expect(unfinished.length).toBeGreaterThan(0);
+    expect(unfinished.some((f) => existsSync(join(root, "ctrl-c-checkpoints", f, "state.json")))).toBe(true);
+
+    const again = spawnSync(process.execPath, command, { encoding: "utf8", timeout: 120_000 });
+    expect(again.stderr).not.toMatch(/reproduce:/);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/resuming after epoch [1-4] of 5/);
+    for (const f of files) expect(readRecord(out, `${f}.json`).epochs).toHaveLength(5);
+    expect(readdirSync(join(root, "ctrl-c-checkpoints"))).toEqual([]);
   });
 
   it("does not resume a checkpoint of another protocol", () => {
