@@ -194,18 +194,27 @@ export function formatP(p: number): string {
  * One or two plain sentences about a ranking comparison, saying plainly when there are too few runs.
  */
 export function rankingSentence(c: RankingComparison): string {
+  const { claim, finding } = rankingParts(c);
+  return `${claim} ${finding}`;
+}
+
+/**
+ * The ranking sentence in two parts, so a page can label each with where its numbers come from:
+ * `claim` quotes the original study, `finding` reports this site's runs (`reproduced` is false
+ * when it only says there are too few).
+ */
+export function rankingParts(c: RankingComparison): { claim: string; finding: string; reproduced: boolean } {
   const { higher: h, lower: l } = c;
   const claim =
     `The original study ranked ${h.rowId} (#${h.rank}, ${formatPercent(h.valAccuracy)} validation accuracy) above ` +
     `${l.rowId} (#${l.rank}, ${formatPercent(l.valAccuracy)}).`;
   if (c.verdict === "too-few-runs" || !c.difference || !c.bootstrap) {
     const runs = (n: number) => `${n} full-protocol run${n === 1 ? "" : "s"}`;
-    return (
-      `${claim} This site has too few runs to say whether that order holds: it needs full-protocol runs of both ` +
+    const finding =
+      `This site has too few runs to say whether that order holds: it needs full-protocol runs of both ` +
       `rows with at least ${MIN_SEED_RUNS} common seeds, and has ${runs(h.fullRuns)} of ${h.rowId}, ` +
-      `${runs(l.fullRuns)} of ${l.rowId}` +
-      `${c.pairs.length > 0 ? ` (${c.pairs.length} paired seed)` : ""}.`
-    );
+      `${runs(l.fullRuns)} of ${l.rowId}${c.pairs.length > 0 ? ` (${c.pairs.length} paired seed)` : ""}.`;
+    return { claim, finding, reproduced: false };
   }
   const [d0, d1] = c.difference.ci95!;
   const [b0, b1] = c.bootstrap.ci95;
@@ -216,12 +225,12 @@ export function rankingSentence(c: RankingComparison): string {
       : c.verdict === "reversed"
         ? "The order is reversed in these runs."
         : "These runs do not resolve the order: the difference is within the noise of seeds and test images.";
-  return (
-    `${claim} Over ${c.pairs.length} seeds run for both, ${h.rowId}'s test accuracy minus ${l.rowId}'s is ` +
+  const finding =
+    `Over ${c.pairs.length} seeds run for both, ${h.rowId}'s test accuracy minus ${l.rowId}'s is ` +
     `${formatPoints(c.difference.mean)} points on average (95% interval across seeds ${formatPoints(d0)} to ` +
     `${formatPoints(d1)}; paired bootstrap over the ${formatCount(c.testImages)} test images ` +
-    `${formatPoints(b0)} to ${formatPoints(b1)}); McNemar's exact test per seed: ${mcnemar}. ${outcome}`
-  );
+    `${formatPoints(b0)} to ${formatPoints(b1)}); McNemar's exact test per seed: ${mcnemar}. ${outcome}`;
+  return { claim, finding, reproduced: true };
 }
 
 /**
@@ -239,8 +248,8 @@ export interface SeedStudy {
   summaries: RowSeedSummary[];
   /** Rows with exactly one full-protocol run. */
   singleRunRows: number;
-  /** The original's ranked rows, each against the next one down, with the sentence to print. */
-  rankings: { comparison: RankingComparison; sentence: string }[];
+  /** The original's ranked rows, each against the next one down, with the sentence to print in its two parts. */
+  rankings: { comparison: RankingComparison; sentence: string; parts: ReturnType<typeof rankingParts> }[];
 }
 
 /**
@@ -265,7 +274,7 @@ export function buildSeedStudy(
     singleRunRows: all.filter((s) => s.seeds.length === 1).length,
     rankings: order.slice(1).map((row, i) => {
       const comparison = compareRankedRows(order[i], row, runs, labels);
-      return { comparison, sentence: rankingSentence(comparison) };
+      return { comparison, sentence: rankingSentence(comparison), parts: rankingParts(comparison) };
     }),
   };
 }

@@ -11,6 +11,7 @@ import {
   formatPoints,
   formatSampleSummary,
   fullRunsBySeed,
+  rankingParts,
   rankingSentence,
   summariseRowRuns,
 } from "../../../src/lib/study/seed-summary.ts";
@@ -189,5 +190,23 @@ describe("the seed study of the fixture runs (tests/fixtures/runs-seeds)", () =>
     });
     expect(study.summaries).toEqual([]);
     expect(study.rankings.map((r) => r.comparison.verdict)).toEqual(["too-few-runs", "too-few-runs"]);
+  });
+});
+
+describe("rankingParts", () => {
+  it("splits the sentence into the original's claim and this site's finding", () => {
+    const runs = [
+      record(A.rowId, 1, { predicted: rightOn(9) }),
+      record(A.rowId, 2, { predicted: rightOn(10) }),
+      record(B.rowId, 1, { predicted: rightOn(5) }),
+      record(B.rowId, 2, { predicted: rightOn(6) }),
+    ];
+    const c = compareRankedRows(A, B, runs, LABELS);
+    const parts = rankingParts(c);
+    expect(parts.reproduced).toBe(true);
+    expect(parts.claim).toMatch(/^The original study ranked .*\(#2, 91\.89%\)\.$/);
+    expect(parts.finding).toMatch(/^Over 2 seeds run for both, .* is \+40\.00 points on average .*p = 0\.13 \(seed 1\), p = 0\.13 \(seed 2\)\. The order holds in these runs\.$/);
+    expect(rankingSentence(c)).toBe(`${parts.claim} ${parts.finding}`);
+    expect(rankingParts(compareRankedRows(A, B, [], null)).reproduced).toBe(false);
   });
 });
