@@ -47,6 +47,7 @@ export const checkpointMetaSchema = z.object({
   bestWeights: z.array(tensorEntrySchema).nullable(),
   optimizer: z.array(tensorEntrySchema),
 });
+/** A checkpoint's state.json: identity, history and where each tensor's values lie in the .bin. */
 export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
 
 /** What a checkpoint belongs to: it is only resumed for the same row, protocol and backend. */
