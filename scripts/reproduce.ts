@@ -2,26 +2,41 @@
  * npm run reproduce -- <row-id>... [options]
  *
  * Trains tuning-table rows in Node with the study's protocol and writes one run record per finished
- * run to public/data/runs/<row-id>.<preset>.json (the site publishes them as "reproduced").
- * Each run is written as soon as it finishes, atomically, so an interrupted invocation (Ctrl-C)
- * loses no finished run.
+ * run to public/data/runs/<row-id>.<preset>.json (<row-id>.<preset>.seed-<n>.json for seeds other
+ * than the default; the site publishes them as "reproduced"). Each run is written as soon as it
+ * finishes, atomically, so an interrupted invocation (Ctrl-C) loses no finished run; runs whose
+ * record exists are skipped (--force reruns them), an unfinished run resumes from the checkpoint
+ * of its last finished epoch, and --jobs N runs N rows at once in child processes.
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { useBackend } from "../src/lib/backends/use-backend.ts";
-import { modelToFiles } from "../src/lib/model/model-io.ts";
-import { runRow } from "../src/lib/model/run-row.ts";
-import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study/study.ts";
-import { runRecordSchema, type Protocol } from "../src/lib/study/schema.ts";
+import { PROTOCOL_PRESETS } from "../src/lib/study/study.ts";
+import type { Protocol } from "../src/lib/study/schema.ts";
 import { formatDuration } from "../src/lib/site.ts";
-import { removeStaleTemporaries, writeFileAtomic, writeFolderAtomic } from "./lib/atomic-write.ts";
+import { removeStaleTemporaries } from "./lib/atomic-write.ts";
+import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 import { nodeEnvironment } from "./lib/node-env.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
-import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
+import {
+  childArguments,
+  DEFAULT_CHECKPOINT_DIR,
+  existingRecord,
+  expandRowIds,
+  forwardedOptions,
+  parseSeedList,
+  planRuns,
+  type ReproduceTask,
+} from "./lib/reproduce-plan.ts";
+import { runTask } from "./lib/reproduce-run.ts";
+import { CHILD_ENV, runJobs } from "./lib/run-jobs.ts";
 
 const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
 
 Row ids: cnn-<conv1>-<conv2>-<kernel>-<dense> (e.g. cnn-32-64-3-64), resnet-<blocks>x<filters>
-(e.g. resnet-3x64), or "all-cnn" / "all-resnet" for a whole grid.
+(e.g. resnet-3x64), or "all-cnn" / "all-resnet" / "all" for a whole grid or both.
+
+Runs whose record exists are skipped; an interrupted run resumes from its last finished epoch.
 
 Options:
   --preset full|quick|smoke   protocol preset (default full: 54,000 train images, 10 epochs)
@@ -29,24 +44,28 @@ Options:
   --train-images N            cap the training images (a seeded subset)
   --val-images N              cap the validation images
   --test-images N             cap the test images
-  --seed N                    weight/batch seed (default from the protocol)
-  --learning-rate X           Adam learning rate (default from the protocol)
-  --batch-size N              batch size (default from the protocol)
+  --seeds 1,2,3               weight/batch seeds, one run (and record) each (default 1, the
+                              protocol's); records of seeds other than 1 are <row>.<preset>.seed-<n>.json
+  --seed N                    the same as --seeds N
+  --jobs N                    run up to N runs at once, each in its own process (default 1)
+  --force                     rerun and overwrite runs whose record exists
+  --checkpoints DIR           per-epoch checkpoints of unfinished runs (default ${DEFAULT_CHECKPOINT_DIR})
   --backend wasm|cpu          tfjs backend (default wasm, with this project's gradient kernels)
-  --save-model                also write tfjs weights to public/data/models/<row-id>/
+  --save-model                also write tfjs weights to public/data/models/<row-id>/ (<row-id>.seed-<n>/)
   --no-train-metrics          skip the evaluation on the training split
   --data DIR                  prepared data folder (default public/data/fashion-mnist)
   --out DIR                   run records folder (default public/data/runs)
   --help, -h                  print this text`;
 
-function expandIds(ids: string[]): string[] {
-  return ids.flatMap((id) =>
-    id === "all-cnn" ? cnnGrid().map(rowId) : id === "all-resnet" ? resnetGrid().map(rowId) : [rowId(configFromRowId(id))],
-  );
-}
+/** Options that take a value (forwarded to child processes under --jobs). */
+const VALUE_OPTIONS = [
+  "preset", "epochs", "train-images", "val-images", "test-images", "seed", "seeds", "jobs", "checkpoints",
+  "backend", "data", "out", "learning-rate", "batch-size",
+];
 
 async function main(): Promise<number> {
-  const { values, positionals, overrides } = readCommandLine({
+  const argv = process.argv.slice(2);
+  const { values, positionals, overrides, seeds, jobs } = readCommandLine({
     usage: USAGE,
     allowPositionals: true,
     options: {
@@ -56,6 +75,10 @@ async function main(): Promise<number> {
       "val-images": { type: "string" },
       "test-images": { type: "string" },
       seed: { type: "string" },
+      seeds: { type: "string" },
+      jobs: { type: "string" },
+      checkpoints: { type: "string", default: DEFAULT_CHECKPOINT_DIR },
+      force: { type: "boolean", default: false },
       "learning-rate": { type: "string" },
       "batch-size": { type: "string" },
       backend: { type: "string", default: "wasm" },
@@ -68,121 +91,124 @@ async function main(): Promise<number> {
       if (positionals.length === 0) throw new UsageError("no row id given");
       if (!(values.preset in PROTOCOL_PRESETS)) throw new UsageError(`--preset must be full, quick or smoke, got ${values.preset}`);
       if (values.backend !== "wasm" && values.backend !== "cpu") throw new UsageError(`--backend must be wasm or cpu in Node, got ${values.backend}`);
+      if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError("give either --seed or --seeds, not both");
+      const seedText = values.seeds ?? values.seed;
+      let seeds: number[] | undefined;
+      try {
+        seeds = seedText === undefined ? undefined : parseSeedList(seedText, values.seed !== undefined ? "--seed" : "--seeds");
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       const overrides = {
         epochs: positiveInteger(values.epochs, "epochs"),
         trainImages: positiveInteger(values["train-images"], "train-images"),
         validationImages: positiveInteger(values["val-images"], "val-images"),
         testImages: positiveInteger(values["test-images"], "test-images"),
-        seed: positiveInteger(values.seed, "seed"),
         learningRate: positiveNumber(values["learning-rate"], "learning-rate"),
         batchSize: positiveInteger(values["batch-size"], "batch-size"),
       };
-      return { values, positionals, overrides };
+      return { values, positionals, overrides, seeds, jobs: positiveInteger(values.jobs, "jobs") ?? 1 };
     },
-  });
-  const ids = expandIds(positionals);
+  }, argv);
+  const ids = expandRowIds(positionals);
   const preset = PROTOCOL_PRESETS[values.preset as keyof typeof PROTOCOL_PRESETS];
   const changes: Partial<Protocol> = {};
-  // Sizes and epochs only cap the preset; the seed and optimiser settings replace it.
-  const { epochs, trainImages, validationImages, testImages, seed, learningRate, batchSize } = overrides;
+  // Sizes and epochs only cap the preset; the optimiser settings replace it.
+  const { epochs, trainImages, validationImages, testImages, learningRate, batchSize } = overrides;
   if (epochs !== undefined) changes.epochs = Math.min(epochs, preset.epochs);
   if (trainImages !== undefined) changes.trainImages = Math.min(trainImages, preset.trainImages);
   if (validationImages !== undefined) changes.validationImages = Math.min(validationImages, preset.validationImages);
   if (testImages !== undefined) changes.testImages = Math.min(testImages, preset.testImages);
-  if (seed !== undefined) changes.seed = seed;
   if (learningRate !== undefined) changes.learningRate = learningRate;
   if (batchSize !== undefined) changes.batchSize = batchSize;
+  // The seed is not a change of protocol: seeds of the full protocol are all full-protocol runs.
   const customised = Object.entries(changes).some(([k, v]) => preset[k as keyof Protocol] !== v);
   const protocol: Protocol = { ...preset, ...changes, name: customised ? "custom" : preset.name };
+  const runSeeds = seeds ?? [protocol.seed];
 
   const outDir = resolve(values.out);
-  const modelsDir = resolve("public/data/models");
+  const checkpointDir = resolve(values.checkpoints);
   const dataDir = values.data;
   const backendName = values.backend as "wasm" | "cpu";
-
   // Left by an earlier run that was killed while writing.
   await removeStaleTemporaries(outDir);
-  await removeStaleTemporaries(modelsDir);
+  await removeStaleTemporaries(resolve("public/data/models"));
+
+  const planned = planRuns(ids, runSeeds, protocol, outDir, checkpointDir);
+  const tasks: ReproduceTask[] = [];
+  for (const task of planned) {
+    const existing = existingRecord(task);
+    if (existing.kind === "none" || values.force) tasks.push(task);
+    else if (existing.kind === "same") console.log(`skip ${task.label}: ${task.recordPath} exists (--force to rerun)`);
+    else if (existing.kind === "different")
+      console.log(`skip ${task.label}: ${task.recordPath} exists with another protocol (${existing.difference}); --force replaces it`);
+    else throw new Error(`${existing.message}\n(fix or delete it, or pass --force to overwrite it)`);
+  }
+  console.log(
+    `protocol ${protocol.name}: ${protocol.epochs} epochs, batch ${protocol.batchSize}, Adam lr ${protocol.learningRate}, ` +
+      `${protocol.trainImages} train / ${protocol.validationImages} val / ${protocol.testImages} test images, ` +
+      `seed${runSeeds.length > 1 ? "s" : ""} ${runSeeds.join(", ")}; ${tasks.length} of ${planned.length} run(s) to do`,
+  );
+  if (tasks.length === 0) return 0;
+
+  if (jobs > 1 && tasks.length > 1) {
+    const forwarded = forwardedOptions(argv, VALUE_OPTIONS, ["seed", "seeds", "jobs"]);
+    const script = fileURLToPath(import.meta.url);
+    const { results, interrupted } = await runJobs(tasks, jobs, script, (task) => childArguments(task, forwarded));
+    const written = results.filter((r) => r.code === 0).length;
+    const failed = results.filter((r) => r.code !== 0 && r.code !== 130);
+    console.log(`\n${written} of ${tasks.length} run(s) finished${interrupted ? " before the interruption" : ""}.`);
+    for (const f of failed) console.log(`  failed: ${f.task.label} (${f.signal ?? `exit code ${f.code}`})`);
+    return failed.length ? 1 : interrupted ? 130 : 0;
+  }
+
   const backend = await useBackend(backendName);
   const t0 = performance.now();
   const { train: trainSet, test: testSet } = await readPreparedDataset(dataDir);
   console.log(
     `data: ${trainSet.count} training + ${testSet.count} test images from ${dataDir} (${((performance.now() - t0) / 1000).toFixed(1)} s); backend ${backend}`,
   );
-  console.log(
-    `protocol ${protocol.name}: ${protocol.epochs} epochs, batch ${protocol.batchSize}, Adam lr ${protocol.learningRate}, ` +
-      `${protocol.trainImages} train / ${protocol.validationImages} val / ${protocol.testImages} test images, seed ${protocol.seed}`,
-  );
 
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const stop = (signal: string) => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    console.error("\ninterrupted: stopping after the current batch (Ctrl-C again to quit at once)");
+    console.error(`\n${signal}: stopping after the current batch (its last finished epoch is checkpointed)`);
     controller.abort();
-  });
+  };
+  // Under a parent's --jobs, Ctrl-C reaches the parent, which asks each child with SIGTERM.
+  if (process.env[CHILD_ENV]) {
+    process.on("SIGINT", () => {});
+    process.on("SIGTERM", () => stop("asked to stop"));
+  } else process.on("SIGINT", () => stop("interrupted (Ctrl-C again to quit at once)"));
+  const crashAfter = Number(process.env.REPRODUCE_TEST_EXIT_AFTER_EPOCH) || undefined;
 
-  const tty = process.stdout.isTTY;
   const written: string[] = [];
-  for (const [i, id] of ids.entries()) {
+  for (const [i, task] of tasks.entries()) {
     if (controller.signal.aborted) break;
-    const config = configFromRowId(id);
-    console.log(`\n[${i + 1}/${ids.length}] ${id}`);
-    let lastLogged = -1;
-    const { record, model, aborted, epochs: done } = await runRow({
-      config,
-      protocol,
+    console.log(`\n[${i + 1}/${tasks.length}] ${task.label}`);
+    const outcome = await runTask(task, {
       trainSet,
       testSet,
       environment: nodeEnvironment(backend),
-      source: "pipeline",
       evaluateTrain: !values["no-train-metrics"],
+      modelsDir: values["save-model"] ? resolve("public/data/models") : null,
       signal: controller.signal,
-      onBatch: (p) => {
-        const pct = Math.floor(p.fraction * 100);
-        const line =
-          `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ` +
-          `acc ${(p.accuracy * 100).toFixed(2)}%  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds)}`;
-        if (tty) process.stdout.write(`\r${line}\x1b[K`);
-        else if (pct !== lastLogged && pct % 5 === 0) {
-          lastLogged = pct;
-          console.log(`${line}  (${pct}%)`);
-        }
-      },
-      onEpoch: (r) => {
-        if (tty) process.stdout.write("\r\x1b[K");
-        console.log(
-          `  epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}%  ` +
-            `val loss ${r.valLoss?.toFixed(4)} val acc ${((r.valAccuracy ?? 0) * 100).toFixed(2)}%  ` +
-            `${formatDuration(r.seconds)} (${r.imagesPerSecond.toFixed(0)} img/s)`,
-        );
-      },
-      onPhase: (phase) => {
-        if (phase.startsWith("evaluate")) console.log(`  ${phase.replace("-", " ")}…`);
-      },
+      log: (line) => console.log(line),
+      tty: Boolean(process.stdout.isTTY),
+      exitAfterEpoch: crashAfter,
     });
-    if (aborted || !record) {
-      model.dispose();
-      console.log(`  ${id} interrupted after ${done.length} finished epoch(s); no record written for it`);
+    if (outcome.kind === "interrupted") {
+      console.log(`  ${task.label} interrupted after ${outcome.epochs} finished epoch(s); no record written for it (it resumes next time)`);
       break;
     }
-    runRecordSchema.parse(record);
-    if (values["save-model"]) {
-      const files = await modelToFiles(model);
-      const dir = join(modelsDir, id);
-      await writeFolderAtomic(dir, { "model.json": JSON.stringify(files.modelJson), "weights.bin": files.weights });
-      record.modelPath = `models/${id}/model.json`;
-      console.log(`  model saved to ${join(dir, "model.json")} (${(files.weights.length / 1024).toFixed(0)} KiB of weights)`);
-    }
-    model.dispose();
-    const file = join(outDir, `${id}.${protocol.name}.json`);
-    await writeFileAtomic(file, `${JSON.stringify(record, null, 1)}\n`);
-    written.push(file);
+    written.push(task.recordPath);
+    const { record } = outcome;
     const m = record.metrics;
     console.log(
       `  done in ${formatDuration(record.wallTimeSeconds)}: best epoch ${record.bestEpoch}, ` +
-        `val acc ${(m.validation.accuracy * 100).toFixed(2)}%, test acc ${(m.test.accuracy * 100).toFixed(2)}%  -> ${file}`,
+        `val acc ${(m.validation.accuracy * 100).toFixed(2)}%, test acc ${(m.test.accuracy * 100).toFixed(2)}%  -> ${task.recordPath}`,
     );
   }
   console.log(`\n${written.length} run record(s) written${controller.signal.aborted ? " before the interruption" : ""}.`);

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defineCollection } from "astro:content";
 import { glob, type Loader } from "astro/loaders";
-import { runRecordSchema } from "./lib/study/schema.ts";
+import { publishedRunSchema } from "./lib/study/runs.ts";
 import { runsFolder } from "./lib/site.ts";
 
 const records = glob({
@@ -35,5 +35,5 @@ const runRecords: Loader = {
 };
 
 export const collections = {
-  runs: defineCollection({ loader: runRecords, schema: runRecordSchema }),
+  runs: defineCollection({ loader: runRecords, schema: publishedRunSchema }),
 };

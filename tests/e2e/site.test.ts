@@ -14,6 +14,7 @@ import { selectBestRuns, selectDetailRun } from "../../src/lib/study/runs.ts";
 import { formatLoss, formatPercent, NAV_ITEMS, PROVENANCE_LABELS } from "../../src/lib/site.ts";
 import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
 import { buildTuningRows } from "../../src/lib/study/tuning-rows.ts";
+import { MIN_SEED_RUNS, summariseRowRuns } from "../../src/lib/study/seed-summary.ts";
 import { launchBrowser, openRecordedPage, servedSites, type E2ESite, type RecordedPage } from "./browser.ts";
 
 const JS_BUDGET = 30 * 1024;
@@ -247,6 +248,20 @@ describe.each(servedSites().map(stateOf))("$site.name build ($site.base)", (stat
     it('says "not yet reproduced" for every row without a run', async () => {
       const missing = await opened.page.locator("table.tuning tbody td", { hasText: "not yet reproduced" }).count();
       expect(missing).toBe(rows - reproduced());
+    });
+    it("shows seed statistics only for rows with two or more full runs, and says plainly when there are too few", async () => {
+      const runs = readRuns(site.runsDir).map((r) => r.run);
+      const grid = buildTuningRows(family as "cnn" | "resnet", new Map()).map((r) => r.id);
+      const expected = grid.filter((id) => summariseRowRuns(id, runs).seeds.length >= MIN_SEED_RUNS);
+      const shown = await opened.page.$$eval('[data-testid="seed-summary-table"] tbody tr', (list) =>
+        list.map((tr) => tr.getAttribute("data-row-id")),
+      );
+      expect(shown.sort()).toEqual(expected.sort());
+      expect(await opened.page.locator('[data-testid="seed-summary-too-few"]').count()).toBe(expected.length ? 0 : 1);
+      // The original's ranks 1-2 and 2-3, each with a sentence, "too few runs" included.
+      const checks = opened.page.locator('[data-testid="ranking-check"]');
+      expect(await checks.count()).toBe(2);
+      expect(await checks.first().textContent()).toMatch(/The original study ranked/);
     });
     it("has a Rerun button per row whose accessible name starts with Rerun", async () => {
       const buttons = opened.page.getByRole("button", { name: /^Rerun (cnn|resnet)-/ });

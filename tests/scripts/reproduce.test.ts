@@ -1,14 +1,18 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runRecordSchema } from "../../src/lib/study/schema.ts";
+import { runRecordSchema, type RunRecord } from "../../src/lib/study/schema.ts";
+import { parseRunRecord } from "../../src/lib/study/runs.ts";
+import { decodePredictions } from "../../src/lib/study/predictions.ts";
+import { readRuns } from "../../scripts/lib/read-runs.ts";
 import { makeFakeFiles, makeServed } from "../helpers/fake-fashion-mnist.ts";
 
 const root = mkdtempSync(join(tmpdir(), "reproduce-"));
 const dataDir = join(root, "data");
 const outDir = join(root, "runs");
+const checkpointDir = join(root, "checkpoints");
 
 function prepareFakeData(): void {
   const { manifest, served } = makeServed(makeFakeFiles(200, 50, 3));
@@ -18,10 +22,23 @@ function prepareFakeData(): void {
 }
 
 function reproduce(...args: string[]) {
-  return spawnSync(process.execPath, ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", outDir], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  return reproduceIn(outDir, {}, ...args);
+}
+
+function reproduceIn(out: string, env: Record<string, string>, ...args: string[]) {
+  return spawnSync(
+    process.execPath,
+    ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(out, "..", `${out.split("/").pop()}-checkpoints`)],
+    { encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } },
+  );
+}
+
+const readRecord = (dir: string, file: string): RunRecord => parseRunRecord(JSON.parse(readFileSync(join(dir, file), "utf8")), file);
+
+/** A record without the fields that depend on when and how fast it ran. */
+function timeless(record: RunRecord) {
+  const { runId: _r, startedAt: _s, finishedAt: _f, wallTimeSeconds: _w, environment: _e, epochs, ...rest } = record;
+  return { ...rest, epochs: epochs.map(({ seconds: _sec, imagesPerSecond: _ips, ...e }) => e) };
 }
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,6 +61,117 @@ describe("npm run reproduce", () => {
     // Stratified: the same number of validation images from each of the 10 classes, the rest trains.
     expect(record.protocol.validationImages % 10).toBe(0);
     expect(record.metrics.train!.images + record.protocol.validationImages).toBe(200);
+    // Every test prediction, compactly, agreeing with the confusion matrix (parseRunRecord checks).
+    expect(decodePredictions(record.testPredictions!, 50)).toHaveLength(50);
+    expect(parseRunRecord(record, files[0]).rowId).toBe("cnn-4-8-3-16");
+  });
+
+  it("writes one record per seed, names all but the default seed's, and skips runs whose record exists", () => {
+    const before = statSync(join(outDir, "cnn-4-8-3-16.smoke.json")).mtimeMs;
+    const run = reproduce("cnn-4-8-3-16", "--preset", "smoke", "--seeds", "1,2", "--no-train-metrics");
+    expect(run.stderr).not.toMatch(/reproduce:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/skip cnn-4-8-3-16 seed 1: .*cnn-4-8-3-16\.smoke\.json exists/);
+    expect(run.stdout).toMatch(/1 of 2 run\(s\) to do/);
+    expect(statSync(join(outDir, "cnn-4-8-3-16.smoke.json")).mtimeMs).toBe(before);
+    const seed2 = readRecord(outDir, "cnn-4-8-3-16.smoke.seed-2.json");
+    // Another seed is the same protocol (not "custom"), with its own weights and batches.
+    expect(seed2.protocol).toMatchObject({ name: "smoke", seed: 2 });
+    expect(seed2.runId).toMatch(/^cnn-4-8-3-16\.smoke\.seed-2\./);
+    expect(seed2.epochs[0].loss).not.toBe(readRecord(outDir, "cnn-4-8-3-16.smoke.json").epochs[0].loss);
+    // Both publish like any other record.
+    expect(readRuns(outDir).map((r) => r.file)).toEqual(
+      expect.arrayContaining(["cnn-4-8-3-16.smoke.json", "cnn-4-8-3-16.smoke.seed-2.json"]),
+    );
+  });
+
+  it("runs rows in parallel child processes with --jobs, each record as an in-process run writes it", () => {
+    const jobsOut = join(root, "jobs-runs");
+    const run = reproduceIn(jobsOut, {}, "cnn-4-8-3-16", "cnn-4-8-3-8", "--preset", "smoke", "--seeds", "3", "--jobs", "2", "--no-train-metrics");
+    expect(run.stderr).not.toMatch(/reproduce:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\[cnn-4-8-3-16 seed 3\] started \(pid \d+\)/);
+    expect(run.stdout).toMatch(/\[cnn-4-8-3-8 seed 3\] +done in/);
+    expect(run.stdout).toMatch(/2 of 2 run\(s\) finished/);
+    expect(readdirSync(jobsOut).sort()).toEqual(["cnn-4-8-3-16.smoke.seed-3.json", "cnn-4-8-3-8.smoke.seed-3.json"]);
+    const single = join(root, "single-runs");
+    expect(reproduceIn(single, {}, "cnn-4-8-3-8", "--preset", "smoke", "--seed", "3", "--no-train-metrics").status).toBe(0);
+    expect(timeless(readRecord(jobsOut, "cnn-4-8-3-8.smoke.seed-3.json"))).toEqual(timeless(readRecord(single, "cnn-4-8-3-8.smoke.seed-3.json")));
+  });
+
+  it("resumes an interrupted run from its last finished epoch to the record of an uninterrupted run", () => {
+    const args = ["cnn-4-8-3-16", "--preset", "quick", "--epochs", "3", "--seeds", "5", "--no-train-metrics"];
+    const cutOut = join(root, "cut-runs");
+    const cutCheckpoint = join(root, "cut-runs-checkpoints", "cnn-4-8-3-16.quick.seed-5");
+    // Dies right after writing epoch 2's checkpoint, as a crash or a kill would leave it.
+    const crashed = reproduceIn(cutOut, { REPRODUCE_TEST_EXIT_AFTER_EPOCH: "2" }, ...args);
+    expect(crashed.status).toBe(75);
+    expect(crashed.stdout).toMatch(/checkpoint saved after epoch 2/);
+    expect(existsSync(join(cutOut, "cnn-4-8-3-16.quick.seed-5.json"))).toBe(false);
+    expect(readdirSync(cutCheckpoint).sort()).toEqual(["epoch-2.bin", "state.json"]);
+
+    const resumed = reproduceIn(cutOut, {}, ...args);
+    expect(resumed.stderr).not.toMatch(/reproduce:/);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(/resuming after epoch 2 of 3/);
+    expect(resumed.stdout).not.toMatch(/epoch 1:/);
+    expect(existsSync(cutCheckpoint)).toBe(false);
+
+    const wholeOut = join(root, "whole-runs");
+    expect(reproduceIn(wholeOut, {}, ...args).status).toBe(0);
+    const a = timeless(readRecord(cutOut, "cnn-4-8-3-16.quick.seed-5.json"));
+    const b = timeless(readRecord(wholeOut, "cnn-4-8-3-16.quick.seed-5.json"));
+    expect(a.epochs).toHaveLength(3);
+    a.epochs.forEach((e, i) => {
+      expect(e.loss).toBeCloseTo(b.epochs[i].loss, 5);
+      expect(e.valAccuracy).toBe(b.epochs[i].valAccuracy);
+    });
+    expect(a.bestEpoch).toBe(b.bestEpoch);
+    expect(a.metrics.test.accuracy).toBe(b.metrics.test.accuracy);
+    expect(a.metrics.test.loss).toBeCloseTo(b.metrics.test.loss, 5);
+    expect(a.testPredictions).toBe(b.testPredictions);
+  });
+
+  it("stops every child on Ctrl-C under --jobs, and the next invocation resumes what was unfinished", async () => {
+    const out = join(root, "ctrl-c-runs");
+    const args = ["cnn-4-8-3-16", "cnn-4-8-3-8", "--epochs", "5", "--train-images", "160", "--val-images", "20", "--seeds", "7", "--jobs", "2", "--no-train-metrics"];
+    const command = ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(root, "ctrl-c-checkpoints")];
+    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let sent = false;
+    parent.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // Ctrl-C (once) as soon as one run has a finished epoch: it must stop, keep that epoch and exit 130.
+      if (!sent && /checkpoint saved after epoch 1/.test(stdout)) {
+        sent = true;
+        parent.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolveExit) => parent.on("close", resolveExit));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/interrupted: \d run\(s\) stop after their current batch/);
+    expect(stdout).toMatch(/\] interrupted/);
+    const files = ["cnn-4-8-3-16.custom.seed-7", "cnn-4-8-3-8.custom.seed-7"];
+    const unfinished = files.filter((f) => !existsSync(join(out, `${f}.json`)));
+    expect(unfinished.length).toBeGreaterThan(0);
+    expect(unfinished.some((f) => existsSync(join(root, "ctrl-c-checkpoints", f, "state.json")))).toBe(true);
+
+    const again = spawnSync(process.execPath, command, { encoding: "utf8", timeout: 120_000 });
+    expect(again.stderr).not.toMatch(/reproduce:/);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/resuming after epoch [1-4] of 5/);
+    for (const f of files) expect(readRecord(out, `${f}.json`).epochs).toHaveLength(5);
+    expect(readdirSync(join(root, "ctrl-c-checkpoints"))).toEqual([]);
+  });
+
+  it("does not resume a checkpoint of another protocol", () => {
+    const out = join(root, "other-runs");
+    const args = ["cnn-4-8-3-16", "--preset", "quick", "--epochs", "2", "--seeds", "6", "--no-train-metrics"];
+    expect(reproduceIn(out, { REPRODUCE_TEST_EXIT_AFTER_EPOCH: "1" }, ...args, "--learning-rate", "0.002").status).toBe(75);
+    const other = reproduceIn(out, {}, ...args);
+    expect(other.status).toBe(0);
+    expect(other.stdout).toMatch(/not used: its protocol differs: learningRate 0.002 \(asked 0.001\); starting afresh/);
+    expect(other.stdout).toMatch(/epoch 1:/);
   });
 
   it("names a capped protocol custom", () => {
@@ -52,6 +180,11 @@ describe("npm run reproduce", () => {
     const record = runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, "resnet-1x4.custom.json"), "utf8")));
     expect(record.protocol).toMatchObject({ name: "custom", epochs: 1 });
     expect(record.metrics.train).toBeUndefined();
+    // Its record exists: a run of another capping is not overwritten without --force.
+    const again = reproduce("resnet-1x4", "--preset", "quick", "--epochs", "2", "--no-train-metrics");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/exists with another protocol \(epochs 1 \(asked 2\)\); --force replaces it/);
+    expect(runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, "resnet-1x4.custom.json"), "utf8"))).protocol.epochs).toBe(1);
   });
 
   it("rejects an unknown row id or option with a clear message", () => {

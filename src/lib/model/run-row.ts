@@ -7,9 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import { makeSplits, type ImageSet } from "../data/splits.ts";
 import { evaluate, type Predictions } from "./metrics.ts";
 import { buildModel } from "./builders.ts";
-import { rowId as rowIdOf } from "../study/study.ts";
+import { FULL_PROTOCOL, rowId as rowIdOf } from "../study/study.ts";
 import type { EpochRecord, ModelConfig, Protocol, RunRecord, SplitMetrics } from "../study/schema.ts";
-import { train, type BatchProgress } from "./train.ts";
+import { encodePredictions } from "../study/predictions.ts";
+import { train, type BatchProgress, type TrainState } from "./train.ts";
 
 export type RunEnvironment = RunRecord["environment"];
 export type RunPhase = "split" | "build" | "train" | "evaluate-validation" | "evaluate-test" | "evaluate-train" | "done";
@@ -31,6 +32,19 @@ export interface RunRowInput {
   onBatch?: (p: BatchProgress) => void | Promise<void>;
   onEpoch?: (r: EpochRecord) => void | Promise<void>;
   onPhase?: (phase: RunPhase) => void | Promise<void>;
+  /** Continue an interrupted run from the checkpoint of its last finished epoch. */
+  resume?: RunCheckpoint;
+  /** Called after every finished training epoch with a checkpoint to resume from. */
+  onCheckpoint?: (checkpoint: RunCheckpoint) => void | Promise<void>;
+}
+
+/** A run's state after a finished epoch: when it started, and the training state to continue from. */
+export interface RunCheckpoint {
+  /** ISO 8601 start of the run (a resumed run keeps its first start, and its run id). */
+  startedAt: string;
+  /** Wall-clock seconds of the run up to this checkpoint, excluding time spent interrupted. */
+  seconds: number;
+  state: TrainState;
 }
 
 export interface RunRowResult {
@@ -63,7 +77,10 @@ export function misclassifiedOf(
 /** Train and evaluate one configuration under a protocol. */
 export async function runRow(input: RunRowInput): Promise<RunRowResult> {
   const { config, protocol, signal } = input;
-  const started = new Date();
+  const started = input.resume ? new Date(input.resume.startedAt) : new Date();
+  if (Number.isNaN(started.getTime())) throw new Error(`checkpoint start time "${input.resume?.startedAt}" is not a date`);
+  // Seconds already spent before a resume; the wall time of the record counts running time only.
+  const priorSeconds = input.resume?.seconds ?? 0;
   const t0 = performance.now();
   await input.onPhase?.("split");
   const splits = makeSplits(input.trainSet, input.testSet, {
@@ -87,6 +104,11 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
       signal,
       onBatch: input.onBatch,
       onEpoch: input.onEpoch,
+      resume: input.resume?.state,
+      onCheckpoint: input.onCheckpoint
+        ? (state) =>
+            input.onCheckpoint!({ startedAt: started.toISOString(), seconds: priorSeconds + (performance.now() - t0) / 1000, state })
+        : undefined,
     },
   );
   if (result.aborted || signal?.aborted) return { record: null, epochs: result.epochs, aborted: true, model };
@@ -110,7 +132,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
   const id = rowIdOf(config);
   const record: RunRecord = {
     schemaVersion: 1,
-    runId: `${id}.${protocol.name}.${stamp(started)}`,
+    runId: `${id}.${protocol.name}${protocol.seed === FULL_PROTOCOL.seed ? "" : `.seed-${protocol.seed}`}.${stamp(started)}`,
     rowId: id,
     source: input.source,
     config,
@@ -118,12 +140,13 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     environment: input.environment,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    wallTimeSeconds: Math.round((performance.now() - t0) / 10) / 100,
+    wallTimeSeconds: Math.round((priorSeconds + (performance.now() - t0) / 1000) * 100) / 100,
     parameters: model.countParams(),
     epochs: result.epochs,
     bestEpoch: result.bestEpoch,
     metrics: { ...(trainMetrics ? { train: trainMetrics } : {}), validation: strip(validation), test: strip(test) },
     misclassified: misclassifiedOf(splits.test.labels, test.predictions, input.keepMisclassified ?? 200, splits.testIndices),
+    testPredictions: encodePredictions(test.predictions.predicted),
   };
   await input.onPhase?.("done");
   return { record, epochs: result.epochs, aborted: false, model };

@@ -32,6 +32,46 @@ export interface TrainOptions {
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   /** Called after every epoch with its record (validation included when data.validation is given). */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Continue from the state saved after a finished epoch (see `onCheckpoint`) instead of starting
+   * at epoch 1. The model must have the same architecture; its weights are replaced. Batch order
+   * depends only on (seed, epoch), so the continued run matches an uninterrupted one.
+   */
+  resume?: TrainState;
+  /**
+   * Called after every finished epoch (after `onEpoch`) with everything needed to resume from
+   * there: weights, optimiser state and history as plain arrays. Reading them costs one copy of
+   * the weights, so it is done only when this callback is given.
+   */
+  onCheckpoint?: (state: TrainState) => void | Promise<void>;
+}
+
+/** A tensor's values as plain data (row-major), for checkpoints. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  dtype: "float32" | "int32";
+  values: Float32Array | Int32Array;
+}
+
+/** The training state after a finished epoch: enough to continue exactly where it stopped. */
+export interface TrainState {
+  /** Epochs finished (1-based number of the last one). */
+  epoch: number;
+  /** Records of the finished epochs. */
+  history: EpochRecord[];
+  /** Best epoch so far under the selection rule (0 before any). */
+  bestEpoch: number;
+  /** Its validation accuracy, or -1. */
+  bestAccuracy: number;
+  /** `model.getWeights()` after this epoch (trainable weights, then batch-norm statistics). */
+  weights: SavedTensor[];
+  /** Weights of the best epoch kept for restoring at the end, or null when none are kept. */
+  bestWeights: SavedTensor[] | null;
+  /** Adam's `getWeights()` (iterations, first moments, second moments) and its beta powers. */
+  optimizer: SavedTensor[];
+  /** Seconds spent in training and validation up to this epoch. */
+  seconds: number;
 }
 
 export interface BatchProgress {
@@ -87,23 +127,29 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const optimizer = tf.train.adam(options.learningRate);
   model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
 
-  const history: EpochRecord[] = [];
+  const resume = options.resume;
+  if (resume && !(resume.epoch >= 0 && resume.epoch <= epochs))
+    throw new Error(`cannot resume after epoch ${resume.epoch} of a ${epochs}-epoch run`);
+  const history: EpochRecord[] = resume ? resume.history.map((r) => ({ ...r })) : [];
   const pixels = new Float32Array(batchSize * PIXELS);
   const labels = new Int32Array(batchSize);
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
   const totalBatches = batchesPerEpoch * epochs;
   const startedAt = now();
   let bestWeights: tf.Tensor[] | null = null;
-  let bestEpoch = 0;
-  let bestAccuracy = -1;
+  let bestEpoch = resume?.bestEpoch ?? 0;
+  let bestAccuracy = resume?.bestAccuracy ?? -1;
   let aborted = false;
-  let batchesDone = 0;
+  const firstEpoch = (resume?.epoch ?? 0) + 1;
+  let batchesDone = (firstEpoch - 1) * batchesPerEpoch;
   let validationSeconds = 0;
+  let validatedEpochs = 0;
   // Throughput over a sliding window of recent batches (the first batches include kernel warm-up).
   const window: { t: number; images: number }[] = [];
 
   try {
-    epochLoop: for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (resume) bestWeights = await restoreState(model, optimizer, resume);
+    epochLoop: for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
       const epochStart = now();
       let lossSum = 0;
       let correct = 0;
@@ -142,7 +188,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         const imagesPerSecond = span > 0 ? window.slice(1).reduce((s, w) => s + w.images, 0) / span : 0;
         const remainingImages = (totalBatches - batchesDone) * batchSize;
         const validationEstimate = data.validation
-          ? (validationSeconds / Math.max(1, history.length) || (data.validation.count / Math.max(imagesPerSecond, 1)) / 3) *
+          ? (validationSeconds / Math.max(1, validatedEpochs) || (data.validation.count / Math.max(imagesPerSecond, 1)) / 3) *
             (epochs - history.length)
           : 0;
         const etaSeconds = batchesDone >= 3 && imagesPerSecond > 0 ? remainingImages / imagesPerSecond + validationEstimate : null;
@@ -184,6 +230,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
           break epochLoop;
         }
         validationSeconds += (now() - valStart) / 1000;
+        validatedEpochs++;
         record.valLoss = val.loss;
         record.valAccuracy = val.accuracy;
         if (selection === "best-val-accuracy" && val.accuracy > bestAccuracy) {
@@ -201,6 +248,18 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       history.push(record);
       if (selection === "last") bestEpoch = epoch;
       if (options.onEpoch) await options.onEpoch(record);
+      if (options.onCheckpoint) {
+        await options.onCheckpoint({
+          epoch,
+          history: history.map((r) => ({ ...r })),
+          bestEpoch,
+          bestAccuracy,
+          weights: await saveTensors(model.getWeights(), model.weights.map((w) => w.originalName)),
+          bestWeights: bestWeights ? await saveTensors(bestWeights) : null,
+          optimizer: await saveOptimizer(optimizer),
+          seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000,
+        });
+      }
     }
 
     // Restore the best epoch's weights; none are kept when the final epoch itself was best.
@@ -211,7 +270,76 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     bestWeights?.forEach((w) => w.dispose());
     optimizer.dispose();
   }
-  return { epochs: history, bestEpoch, aborted, seconds: (now() - startedAt) / 1000 };
+  return { epochs: history, bestEpoch, aborted, seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000 };
+}
+
+/** Copy tensors' values out (the tensors are left as they are). */
+async function saveTensors(tensors: readonly tf.Tensor[], names?: readonly string[]): Promise<SavedTensor[]> {
+  return Promise.all(
+    tensors.map(async (t, i) => {
+      if (t.dtype !== "float32" && t.dtype !== "int32") throw new Error(`cannot checkpoint a ${t.dtype} tensor`);
+      return {
+        name: names?.[i] ?? `t${i}`,
+        shape: t.shape.slice(),
+        dtype: t.dtype,
+        // A copy: some backends hand out their own backing store.
+        values: ((await t.data()) as Float32Array | Int32Array).slice(),
+      };
+    }),
+  );
+}
+
+const toTensor = (s: SavedTensor): tf.Tensor => tf.tensor(s.values, s.shape, s.dtype);
+
+/** Adam's private running powers of beta1 and beta2 (tfjs-core 4.x keeps them as scalar variables). */
+type AdamInternals = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+
+/**
+ * Adam's state: its `getWeights()` (iterations, first and second moments) followed by its running
+ * beta powers, which `setWeights` would otherwise recompute as pow(beta, t + 1) and so differ from
+ * an uninterrupted run in the last float bit.
+ */
+async function saveOptimizer(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
+  const named = await optimizer.getWeights();
+  try {
+    const saved = await saveTensors(named.map((w) => w.tensor), named.map((w) => w.name));
+    const internals = optimizer as unknown as AdamInternals;
+    if (internals.accBeta1 && internals.accBeta2)
+      saved.push(...(await saveTensors([internals.accBeta1, internals.accBeta2], ["adam/accBeta1", "adam/accBeta2"])));
+    return saved;
+  } finally {
+    named[0]?.tensor.dispose(); // the iterations scalar is created by getWeights; the moments are the optimiser's own
+  }
+}
+
+/**
+ * Put a saved state into a freshly compiled model and its optimiser.
+ * @returns the best-epoch weights to keep (owned by the caller), or null
+ */
+async function restoreState(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<tf.Tensor[] | null> {
+  if (state.weights.length !== model.weights.length)
+    throw new Error(`checkpoint holds ${state.weights.length} weights, the model has ${model.weights.length}`);
+  state.weights.forEach((w, i) => {
+    const expected = model.weights[i].shape;
+    if (w.shape.join("x") !== expected.join("x"))
+      throw new Error(`checkpoint weight ${i} (${w.name}) has shape [${w.shape}], the model expects [${expected}]`);
+  });
+  const weights = state.weights.map(toTensor);
+  model.setWeights(weights);
+  tf.dispose(weights);
+  const betas = state.optimizer.filter((w) => w.name.startsWith("adam/"));
+  const named = state.optimizer.filter((w) => !w.name.startsWith("adam/")).map((w) => ({ name: w.name, tensor: toTensor(w) }));
+  try {
+    await optimizer.setWeights(named);
+  } finally {
+    tf.dispose(named.map((w) => w.tensor));
+  }
+  const internals = optimizer as unknown as AdamInternals;
+  for (const saved of betas) {
+    const target = saved.name === "adam/accBeta1" ? internals.accBeta1 : internals.accBeta2;
+    if (target) tf.tidy(() => target.assign(toTensor(saved) as tf.Scalar));
+  }
+  return state.bestWeights ? state.bestWeights.map(toTensor) : null;
 }
 
 /** Batches used to re-estimate batch-norm statistics after each epoch. */

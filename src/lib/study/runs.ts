@@ -4,6 +4,7 @@
  * the run that represents each tuning-table row.
  */
 import type { z } from "zod";
+import { decodePredictions } from "./predictions.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
 /** A validated run record with the file it came from (a name relative to the runs folder). */
@@ -27,10 +28,43 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
  * @throws Error naming the file and every invalid field
  */
 export function parseRunRecord(value: unknown, file: string): RunRecord {
-  const result = runRecordSchema.safeParse(value);
+  const result = publishedRunSchema.safeParse(value);
   if (!result.success) throw new Error(`Invalid run record ${file}:\n${formatIssues(result.error.issues)}`);
   return result.data;
 }
+
+/**
+ * Problems of `testPredictions` against the record's own test metrics: one class 0..9 per test
+ * image, and as many predictions of each class as the confusion matrix's column for it counts.
+ * @returns a message, or null when they agree
+ */
+function testPredictionsProblem(run: RunRecord): string | null {
+  let predicted: Uint8Array;
+  try {
+    predicted = decodePredictions(run.testPredictions!, run.metrics.test.images);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const matrix = run.metrics.test.confusionMatrix;
+  const counts = new Array<number>(matrix.length).fill(0);
+  for (const c of predicted) counts[c] = (counts[c] ?? 0) + 1;
+  for (let c = 0; c < counts.length; c++) {
+    const column = matrix.reduce((sum, row) => sum + (row[c] ?? 0), 0);
+    if (counts[c] !== column) return `${counts[c]} predictions of class ${c}, but the test confusion matrix counts ${column}`;
+  }
+  return null;
+}
+
+/**
+ * `runRecordSchema` plus the checks that need the study's constants (kept out of schema.ts, which
+ * study.ts imports): `testPredictions`, when present, agrees with the test confusion matrix. What
+ * the build (src/content.config.ts) and the Node scripts validate published records with.
+ */
+export const publishedRunSchema = runRecordSchema.superRefine((run, ctx) => {
+  if (run.testPredictions === undefined) return;
+  const problem = testPredictionsProblem(run);
+  if (problem) ctx.addIssue({ code: "custom", path: ["testPredictions"], message: problem });
+});
 
 /**
  * Whether run `a` represents its row better than run `b`: a full-protocol run beats any other,

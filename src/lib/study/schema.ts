@@ -164,6 +164,16 @@ export const runRecordSchema = z
     misclassified: z.array(misclassifiedSchema).optional(),
     /** Path of saved tfjs weights relative to `public/data/`, when saved. */
     modelPath: z.string().optional(),
+    /**
+     * Predicted class (0..9) of every test image, one byte each in the order of the test split
+     * (the official test-set order for the full 10,000), base64-encoded: 13,336 characters for
+     * 10,000 images. Lets two runs be compared image by image (McNemar's test, a paired bootstrap).
+     * Absent in records written before it was added.
+     */
+    testPredictions: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64 (A-Z, a-z, 0-9, +, / and = padding)")
+      .optional(),
   })
   .superRefine((run, ctx) => {
     const expected = rowId(run.config);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PIXELS, type ImageSet } from "../../../src/lib/data/splits.ts";
 import { evaluate } from "../../../src/lib/model/metrics.ts";
 import { buildCnn, buildResNet } from "../../../src/lib/model/builders.ts";
-import { train, type BatchProgress } from "../../../src/lib/model/train.ts";
+import { train, type BatchProgress, type TrainState } from "../../../src/lib/model/train.ts";
 import { useBackend } from "../../../src/lib/backends/use-backend.ts";
 
 /** A learnable toy set: class c has a bright 6x6 square at a class-specific place. */
@@ -96,6 +96,71 @@ describe("train", () => {
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();
     }
+  });
+
+  it("resumes from an epoch checkpoint to the same history and weights as an uninterrupted run (CNN and ResNet)", async () => {
+    const data = { train: toySet(96), validation: toySet(40, 3) };
+    const run = { ...opts, epochs: 3 };
+    const strip = (h: readonly { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number }[]) =>
+      h.map(({ loss, accuracy, valLoss, valAccuracy }) => ({ loss, accuracy, valLoss, valAccuracy }));
+    for (const build of [(s: number) => buildCnn(tiny, s), (s: number) => buildResNet({ blocks: 1, filters: 4 }, s)]) {
+      const whole = build(5);
+      const full = await train(whole, data, run);
+      const expected = whole.getWeights().map((w) => w.dataSync().slice());
+      whole.dispose();
+
+      // Interrupted: stop right after epoch 1's checkpoint.
+      const first = build(5);
+      const controller = new AbortController();
+      const saved: TrainState[] = [];
+      const cut = await train(first, data, {
+        ...run,
+        signal: controller.signal,
+        onCheckpoint: (state) => {
+          saved.push(state);
+          controller.abort();
+        },
+      });
+      first.dispose();
+      expect(cut.aborted).toBe(true);
+      expect(saved.map((s) => s.epoch)).toEqual([1]);
+
+      // Resumed in a model built with other initial weights: the checkpoint replaces them.
+      const second = build(99);
+      const before = tf.memory().numTensors;
+      const resumed = await train(second, data, { ...run, resume: saved[0] });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.aborted).toBe(false);
+      expect(resumed.bestEpoch).toBe(full.bestEpoch);
+      expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+      const [a, b] = [strip(resumed.epochs), strip(full.epochs)];
+      a.forEach((e, i) => {
+        expect(e.loss).toBeCloseTo(b[i].loss, 5);
+        expect(e.accuracy).toBeCloseTo(b[i].accuracy, 6);
+        expect(e.valLoss!).toBeCloseTo(b[i].valLoss!, 5);
+        expect(e.valAccuracy).toBe(b[i].valAccuracy);
+      });
+      second.getWeights().forEach((w, i) => {
+        const got = w.dataSync();
+        let worst = 0;
+        for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - expected[i][j]));
+        expect(worst).toBeLessThan(1e-5);
+      });
+      second.dispose();
+    }
+  });
+
+  it("refuses a checkpoint from a longer run or another architecture", async () => {
+    const model = buildCnn(tiny, 1);
+    const states: TrainState[] = [];
+    await train(model, { train: toySet(32) }, { ...opts, epochs: 2, onCheckpoint: (s) => void states.push(s) });
+    await expect(train(model, { train: toySet(32) }, { ...opts, epochs: 1, resume: states[1] })).rejects.toThrow(
+      /cannot resume after epoch 2 of a 1-epoch run/,
+    );
+    const other = buildCnn({ ...tiny, dense: 8 }, 1);
+    await expect(train(other, { train: toySet(32) }, { ...opts, epochs: 2, resume: states[0] })).rejects.toThrow(/shape/);
+    model.dispose();
+    other.dispose();
   });
 
   it("rejects bad options clearly", async () => {

@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isBetterRun, parseRunRecord, selectBestRuns, selectDetailRun, type LoadedRun } from "../../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
+import { decodePredictions, encodePredictions } from "../../../src/lib/study/predictions.ts";
 
-const fixture = (name: string): RunRecord =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/runs/${name}`, import.meta.url), "utf8")) as RunRecord;
+const fixtureFrom = (dir: string, name: string): RunRecord =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/${dir}/${name}`, import.meta.url), "utf8")) as RunRecord;
+const fixture = (name: string): RunRecord => fixtureFrom("runs", name);
 const full = fixture("resnet-3x64.full.fixture-20.json");
 const quick = fixture("resnet-3x64.quick.fixture-21.json");
 
@@ -28,6 +30,17 @@ describe("parseRunRecord", () => {
   });
   it("rejects a kept epoch that was never recorded", () => {
     expect(() => parseRunRecord({ ...full, bestEpoch: 99 }, "x.json")).toThrow(/bestEpoch: 99/);
+  });
+  it("accepts test predictions that agree with the test confusion matrix, and names those that do not", () => {
+    const seeded = fixtureFrom("runs-seeds", "cnn-32-64-3-64.full.seed-2.fixture-12.json");
+    expect(parseRunRecord(seeded, "s.json").testPredictions).toHaveLength(13_336);
+    const predicted = decodePredictions(seeded.testPredictions!);
+    predicted[0] = (predicted[0] + 1) % 10;
+    expect(() => parseRunRecord({ ...seeded, testPredictions: encodePredictions(predicted) }, "s.json")).toThrow(
+      /s\.json:\n\s+testPredictions: \d+ predictions of class \d, but the test confusion matrix counts \d+/,
+    );
+    expect(() => parseRunRecord({ ...seeded, testPredictions: "AAAA" }, "s.json")).toThrow(/testPredictions: holds 3 predictions for 10000 test images/);
+    expect(() => parseRunRecord({ ...seeded, testPredictions: "AA A" }, "s.json")).toThrow(/testPredictions: expected base64/);
   });
 });
 

@@ -1,0 +1,280 @@
+/**
+ * What several full-protocol runs of a row (one per seed) say: the spread of its accuracy across
+ * seeds, and whether the original study's ranking of two rows holds when both are run with the
+ * same seeds and compared image by image on the test set. Pure: records and labels in, numbers
+ * and sentences out; the pages render only what this finds in the data.
+ */
+import { decodePredictions } from "./predictions.ts";
+import type { RunRecord } from "./schema.ts";
+import { correctness, mcnemarTest, pairedBootstrap, summarise, type BootstrapInterval, type McNemarResult, type SampleSummary } from "./statistics.ts";
+import { formatCount, formatPercent } from "../site.ts";
+
+/** Runs (seeds) a row needs before its spread, or a ranking that involves it, is shown. */
+export const MIN_SEED_RUNS = 2;
+
+/**
+ * The full-protocol runs of a row, one per seed: the latest finished when a seed has several.
+ * @returns seed -> run, seeds ascending
+ */
+export function fullRunsBySeed(runs: readonly RunRecord[], rowId: string): Map<number, RunRecord> {
+  const bySeed = new Map<number, RunRecord>();
+  for (const run of runs) {
+    if (run.rowId !== rowId || run.protocol.name !== "full") continue;
+    const current = bySeed.get(run.protocol.seed);
+    if (!current || run.finishedAt > current.finishedAt) bySeed.set(run.protocol.seed, run);
+  }
+  return new Map([...bySeed].sort((a, b) => a[0] - b[0]));
+}
+
+/** Validation accuracy after the last epoch (the record's metrics are of the kept, best epoch). */
+export function lastEpochValAccuracy(run: RunRecord): number | undefined {
+  return run.epochs[run.epochs.length - 1]?.valAccuracy;
+}
+
+/** A row's full-protocol runs across seeds. */
+export interface RowSeedSummary {
+  rowId: string;
+  /** Seeds of its full-protocol runs, ascending. */
+  seeds: number[];
+  /** Validation accuracy of the kept (best) epoch; null without runs. */
+  bestEpochValidation: SampleSummary | null;
+  /** Validation accuracy after the last epoch; null without runs (or without per-epoch validation). */
+  lastEpochValidation: SampleSummary | null;
+  /** Test accuracy of the kept epoch's weights; null without runs. */
+  test: SampleSummary | null;
+}
+
+/** n, mean ± sd and 95% t-intervals of a row's full-protocol accuracies (fractions). */
+export function summariseRowRuns(rowId: string, runs: readonly RunRecord[]): RowSeedSummary {
+  const bySeed = [...fullRunsBySeed(runs, rowId).values()];
+  const of = (values: (number | undefined)[]) => {
+    const present = values.filter((v): v is number => v !== undefined);
+    return present.length === bySeed.length && present.length > 0 ? summarise(present) : null;
+  };
+  return {
+    rowId,
+    seeds: bySeed.map((r) => r.protocol.seed),
+    bestEpochValidation: of(bySeed.map((r) => r.metrics.validation.accuracy)),
+    lastEpochValidation: of(bySeed.map(lastEpochValAccuracy)),
+    test: of(bySeed.map((r) => r.metrics.test.accuracy)),
+  };
+}
+
+/** One seed's pair of runs, compared on the same test images. */
+export interface SeedPair {
+  seed: number;
+  /** Test accuracy of the row the original ranked higher. */
+  higherAccuracy: number;
+  lowerAccuracy: number;
+  /** onlyFirst: images only the higher-ranked row's model gets right. */
+  mcnemar: McNemarResult;
+}
+
+/** Whether this site's runs confirm the original's order of two rows. */
+export type RankingVerdict = "holds" | "reversed" | "unresolved" | "too-few-runs";
+
+/** The original's order of two rows, tested on this site's paired full-protocol runs. */
+export interface RankingComparison {
+  /** The row the original ranked higher, with its rank and reported validation accuracy. */
+  higher: { rowId: string; rank: number; valAccuracy: number; fullRuns: number };
+  lower: { rowId: string; rank: number; valAccuracy: number; fullRuns: number };
+  /** Per seed run for both rows with test predictions on the same test images, seeds ascending. */
+  pairs: SeedPair[];
+  /** Test images each pair was compared on (0 without pairs). */
+  testImages: number;
+  /** Paired differences of test accuracy (higher minus lower) across seeds; null below MIN_SEED_RUNS pairs. */
+  difference: SampleSummary | null;
+  /**
+   * Paired bootstrap over test images of the seed-averaged per-image difference in correctness
+   * (higher minus lower); null below MIN_SEED_RUNS pairs.
+   */
+  bootstrap: BootstrapInterval | null;
+  /**
+   * holds: both intervals above 0; reversed: both below 0; unresolved: otherwise;
+   * too-few-runs: fewer than MIN_SEED_RUNS paired seeds.
+   */
+  verdict: RankingVerdict;
+}
+
+/** A row as the original ranked it. */
+export interface RankedRow {
+  rowId: string;
+  rank: number;
+  valAccuracy: number;
+}
+
+/**
+ * Seeds with a full-protocol run of both rows that kept its test predictions, on the same test
+ * images (same split seed and test count).
+ */
+export function pairedSeeds(runs: readonly RunRecord[], a: string, b: string): number[] {
+  const runsA = fullRunsBySeed(runs, a);
+  const runsB = fullRunsBySeed(runs, b);
+  return [...runsA.keys()].filter((seed) => {
+    const x = runsA.get(seed)!;
+    const y = runsB.get(seed);
+    return (
+      y !== undefined &&
+      x.testPredictions !== undefined &&
+      y.testPredictions !== undefined &&
+      x.protocol.splitSeed === y.protocol.splitSeed &&
+      x.metrics.test.images === y.metrics.test.images
+    );
+  });
+}
+
+/**
+ * Test whether the original's order of two rows holds in this site's runs: per seed, McNemar's
+ * exact test on the test images; across seeds, the 95% t-interval of the paired accuracy
+ * difference and a paired bootstrap over images of the seed-averaged difference.
+ * @param higher the row the original ranked higher
+ * @param lower the row it ranked lower
+ * @param runs every published run record
+ * @param testLabels labels of the test images the runs were evaluated on, in the split's order
+ *   (all 10,000 in file order under the full protocol); needed only when there are paired seeds
+ * @throws Error when paired predictions do not match the labels' length
+ */
+export function compareRankedRows(
+  higher: RankedRow,
+  lower: RankedRow,
+  runs: readonly RunRecord[],
+  testLabels: Uint8Array | null,
+): RankingComparison {
+  const runsH = fullRunsBySeed(runs, higher.rowId);
+  const runsL = fullRunsBySeed(runs, lower.rowId);
+  const seeds = pairedSeeds(runs, higher.rowId, lower.rowId);
+  const base = {
+    higher: { ...higher, fullRuns: runsH.size },
+    lower: { ...lower, fullRuns: runsL.size },
+    testImages: seeds.length > 0 ? testLabels?.length ?? 0 : 0,
+  };
+  if (seeds.length > 0 && !testLabels) throw new Error("test labels are needed to compare runs image by image");
+  const perImage = new Float64Array(testLabels?.length ?? 0);
+  const pairs = seeds.map((seed): SeedPair => {
+    const [h, l] = [runsH.get(seed)!, runsL.get(seed)!];
+    const labels = testLabels!;
+    const decode = (run: RunRecord) => {
+      try {
+        return decodePredictions(run.testPredictions!, labels.length);
+      } catch (error) {
+        throw new Error(`run ${run.runId}: testPredictions ${(error as Error).message}`);
+      }
+    };
+    const ch = correctness(decode(h), labels);
+    const cl = correctness(decode(l), labels);
+    for (let i = 0; i < perImage.length; i++) perImage[i] += (ch[i] - cl[i]) / seeds.length;
+    let [rightH, rightL] = [0, 0];
+    for (let i = 0; i < ch.length; i++) {
+      rightH += ch[i];
+      rightL += cl[i];
+    }
+    return { seed, higherAccuracy: rightH / ch.length, lowerAccuracy: rightL / cl.length, mcnemar: mcnemarTest(ch, cl) };
+  });
+  if (pairs.length < MIN_SEED_RUNS) return { ...base, pairs, difference: null, bootstrap: null, verdict: "too-few-runs" };
+  const difference = summarise(pairs.map((p) => p.higherAccuracy - p.lowerAccuracy));
+  const bootstrap = pairedBootstrap(perImage, { resamples: 2000, seed: 1 });
+  const [d, b] = [difference.ci95!, bootstrap.ci95];
+  const verdict: RankingVerdict = d[0] > 0 && b[0] > 0 ? "holds" : d[1] < 0 && b[1] < 0 ? "reversed" : "unresolved";
+  return { ...base, pairs, difference, bootstrap, verdict };
+}
+
+/** A signed difference of fractions in percentage points, e.g. "+0.21" or "−0.05". */
+export function formatPoints(fraction: number): string {
+  const v = fraction * 100;
+  const text = Math.abs(v).toFixed(2);
+  return `${v < 0 && text !== "0.00" ? "−" : "+"}${text}`;
+}
+
+/** A p-value as the site prints it: two significant digits, or "< 0.001". */
+export function formatP(p: number): string {
+  return p < 0.001 ? "< 0.001" : p.toPrecision(2).replace(/e.*$/, "");
+}
+
+/**
+ * One or two plain sentences about a ranking comparison, saying plainly when there are too few runs.
+ */
+export function rankingSentence(c: RankingComparison): string {
+  const { claim, finding } = rankingParts(c);
+  return `${claim} ${finding}`;
+}
+
+/**
+ * The ranking sentence in two parts, so a page can label each with where its numbers come from:
+ * `claim` quotes the original study, `finding` reports this site's runs (`reproduced` is false
+ * when it only says there are too few).
+ */
+export function rankingParts(c: RankingComparison): { claim: string; finding: string; reproduced: boolean } {
+  const { higher: h, lower: l } = c;
+  const claim =
+    `The original study ranked ${h.rowId} (#${h.rank}, ${formatPercent(h.valAccuracy)} validation accuracy) above ` +
+    `${l.rowId} (#${l.rank}, ${formatPercent(l.valAccuracy)}).`;
+  if (c.verdict === "too-few-runs" || !c.difference || !c.bootstrap) {
+    const runs = (n: number) => `${n} full-protocol run${n === 1 ? "" : "s"}`;
+    const finding =
+      `This site has too few runs to say whether that order holds: it needs full-protocol runs of both ` +
+      `rows with at least ${MIN_SEED_RUNS} common seeds, and has ${runs(h.fullRuns)} of ${h.rowId}, ` +
+      `${runs(l.fullRuns)} of ${l.rowId}${c.pairs.length > 0 ? ` (${c.pairs.length} paired seed)` : ""}.`;
+    return { claim, finding, reproduced: false };
+  }
+  const [d0, d1] = c.difference.ci95!;
+  const [b0, b1] = c.bootstrap.ci95;
+  const mcnemar = c.pairs.map((p) => `p ${p.mcnemar.p < 0.001 ? "" : "= "}${formatP(p.mcnemar.p)} (seed ${p.seed})`).join(", ");
+  const outcome =
+    c.verdict === "holds"
+      ? "The order holds in these runs."
+      : c.verdict === "reversed"
+        ? "The order is reversed in these runs."
+        : "These runs do not resolve the order: the difference is within the noise of seeds and test images.";
+  const finding =
+    `Over ${c.pairs.length} seeds run for both, ${h.rowId}'s test accuracy minus ${l.rowId}'s is ` +
+    `${formatPoints(c.difference.mean)} points on average (95% interval across seeds ${formatPoints(d0)} to ` +
+    `${formatPoints(d1)}; paired bootstrap over the ${formatCount(c.testImages)} test images ` +
+    `${formatPoints(b0)} to ${formatPoints(b1)}); McNemar's exact test per seed: ${mcnemar}. ${outcome}`;
+  return { claim, finding, reproduced: true };
+}
+
+/**
+ * A sample of accuracies as the site prints it: "91.22% ± 0.33 (95% CI 90.40% to 92.04%)", the sd
+ * in percentage points; "91.22% (one run)" for a single value.
+ */
+export function formatSampleSummary(s: SampleSummary): string {
+  if (s.sd === null || s.ci95 === null) return `${formatPercent(s.mean)} (one run)`;
+  return `${formatPercent(s.mean)} ± ${(s.sd * 100).toFixed(2)} (95% CI ${formatPercent(s.ci95[0])} to ${formatPercent(s.ci95[1])})`;
+}
+
+/** What the tuning page of a family shows about seeds. */
+export interface SeedStudy {
+  /** Rows with at least MIN_SEED_RUNS full-protocol runs, in the table's order. */
+  summaries: RowSeedSummary[];
+  /** Rows with exactly one full-protocol run. */
+  singleRunRows: number;
+  /** The original's ranked rows, each against the next one down, with the sentence to print in its two parts. */
+  rankings: { comparison: RankingComparison; sentence: string; parts: ReturnType<typeof rankingParts> }[];
+}
+
+/**
+ * The seed study of a family's table.
+ * @param rowIds the table's rows in display order
+ * @param ranked the original's ranked rows of this family
+ * @param runs every published run record
+ * @param loadTestLabels called only when some pair of runs must be compared image by image
+ */
+export function buildSeedStudy(
+  rowIds: readonly string[],
+  ranked: readonly RankedRow[],
+  runs: readonly RunRecord[],
+  loadTestLabels: () => Uint8Array,
+): SeedStudy {
+  const all = rowIds.map((id) => summariseRowRuns(id, runs));
+  const order = [...ranked].sort((a, b) => a.rank - b.rank);
+  const needLabels = order.slice(1).some((row, i) => pairedSeeds(runs, order[i].rowId, row.rowId).length > 0);
+  const labels = needLabels ? loadTestLabels() : null;
+  return {
+    summaries: all.filter((s) => s.seeds.length >= MIN_SEED_RUNS),
+    singleRunRows: all.filter((s) => s.seeds.length === 1).length,
+    rankings: order.slice(1).map((row, i) => {
+      const comparison = compareRankedRows(order[i], row, runs, labels);
+      return { comparison, sentence: rankingSentence(comparison), parts: rankingParts(comparison) };
+    }),
+  };
+}
