@@ -8,6 +8,9 @@
  * until `dispose()`. The bias corrections 1 - beta^t are computed in float32, as tfjs does.
  */
 import * as tf from "@tensorflow/tfjs";
+
+/** A tensor with its variable's name, as tfjs optimisers take gradients ({ name, tensor }). */
+type NamedTensor = { name: string; tensor: tf.Tensor };
 import { FUSED_ADAM, registerOnce, type FusedAdamAttrs } from "../backends/kernels/fused-adam-op.ts";
 import { fusedAdamCpuConfig } from "../backends/kernels/cpu/fused-adam.ts";
 import { fusedAdamWasmConfig } from "../backends/kernels/wasm/fused-adam.ts";
@@ -57,7 +60,7 @@ export function fusedAdamStep(variable: tf.Tensor, gradient: tf.Tensor, moments:
  */
 export class FusedAdam extends tf.Optimizer {
   /** Class name for tfjs serialization. */
-  static override get className(): string {
+  static get className(): string {
     return "FusedAdam";
   }
   private readonly moments = new Map<tf.Variable, tf.Tensor1D>();
@@ -125,7 +128,7 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   /** tf.Optimizer's entry point: gradients by variable name (as from `tf.variableGrads`). */
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const named = Array.isArray(variableGradients)
       ? variableGradients
       : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name] }));
@@ -151,7 +154,7 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   /** The moments are not exported (tfjs-compatible weight files hold model weights only). */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     throw new Error("FusedAdam: saving optimizer state is not supported");
   }
 

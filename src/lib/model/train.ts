@@ -4,12 +4,18 @@
  * loss, accuracy, images/s and ETA, cancellation within one batch through an AbortSignal, and the
  * best-validation-epoch weights kept (as keras-tuner reports the best epoch).
  *
+ * Each batch runs the few-kernel step of ./train-step.ts (fused Adam, hand-written gradients).
+ * Loss and accuracy are summed on the device and read back without waiting on WebGPU/WebGL, so
+ * there the per-batch progress may lag a few batches; epoch records are exact.
+ *
  * Tensor discipline: the optimiser is created and disposed here, and every batch tensor is
  * disposed, so `tf.memory().numTensors` after `train` equals the count before it.
  */
 import * as tf from "@tensorflow/tfjs";
 import { epochBatches, fillBatch, PIXELS, type ImageSet } from "../data/splits.ts";
 import { evaluateLossAccuracy } from "./metrics.ts";
+import { createTrainStep } from "./train-step.ts";
+import { DeviceTotals } from "./device-totals.ts";
 import { yieldToEventLoop } from "./yield.ts";
 
 export { yieldToEventLoop };
@@ -32,6 +38,11 @@ export interface TrainOptions {
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   /** Called after every epoch with its record (validation included when data.validation is given). */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * "fast" (default): the few-kernel step of ./train-step.ts. "stock": tfjs's `trainOnBatch` with
+   * `tf.train.adam`, reading the loss after every batch (the reference the fast step is tested against).
+   */
+  step?: "fast" | "stock";
 }
 
 export interface BatchProgress {
@@ -41,9 +52,9 @@ export interface BatchProgress {
   /** 1-based batch within the epoch. */
   batch: number;
   batchesPerEpoch: number;
-  /** Running mean over the epoch so far. */
+  /** Running mean over the epoch so far (on WebGPU/WebGL: as of a batch a few batches back). */
   loss: number;
-  /** Running accuracy over the epoch so far, in [0, 1]. */
+  /** Running accuracy over the epoch so far, in [0, 1] (same lag as `loss`). */
   accuracy: number;
   /** Training throughput over the recent batches. */
   imagesPerSecond: number;
@@ -84,12 +95,14 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   if (data.train.count === 0) throw new Error("no training images");
   const selection = data.validation ? (options.selection ?? "best-val-accuracy") : "last";
 
-  const optimizer = tf.train.adam(options.learningRate);
-  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const step = createTrainStep(model, { learningRate: options.learningRate, mode: options.step ?? "fast" });
+  // Reading a value back stalls a GPU backend's queue; on cpu and wasm it costs nothing.
+  const waitForReads = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
 
   const history: EpochRecord[] = [];
   const pixels = new Float32Array(batchSize * PIXELS);
   const labels = new Int32Array(batchSize);
+  const oneHot = new Float32Array(batchSize * NUM_CLASSES);
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
   const totalBatches = batchesPerEpoch * epochs;
   const startedAt = now();
@@ -101,13 +114,13 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let validationSeconds = 0;
   // Throughput over a sliding window of recent batches (the first batches include kernel warm-up).
   const window: { t: number; images: number }[] = [];
+  let totals: DeviceTotals | null = null;
 
   try {
     epochLoop: for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = now();
-      let lossSum = 0;
-      let correct = 0;
       let seen = 0;
+      totals = new DeviceTotals();
       const batches = epochBatches(data.train.count, batchSize, seed, epoch);
       for (let b = 0; b < batches.length; b++) {
         if (signal?.aborted) {
@@ -118,20 +131,25 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         const n = indices.length;
         const filled = fillBatch(data.train, indices, pixels, labels);
         const xs = tf.tensor4d(filled.pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(filled.labels, "int32"), NUM_CLASSES).toFloat());
-        let out: number | number[];
+        // One-hot targets built here: no OneHot/Cast kernels per batch.
+        const hot = oneHot.subarray(0, n * NUM_CLASSES).fill(0);
+        for (let i = 0; i < n; i++) hot[i * NUM_CLASSES + filled.labels[i]] = 1;
+        const ys = tf.tensor2d(hot, [n, NUM_CLASSES]);
+        const ids = tf.tensor1d(filled.labels.subarray(0, n), "int32");
         try {
-          out = await model.trainOnBatch(xs, ys);
+          totals.add(await step.run(xs, ys, ids), n);
         } finally {
           xs.dispose();
           ys.dispose();
+          ids.dispose();
         }
-        const [loss, accuracy] = out as number[];
-        if (!Number.isFinite(loss)) {
-          throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1}`);
+        // Until the first read of the epoch returns there is nothing to report: wait for that one.
+        const read = totals.read();
+        if (read && (waitForReads || totals.known.images === 0)) await read;
+        const known = totals.known;
+        if (!Number.isFinite(known.lossSum)) {
+          throw new Error(`training diverged: loss is ${known.lossSum / known.images} at epoch ${epoch}, batch ${known.batches}`);
         }
-        lossSum += loss * n;
-        correct += accuracy * n;
         seen += n;
         batchesDone++;
 
@@ -153,8 +171,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
             epochs,
             batch: b + 1,
             batchesPerEpoch,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
+            loss: known.lossSum / known.images,
+            accuracy: known.correct / known.images,
             imagesPerSecond,
             etaSeconds,
             fraction: batchesDone / totalBatches,
@@ -164,6 +182,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         await yieldToEventLoop();
       }
 
+      const epochTotals = await totals.settle();
+      await totals.close();
+      totals = null;
+      if (!Number.isFinite(epochTotals.lossSum)) {
+        throw new Error(`training diverged: loss is ${epochTotals.lossSum / seen} at epoch ${epoch}`);
+      }
       if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) {
         aborted = true;
         break epochLoop;
@@ -171,8 +195,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       const trainSeconds = (now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
+        loss: epochTotals.lossSum / seen,
+        accuracy: epochTotals.correct / seen,
         seconds: trainSeconds,
         imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
       };
@@ -209,7 +233,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     if (selection === "best-val-accuracy" && bestEpoch === 0) bestEpoch = lastEpoch;
   } finally {
     bestWeights?.forEach((w) => w.dispose());
-    optimizer.dispose();
+    await totals?.close();
+    step.dispose();
   }
   return { epochs: history, bestEpoch, aborted, seconds: (now() - startedAt) / 1000 };
 }
