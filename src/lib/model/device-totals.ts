@@ -5,7 +5,9 @@
  * (as `trainOnBatch` does) leaves the GPU idle while the CPU dispatches the next batch. Here each
  * batch adds its totals on the device (two kernels), and a read of the running totals is started
  * only when the previous one has finished, so on WebGPU/WebGL the reported values lag the
- * training by a few batches. On cpu and wasm a read costs nothing and the caller may wait for it.
+ * training by a few batches. The caller bounds that lag (and how far the CPU may queue work ahead
+ * of the GPU) by waiting for the read in flight once it is `maxLag` batches old ({@link DeviceTotals.lag}).
+ * On cpu and wasm a read costs nothing and the caller may wait for it every batch.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { StepTotals } from "./train-step.ts";
@@ -29,6 +31,7 @@ export class DeviceTotals {
   private images = 0;
   private batches = 0;
   private reading: Promise<void> | null = null;
+  private readingBatches = 0;
   private readonly underRead = new Set<tf.Tensor>();
   /** Totals as of the latest finished read (all zero before the first). */
   known: KnownTotals = { lossSum: 0, correct: 0, images: 0, batches: 0 };
@@ -57,6 +60,11 @@ export class DeviceTotals {
     return this.reading !== null;
   }
 
+  /** Batches added since the read in flight was started (0 when none is in flight). */
+  get lag(): number {
+    return this.reading === null ? 0 : this.batches - this.readingBatches;
+  }
+
   /**
    * Starts reading the running totals unless a read is in flight or nothing was added.
    * @returns the read in flight (resolves when `known` is updated), or null when none
@@ -68,6 +76,7 @@ export class DeviceTotals {
     if (loss === null || correct === null) return null;
     const images = this.images;
     const batches = this.batches;
+    this.readingBatches = batches;
     this.underRead.add(loss);
     this.underRead.add(correct);
     this.reading = Promise.all([loss.data(), correct.data()])

@@ -80,6 +80,9 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** Batches a GPU backend's loss read may fall behind before the loop waits for it. */
+const MAX_READ_LAG = 4;
+
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 /**
@@ -143,9 +146,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
           ys.dispose();
           ids.dispose();
         }
-        // Until the first read of the epoch returns there is nothing to report: wait for that one.
+        // Wait for the read in flight on cpu/wasm (free there), for the epoch's first (nothing to
+        // report before it), and once it is MAX_READ_LAG batches old: that bounds both the progress
+        // lag and how much work the CPU queues ahead of a GPU.
         const read = totals.read();
-        if (read && (waitForReads || totals.known.images === 0)) await read;
+        if (read && (waitForReads || totals.known.images === 0 || totals.lag >= MAX_READ_LAG)) await read;
         const known = totals.known;
         if (!Number.isFinite(known.lossSum)) {
           throw new Error(`training diverged: loss is ${known.lossSum / known.images} at epoch ${epoch}, batch ${known.batches}`);

@@ -29,9 +29,12 @@ describe("DeviceTotals", () => {
     expect(read).not.toBeNull();
     expect(totals.pending).toBe(true);
     expect(totals.read()).toBe(read); // one read at a time
+    expect(totals.lag).toBe(0);
     totals.add(totalsOf(10, 2), 2);
     totals.add(totalsOf(100, 2), 2);
+    expect(totals.lag).toBe(2);
     await read;
+    expect(totals.lag).toBe(0);
     expect(totals.known).toEqual({ lossSum: 1, correct: 1, images: 2, batches: 1 });
     expect(await totals.settle()).toEqual({ lossSum: 111, correct: 5, images: 6, batches: 3 });
     await totals.close();

@@ -70,7 +70,8 @@ function fusedAdamWebGpu(args: { inputs: { variable: TensorInfo; gradient: Tenso
   const { backend } = args;
   const size = checkFusedAdamShapes(variable, gradient, moments);
   const k = fusedAdamConstants(args.attrs as unknown as FusedAdamAttrs);
-  const uniforms = [{ type: "float32", data: [k.b1, k.oneMinusB1, k.b2, k.oneMinusB2, k.c1, k.c2, k.eps, k.negLr] }];
+  // One entry per scalar, in the order of UNIFORMS (an entry's length sets its WGSL vector type).
+  const uniforms = [k.b1, k.oneMinusB1, k.b2, k.oneMinusB2, k.c1, k.c2, k.eps, k.negLr].map((x) => ({ type: "float32", data: [x] }));
   const newMoments = backend.runWebGPUProgram(momentsProgram(size), [moments, gradient], "float32", uniforms);
   const newVariable = backend.runWebGPUProgram(weightsProgram(variable.shape), [variable, newMoments], "float32", uniforms);
   return [newVariable, newMoments];
