@@ -76,7 +76,7 @@ describe.each(["cpu", "wasm"] as BackendName[])("FusedAdam on %s", (backend) => 
     const stock = tf.train.adam(0.05);
     const fused = new FusedAdam(0.05);
     const { grads } = tf.variableGrads(() => tf.sum(tf.square(a)), [a]);
-    stock.applyGradients(grads);
+    stock.applyGradients([{ name: a.name, tensor: grads[a.name] }]);
     fused.applyGradients({ [b.name]: grads[a.name] });
     expect(maxDiff([a], [b])).toBeLessThan(1e-7);
     tf.dispose([a, b, grads[a.name]]);
