@@ -58,12 +58,13 @@ describe("training on WebGPU (SwiftShader)", () => {
     await page.close();
     if (!out.adapter) context.skip("chromium offers no WebGPU adapter here");
     expect(out.error).toBeUndefined();
+    console.info(`webgpu checks: ${JSON.stringify(out)}`);
     expect(errors).toEqual([]);
     expect(out.backend).toBe("webgpu");
     // Adam: bit-for-bit the same arithmetic in WGSL as tfjs's stock ops.
     expect(out.adamMoved).toBeGreaterThan(0.01);
     expect(out.adamDiff).toBeLessThan(1e-6);
-    expect(out.adamKernels).toEqual(["OnesLike", "OnesLike", "OnesLike", "FusedAdam", "FusedAdam", "FusedAdam"]);
+    expect(out.adamKernels).toEqual(["FusedAdam", "FusedAdam", "FusedAdam"]);
     for (const step of out.steps ?? []) {
       expect(step.kind, step.family).toBe("graph");
       expect(step.lossDiff, step.family).toBeLessThan(1e-3);
