@@ -1,10 +1,18 @@
 /**
- * npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick]
+ * npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick] [--profile]
  *
  * Measures, per backend: training images/s (the project's own `train` loop, batch 64, Adam) and
  * inference images/s for the 32-64-3-64 CNN and the 3x64 ResNet, and the dataset's parse time.
  * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] }.
  * Other parts of the project add their cases through `scripts/bench/*.ts` modules.
+ *
+ * --profile: instead, per backend and model, one training step of `train()` (batch 64) under
+ * tf.profile, for the fast step and for tfjs's stock trainOnBatch: step time, tfjs kernels per
+ * step and the top 10 kernels by time. Cases have phase "train-step-profile" and the fields
+ * `kernelsPerStep`, `kernelMs` ({ kernel name: ms per step }, top 10), `kernelCounts`
+ * ({ kernel name: calls per step }, all), `step` ("graph" | "tape" | "stock") and `milliseconds`
+ * (one unprofiled step). The pure-JS cpu backend profiles the ResNet at batch 8 (kernel counts do
+ * not depend on the batch size) and leaves its step time out.
  */
 import os from "node:os";
 import { existsSync } from "node:fs";
@@ -16,6 +24,7 @@ import { buildModel } from "../src/lib/model/builders.ts";
 import { createRng } from "../src/lib/data/random.ts";
 import { configFromRowId } from "../src/lib/study/study.ts";
 import { train } from "../src/lib/model/train.ts";
+import { profileTrainStep } from "../src/lib/model/step-profile.ts";
 import { readCommandLine } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic-write.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
@@ -45,6 +54,8 @@ Options:
   --quick             shorter measurements
   --only NAME         after the core cases, run only this scripts/bench/ module (gradcam,
                       rerun-worker; core: none)
+  --profile           per backend and model: a training step's time, tfjs kernels per step and
+                      the 10 slowest kernels (cases with kernelsPerStep, kernelMs), fast and stock
   --help, -h          print this text`;
 
 const MODELS = ["cnn-32-64-3-64", "resnet-3x64"];
@@ -96,6 +107,49 @@ async function benchInfer(rowId: string, backend: string, images: number): Promi
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** Kernel-level profile cases of one backend (see --profile in the header). */
+async function benchProfile(backend: string): Promise<BenchCase[]> {
+  const cases: BenchCase[] = [];
+  for (const rowId of MODELS) {
+    const slowCpu = backend === "cpu" && rowId.startsWith("resnet");
+    for (const mode of ["fast", "stock"] as const) {
+      console.error(`bench: ${rowId} ${mode} step profile on ${backend}…`);
+      const model = buildModel(configFromRowId(rowId), 1);
+      const batchSize = slowCpu ? 8 : 64;
+      const before = tf.memory().numTensors;
+      const p = await profileTrainStep(model, { batchSize, mode, timedSteps: slowCpu ? 0 : backend === "cpu" ? 1 : 3 });
+      model.dispose();
+      const top = p.kernels.slice(0, 10);
+      cases.push({
+        model: rowId,
+        backend,
+        phase: "train-step-profile",
+        step: p.kind,
+        batchSize,
+        kernelsPerStep: p.kernelsPerStep,
+        ...(p.stepMs !== null ? { milliseconds: round(p.stepMs), imagesPerSecond: round((batchSize / p.stepMs) * 1000) } : {}),
+        kernelMs: Object.fromEntries(top.map((k) => [k.name, round(k.ms)])),
+        kernelCounts: Object.fromEntries(p.kernels.map((k) => [k.name, k.count])),
+        leakedTensors: tf.memory().numTensors - before,
+        note: `${p.kind} step, ${p.kernelsPerStep} kernels/step${slowCpu ? "; batch 8, step time not measured on cpu" : ""}`,
+      });
+    }
+  }
+  return cases;
+}
+
+function printProfiles(cases: BenchCase[]): void {
+  for (const c of cases) {
+    if (c.phase !== "train-step-profile") continue;
+    const ms = typeof c.milliseconds === "number" ? `${c.milliseconds.toFixed(1)} ms/step` : "step time not measured";
+    console.log(`\n${c.model} on ${c.backend}, ${String(c.step)} step (batch ${String(c.batchSize)}): ${String(c.kernelsPerStep)} kernels/step, ${ms}`);
+    const counts = c.kernelCounts as Record<string, number>;
+    for (const [name, kms] of Object.entries(c.kernelMs as Record<string, number>)) {
+      console.log(`  ${name.padEnd(24)} ${String(counts[name]).padStart(4)} calls  ${kms.toFixed(2).padStart(9)} ms  ${(kms / counts[name]).toFixed(3).padStart(8)} ms/call`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = readCommandLine({
     usage: USAGE,
@@ -104,8 +158,10 @@ async function main(): Promise<void> {
       backends: { type: "string", default: "wasm,cpu" },
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      profile: { type: "boolean", default: false },
     },
   });
+  const profile = values.profile;
   const quick = values.quick;
   const backends = values.backends.split(",");
   const cases: BenchCase[] = [];
@@ -113,7 +169,12 @@ async function main(): Promise<void> {
   const loadBefore = load();
 
   const dataDir = "public/data/fashion-mnist";
-  if (existsSync(`${dataDir}/manifest.json`)) {
+  if (profile) {
+    for (const backend of backends) {
+      await useBackend(backend as "wasm" | "cpu");
+      cases.push(...(await benchProfile(backend)));
+    }
+  } else if (existsSync(`${dataDir}/manifest.json`)) {
     const t0 = performance.now();
     const data = await readPreparedDataset(dataDir);
     const ms = performance.now() - t0;
@@ -122,7 +183,7 @@ async function main(): Promise<void> {
     cases.push({ model: "dataset", backend: "none", phase: "parse", note: "skipped: run `npm run data` first" });
   }
 
-  for (const backend of backends) {
+  for (const backend of profile ? [] : backends) {
     await useBackend(backend as "wasm" | "cpu");
     for (const rowId of MODELS) {
       const resnet = rowId.startsWith("resnet");
@@ -142,7 +203,7 @@ async function main(): Promise<void> {
   }
 
   // Cases contributed by later parts of the project (Grad-CAM, worker overhead, site bytes).
-  const extras = await loadExtraBenches();
+  const extras = profile ? [] : await loadExtraBenches();
   for (const extra of extras) {
     if (values.only !== undefined && values.only !== extra.name) continue;
     console.error(`bench: ${extra.name}…`);
@@ -156,6 +217,7 @@ async function main(): Promise<void> {
     cases,
   };
   printTable(cases);
+  printProfiles(cases);
   console.log(`load average (1/5/15 min): before ${loadBefore}, after ${report.machine.loadAverageAfter}; ${report.machine.cores} cores`);
   const json = values.json;
   if (json) {

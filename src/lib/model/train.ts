@@ -4,12 +4,19 @@
  * loss, accuracy, images/s and ETA, cancellation within one batch through an AbortSignal, and the
  * best-validation-epoch weights kept (as keras-tuner reports the best epoch).
  *
+ * Each batch runs the few-kernel step of ./train-step.ts (fused Adam, hand-written gradients).
+ * Loss and accuracy are summed on the device and read back without waiting on WebGPU/WebGL, so
+ * there the per-batch progress may lag a few batches; epoch records are exact.
+ *
  * Tensor discipline: the optimiser is created and disposed here, and every batch tensor is
  * disposed, so `tf.memory().numTensors` after `train` equals the count before it.
  */
 import * as tf from "@tensorflow/tfjs";
 import { epochBatches, fillBatch, PIXELS, type ImageSet } from "../data/splits.ts";
 import { evaluateLossAccuracy } from "./metrics.ts";
+import { saveTensors, toTensor, type SavedTensor } from "./saved-tensors.ts";
+import { createTrainStep, type TrainStep } from "./train-step.ts";
+import { DeviceTotals } from "./device-totals.ts";
 import { yieldToEventLoop } from "./yield.ts";
 
 export { yieldToEventLoop };
@@ -33,6 +40,11 @@ export interface TrainOptions {
   /** Called after every epoch with its record (validation included when data.validation is given). */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
   /**
+   * "fast" (default): the few-kernel step of ./train-step.ts. "stock": tfjs's `trainOnBatch` with
+   * `tf.train.adam`, reading the loss after every batch (the reference the fast step is tested against).
+   */
+  step?: "fast" | "stock";
+  /**
    * Continue from the state saved after a finished epoch (see `onCheckpoint`) instead of starting
    * at epoch 1. The model must have the same architecture; its weights are replaced. Batch order
    * depends only on (seed, epoch), so the continued run matches an uninterrupted one.
@@ -46,13 +58,7 @@ export interface TrainOptions {
   onCheckpoint?: (state: TrainState) => void | Promise<void>;
 }
 
-/** A tensor's values as plain data (row-major), for checkpoints. */
-export interface SavedTensor {
-  name: string;
-  shape: number[];
-  dtype: "float32" | "int32";
-  values: Float32Array | Int32Array;
-}
+export type { SavedTensor } from "./saved-tensors.ts";
 
 /** The training state after a finished epoch: enough to continue exactly where it stopped. */
 export interface TrainState {
@@ -68,7 +74,7 @@ export interface TrainState {
   weights: SavedTensor[];
   /** Weights of the best epoch kept for restoring at the end, or null when none are kept. */
   bestWeights: SavedTensor[] | null;
-  /** Adam's `getWeights()` (iterations, first moments, second moments) and its beta powers. */
+  /** The training step's optimiser state (Adam's moments and beta powers; see TrainStep.saveOptimizer). */
   optimizer: SavedTensor[];
   /** Seconds spent in training and validation up to this epoch. */
   seconds: number;
@@ -81,9 +87,9 @@ export interface BatchProgress {
   /** 1-based batch within the epoch. */
   batch: number;
   batchesPerEpoch: number;
-  /** Running mean over the epoch so far. */
+  /** Running mean over the epoch so far (on WebGPU/WebGL: as of a batch a few batches back). */
   loss: number;
-  /** Running accuracy over the epoch so far, in [0, 1]. */
+  /** Running accuracy over the epoch so far, in [0, 1] (same lag as `loss`). */
   accuracy: number;
   /** Training throughput over the recent batches. */
   imagesPerSecond: number;
@@ -109,6 +115,9 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** Batches a GPU backend's loss read may fall behind before the loop waits for it. */
+const MAX_READ_LAG = 4;
+
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 /**
@@ -124,8 +133,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   if (data.train.count === 0) throw new Error("no training images");
   const selection = data.validation ? (options.selection ?? "best-val-accuracy") : "last";
 
-  const optimizer = tf.train.adam(options.learningRate);
-  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const step = createTrainStep(model, { learningRate: options.learningRate, mode: options.step ?? "fast" });
+  // Reading a value back stalls a GPU backend's queue; on cpu and wasm it costs nothing.
+  const waitForReads = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
 
   const resume = options.resume;
   if (resume && !(resume.epoch >= 0 && resume.epoch <= epochs))
@@ -133,6 +143,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const history: EpochRecord[] = resume ? resume.history.map((r) => ({ ...r })) : [];
   const pixels = new Float32Array(batchSize * PIXELS);
   const labels = new Int32Array(batchSize);
+  const oneHot = new Float32Array(batchSize * NUM_CLASSES);
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
   const totalBatches = batchesPerEpoch * epochs;
   const startedAt = now();
@@ -146,14 +157,14 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let validatedEpochs = 0;
   // Throughput over a sliding window of recent batches (the first batches include kernel warm-up).
   const window: { t: number; images: number }[] = [];
+  let totals: DeviceTotals | null = null;
 
   try {
-    if (resume) bestWeights = await restoreState(model, optimizer, resume);
+    if (resume) bestWeights = await restoreState(model, step, resume);
     epochLoop: for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
       const epochStart = now();
-      let lossSum = 0;
-      let correct = 0;
       let seen = 0;
+      totals = new DeviceTotals();
       const batches = epochBatches(data.train.count, batchSize, seed, epoch);
       for (let b = 0; b < batches.length; b++) {
         if (signal?.aborted) {
@@ -164,20 +175,27 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         const n = indices.length;
         const filled = fillBatch(data.train, indices, pixels, labels);
         const xs = tf.tensor4d(filled.pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(filled.labels, "int32"), NUM_CLASSES).toFloat());
-        let out: number | number[];
+        // One-hot targets built here: no OneHot/Cast kernels per batch.
+        const hot = oneHot.subarray(0, n * NUM_CLASSES).fill(0);
+        for (let i = 0; i < n; i++) hot[i * NUM_CLASSES + filled.labels[i]] = 1;
+        const ys = tf.tensor2d(hot, [n, NUM_CLASSES]);
+        const ids = tf.tensor1d(filled.labels.subarray(0, n), "int32");
         try {
-          out = await model.trainOnBatch(xs, ys);
+          totals.add(await step.run(xs, ys, ids), n);
         } finally {
           xs.dispose();
           ys.dispose();
+          ids.dispose();
         }
-        const [loss, accuracy] = out as number[];
-        if (!Number.isFinite(loss)) {
-          throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1}`);
+        // Wait for the read in flight on cpu/wasm (free there), for the epoch's first (nothing to
+        // report before it), and once it is MAX_READ_LAG batches old: that bounds both the progress
+        // lag and how much work the CPU queues ahead of a GPU.
+        const read = totals.read();
+        if (read && (waitForReads || totals.known.images === 0 || totals.lag >= MAX_READ_LAG)) await read;
+        const known = totals.known;
+        if (!Number.isFinite(known.lossSum)) {
+          throw new Error(`training diverged: loss is ${known.lossSum / known.images} at epoch ${epoch}, batch ${known.batches}`);
         }
-        lossSum += loss * n;
-        correct += accuracy * n;
         seen += n;
         batchesDone++;
 
@@ -199,8 +217,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
             epochs,
             batch: b + 1,
             batchesPerEpoch,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
+            loss: known.lossSum / known.images,
+            accuracy: known.correct / known.images,
             imagesPerSecond,
             etaSeconds,
             fraction: batchesDone / totalBatches,
@@ -210,6 +228,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         await yieldToEventLoop();
       }
 
+      const epochTotals = await totals.settle();
+      await totals.close();
+      totals = null;
+      if (!Number.isFinite(epochTotals.lossSum)) {
+        throw new Error(`training diverged: loss is ${epochTotals.lossSum / seen} at epoch ${epoch}`);
+      }
       if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) {
         aborted = true;
         break epochLoop;
@@ -217,8 +241,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       const trainSeconds = (now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
+        loss: epochTotals.lossSum / seen,
+        accuracy: epochTotals.correct / seen,
         seconds: trainSeconds,
         imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
       };
@@ -256,7 +280,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
           bestAccuracy,
           weights: await saveTensors(model.getWeights(), model.weights.map((w) => w.originalName)),
           bestWeights: bestWeights ? await saveTensors(bestWeights) : null,
-          optimizer: await saveOptimizer(optimizer),
+          optimizer: await step.saveOptimizer(),
           seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000,
         });
       }
@@ -268,55 +292,17 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     if (selection === "best-val-accuracy" && bestEpoch === 0) bestEpoch = lastEpoch;
   } finally {
     bestWeights?.forEach((w) => w.dispose());
-    optimizer.dispose();
+    await totals?.close();
+    step.dispose();
   }
   return { epochs: history, bestEpoch, aborted, seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000 };
 }
 
-/** Copy tensors' values out (the tensors are left as they are). */
-async function saveTensors(tensors: readonly tf.Tensor[], names?: readonly string[]): Promise<SavedTensor[]> {
-  return Promise.all(
-    tensors.map(async (t, i) => {
-      if (t.dtype !== "float32" && t.dtype !== "int32") throw new Error(`cannot checkpoint a ${t.dtype} tensor`);
-      return {
-        name: names?.[i] ?? `t${i}`,
-        shape: t.shape.slice(),
-        dtype: t.dtype,
-        // A copy: some backends hand out their own backing store.
-        values: ((await t.data()) as Float32Array | Int32Array).slice(),
-      };
-    }),
-  );
-}
-
-const toTensor = (s: SavedTensor): tf.Tensor => tf.tensor(s.values, s.shape, s.dtype);
-
-/** Adam's private running powers of beta1 and beta2 (tfjs-core 4.x keeps them as scalar variables). */
-type AdamInternals = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-
 /**
- * Adam's state: its `getWeights()` (iterations, first and second moments) followed by its running
- * beta powers, which `setWeights` would otherwise recompute as pow(beta, t + 1) and so differ from
- * an uninterrupted run in the last float bit.
- */
-async function saveOptimizer(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
-  const named = await optimizer.getWeights();
-  try {
-    const saved = await saveTensors(named.map((w) => w.tensor), named.map((w) => w.name));
-    const internals = optimizer as unknown as AdamInternals;
-    if (internals.accBeta1 && internals.accBeta2)
-      saved.push(...(await saveTensors([internals.accBeta1, internals.accBeta2], ["adam/accBeta1", "adam/accBeta2"])));
-    return saved;
-  } finally {
-    named[0]?.tensor.dispose(); // the iterations scalar is created by getWeights; the moments are the optimiser's own
-  }
-}
-
-/**
- * Put a saved state into a freshly compiled model and its optimiser.
+ * Put a saved state into a fresh model and its training step's optimiser.
  * @returns the best-epoch weights to keep (owned by the caller), or null
  */
-async function restoreState(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<tf.Tensor[] | null> {
+async function restoreState(model: tf.LayersModel, step: TrainStep, state: TrainState): Promise<tf.Tensor[] | null> {
   if (state.weights.length !== model.weights.length)
     throw new Error(`checkpoint holds ${state.weights.length} weights, the model has ${model.weights.length}`);
   state.weights.forEach((w, i) => {
@@ -327,18 +313,7 @@ async function restoreState(model: tf.LayersModel, optimizer: tf.Optimizer, stat
   const weights = state.weights.map(toTensor);
   model.setWeights(weights);
   tf.dispose(weights);
-  const betas = state.optimizer.filter((w) => w.name.startsWith("adam/"));
-  const named = state.optimizer.filter((w) => !w.name.startsWith("adam/")).map((w) => ({ name: w.name, tensor: toTensor(w) }));
-  try {
-    await optimizer.setWeights(named);
-  } finally {
-    tf.dispose(named.map((w) => w.tensor));
-  }
-  const internals = optimizer as unknown as AdamInternals;
-  for (const saved of betas) {
-    const target = saved.name === "adam/accBeta1" ? internals.accBeta1 : internals.accBeta2;
-    if (target) tf.tidy(() => target.assign(toTensor(saved) as tf.Scalar));
-  }
+  await step.restoreOptimizer(state.optimizer);
   return state.bestWeights ? state.bestWeights.map(toTensor) : null;
 }
 

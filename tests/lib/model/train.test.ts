@@ -163,6 +163,31 @@ describe("train", () => {
     other.dispose();
   });
 
+  it("gives the stock trainOnBatch path's results within float tolerance (CNN and ResNet)", async () => {
+    for (const build of [() => buildCnn(tiny, 4), () => buildResNet({ blocks: 1, filters: 4 }, 4)]) {
+      const fast = build();
+      const stock = build();
+      const options = { ...opts, learningRate: 1e-3, epochs: 2 };
+      const data = { train: toySet(64), validation: toySet(20, 1) };
+      const a = await train(fast, data, options);
+      const b = await train(stock, data, { ...options, step: "stock" });
+      expect(a.epochs).toHaveLength(2);
+      expect(a.bestEpoch).toBe(b.bestEpoch);
+      a.epochs.forEach((e, i) => {
+        expect(e.loss).toBeCloseTo(b.epochs[i].loss, 4);
+        expect(e.accuracy).toBeCloseTo(b.epochs[i].accuracy, 6);
+        expect(e.valLoss).toBeCloseTo(b.epochs[i].valLoss!, 4);
+        expect(e.valAccuracy).toBeCloseTo(b.epochs[i].valAccuracy!, 6);
+      });
+      const wa = fast.getWeights();
+      const wb = stock.getWeights();
+      const error = Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]))).dataSync()[0])));
+      expect(error).toBeLessThan(1e-4);
+      fast.dispose();
+      stock.dispose();
+    }
+  });
+
   it("rejects bad options clearly", async () => {
     const model = buildCnn(tiny, 1);
     await expect(train(model, { train: toySet(10) }, { ...opts, epochs: 0 })).rejects.toThrow(/epochs/);
