@@ -1,6 +1,6 @@
 /**
  * Training-step benchmark for the wasm backend with the gradient kernels of
- * src/lib/backends/kernels/wasm/register.ts: times `trainOnBatch` (Adam, batch 64, random 28x28x1 inputs) for the
+ * src/lib/backends/kernels/wasm/ (registered by register.ts): times `trainOnBatch` (Adam, batch 64, random 28x28x1 inputs) for the
  * study's CNN and ResNet and prints images/s plus a per-kernel time breakdown.
  *
  *   node scripts/bench-kernels.ts [--model cnn|resnet|both] [--steps 10] [--batch 64]
