@@ -8,7 +8,7 @@
  * kernel plus layout changes; shapes the rewrite does not cover (stride > 1, NCHW, pads it cannot
  * express) take a slower but correct path. Profiling a training step then showed several other
  * stock kernels costing more than the convolutions (MaxPoolGrad, Tile, Sum/Mean over the batch
- * axes, transposed BatchMatMul, copying Identity); those are replaced as well.
+ * axes, transposed BatchMatMul, copying Identity, FusedBatchNorm); those are replaced as well.
  */
 import { AvgPool, BatchMatMul, Conv2D, getKernel, registerKernel, Transpose, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
@@ -17,6 +17,7 @@ import type { WasmKernel } from "./shared.ts";
 import { batchMatMulKernel } from "./batch-mat-mul.ts";
 import { conv2DBackpropFilterKernel } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputKernel } from "./conv2d-backprop-input.ts";
+import { fusedBatchNormKernel } from "./fused-batch-norm.ts";
 import { identityKernel } from "./identity.ts";
 import { maxPoolGradKernel } from "./max-pool-grad.ts";
 import { meanKernel } from "./mean.ts";
@@ -38,6 +39,7 @@ const KERNELS: WasmKernel[] = [
   meanKernel,
   batchMatMulKernel,
   identityKernel,
+  fusedBatchNormKernel,
 ];
 
 function isOurs(config: KernelConfig | undefined): boolean {
@@ -77,8 +79,8 @@ const BUILDING_BLOCKS = [AvgPool, BatchMatMul, Conv2D, Transpose];
  *   XNNPACK convolution in the same stride-1 cases, the stock kernel otherwise.
  * - `MaxPoolGrad` (JS on the wasm heap, cpu-backend semantics: gradient to a window's first
  *   maximum), `Tile`, `Sum` and `Mean` over leading/middle axes, `BatchMatMul` with transposed
- *   operands, and a copy-free `Identity`: stock versions of these made a training step several
- *   times slower.
+ *   operands, a copy-free `Identity` and a one-pass `FusedBatchNorm`: stock versions of these
+ *   made a training step several times slower.
  *
  * Safe to call any number of times, before or after `tf.setBackend('wasm')`: a second call finds
  * its kernels in place and does nothing. Requires `@tensorflow/tfjs-backend-wasm` to have been
