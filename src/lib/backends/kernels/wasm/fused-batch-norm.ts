@@ -1,7 +1,8 @@
 /**
  * `FusedBatchNorm` for the wasm backend: one JavaScript pass over x on the wasm heap with the
- * per-channel factors computed once. The stock kernel takes ~13 ns per element (10 ms for the
- * ResNet stem's [64,28,28,64] activations, 3 ms per block); this one runs at ~1.5 ns.
+ * per-channel factor scale / sqrt(variance + epsilon) computed once. The stock kernel takes
+ * ~3 ns per element (~10 ms for the ResNet stem's [64,28,28,64] activations, measured in CPU
+ * time on this project's 2-core machine); this one ~2 ns.
  */
 import { FusedBatchNorm, util } from "@tensorflow/tfjs-core";
 import type { FusedBatchNormAttrs, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
