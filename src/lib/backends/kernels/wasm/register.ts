@@ -21,6 +21,7 @@ import { fusedBatchNormKernel } from "./fused-batch-norm.ts";
 import { identityKernel } from "./identity.ts";
 import { maxPoolGradKernel } from "./max-pool-grad.ts";
 import { meanKernel } from "./mean.ts";
+import { registerReductionGradients } from "./reduction-grads.ts";
 import { sumKernel } from "./sum.ts";
 import { tileKernel } from "./tile.ts";
 
@@ -81,6 +82,9 @@ const BUILDING_BLOCKS = [AvgPool, BatchMatMul, Conv2D, Transpose];
  *   maximum), `Tile`, `Sum` and `Mean` over leading/middle axes, `BatchMatMul` with transposed
  *   operands, a copy-free `Identity` and a one-pass `FusedBatchNorm`: stock versions of these
  *   made a training step several times slower.
+ * - Gradients of `Sum` and `Mean` as broadcasts instead of products with a full-size tensor of
+ *   ones built in JavaScript (./reduction-grads.ts); these are registered for every backend, with
+ *   bit-identical values.
  *
  * Safe to call any number of times, before or after `tf.setBackend('wasm')`: a second call finds
  * its kernels in place and does nothing. Requires `@tensorflow/tfjs-backend-wasm` to have been
@@ -93,4 +97,5 @@ export function registerWasmGradientKernels(): void {
     }
   }
   for (const kernel of KERNELS) replaceKernel(kernel);
+  registerReductionGradients();
 }
