@@ -15,6 +15,7 @@ import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { BACKEND } from "./shared.ts";
 import type { WasmKernel } from "./shared.ts";
 import { batchMatMulKernel } from "./batch-mat-mul.ts";
+import { castKernel } from "./cast.ts";
 import { conv2DBackpropFilterKernel } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputKernel } from "./conv2d-backprop-input.ts";
 import { fusedBatchNormKernel } from "./fused-batch-norm.ts";
@@ -41,6 +42,7 @@ const KERNELS: WasmKernel[] = [
   batchMatMulKernel,
   identityKernel,
   fusedBatchNormKernel,
+  castKernel,
 ];
 
 function isOurs(config: KernelConfig | undefined): boolean {
@@ -80,8 +82,8 @@ const BUILDING_BLOCKS = [AvgPool, BatchMatMul, Conv2D, Transpose];
  *   XNNPACK convolution in the same stride-1 cases, the stock kernel otherwise.
  * - `MaxPoolGrad` (JS on the wasm heap, cpu-backend semantics: gradient to a window's first
  *   maximum), `Tile`, `Sum` and `Mean` over leading/middle axes, `BatchMatMul` with transposed
- *   operands, a copy-free `Identity` and a one-pass `FusedBatchNorm`: stock versions of these
- *   made a training step several times slower.
+ *   operands, a copy-free `Identity` and same-dtype `Cast`, and a one-pass `FusedBatchNorm`:
+ *   stock versions of these made a training step several times slower.
  * - Gradients of `Sum` and `Mean` as broadcasts instead of products with a full-size tensor of
  *   ones built in JavaScript (./reduction-grads.ts); these are registered for every backend, with
  *   bit-identical values.
