@@ -3,7 +3,8 @@
  *
  * Measures, per backend: training images/s (the project's own `train` loop, batch 64, Adam) and
  * inference images/s for the 32-64-3-64 CNN and the 3x64 ResNet, and the dataset's parse time.
- * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] }.
+ * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] };
+ * training cases also carry cpuSeconds and imagesPerCpuSecond (process CPU time, all threads).
  * Other parts of the project add their cases through `scripts/bench/*.ts` modules.
  *
  * --profile: instead, per backend and model, one training step of `train()` (batch 64) under
@@ -77,21 +78,39 @@ function sizeFor(guessImagesPerSecond: number, seconds: number, batch: number): 
 async function benchTrain(rowId: string, backend: string, images: number, warmupBatches: number): Promise<BenchCase> {
   const model = buildModel(configFromRowId(rowId), 1);
   const set = randomSet(images, 7);
-  const times: { t: number; n: number }[] = [];
+  const times: { t: number; n: number; cpu: number }[] = [];
   const before = tf.memory().numTensors;
+  const cpuSeconds = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
   await train(model, { train: set }, {
     epochs: 1,
     batchSize: 64,
     learningRate: 0.001,
     seed: 1,
-    onBatch: () => void times.push({ t: performance.now(), n: 64 }),
+    onBatch: () => void times.push({ t: performance.now(), n: 64, cpu: cpuSeconds() }),
   });
   const leaked = tf.memory().numTensors - before;
   model.dispose();
   const measured = times.slice(warmupBatches);
   const seconds = (measured[measured.length - 1].t - measured[0].t) / 1000;
   const counted = (measured.length - 1) * 64;
-  return { model: rowId, backend, phase: "train", imagesPerSecond: round(counted / seconds), images: counted, seconds: round(seconds), batchSize: 64, leakedTensors: leaked };
+  // Process CPU time (all threads) over the same batches: other processes on a shared machine
+  // stretch the wall time but barely change this.
+  const cpu = measured[measured.length - 1].cpu - measured[0].cpu;
+  return {
+    model: rowId,
+    backend,
+    phase: "train",
+    imagesPerSecond: round(counted / seconds),
+    images: counted,
+    seconds: round(seconds),
+    batchSize: 64,
+    leakedTensors: leaked,
+    cpuSeconds: round(cpu),
+    imagesPerCpuSecond: round(counted / cpu),
+  };
 }
 
 async function benchInfer(rowId: string, backend: string, images: number): Promise<BenchCase> {
