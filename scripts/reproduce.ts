@@ -14,7 +14,7 @@ import { runRow } from "../src/lib/model/run-row.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId } from "../src/lib/study/study.ts";
 import { runRecordSchema, type Protocol } from "../src/lib/study/schema.ts";
 import { intFlag, numberFlag, parseArgs, stringFlag } from "./lib/args.ts";
-import { formatDuration } from "../src/lib/site.ts";
+import { formatDuration, formatEta, formatLoss, formatPercent } from "../src/lib/format.ts";
 import { nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 
@@ -119,8 +119,8 @@ async function main(): Promise<number> {
       onBatch: (p) => {
         const pct = Math.floor(p.fraction * 100);
         const line =
-          `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ` +
-          `acc ${(p.accuracy * 100).toFixed(2)}%  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds)}`;
+          `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${formatLoss(p.loss)}  ` +
+          `acc ${formatPercent(p.accuracy)}  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${formatEta(p.etaSeconds)}`;
         if (tty) process.stdout.write(`\r${line}\x1b[K`);
         else if (pct !== lastLogged && pct % 5 === 0) {
           lastLogged = pct;
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
       onEpoch: (r) => {
         if (tty) process.stdout.write("\r\x1b[K");
         console.log(
-          `  epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}%  ` +
+          `  epoch ${r.epoch}: loss ${formatLoss(r.loss)} acc ${formatPercent(r.accuracy)}  ` +
             `val loss ${r.valLoss?.toFixed(4)} val acc ${((r.valAccuracy ?? 0) * 100).toFixed(2)}%  ` +
             `${formatDuration(r.seconds)} (${r.imagesPerSecond.toFixed(0)} img/s)`,
         );
@@ -165,7 +165,7 @@ async function main(): Promise<number> {
     const m = record.metrics;
     console.log(
       `  done in ${formatDuration(record.wallTimeSeconds)}: best epoch ${record.bestEpoch}, ` +
-        `val acc ${(m.validation.accuracy * 100).toFixed(2)}%, test acc ${(m.test.accuracy * 100).toFixed(2)}%  -> ${file}`,
+        `val acc ${formatPercent(m.validation.accuracy)}, test acc ${formatPercent(m.test.accuracy)}  -> ${file}`,
     );
   }
   console.log(`\n${written.length} run record(s) written${controller.signal.aborted ? " before the interruption" : ""}.`);
