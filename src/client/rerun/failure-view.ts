@@ -54,6 +54,7 @@ export function createFailureView(root: HTMLElement, actions: FailureActions) {
       box.dataset.kind = failure.kind;
       box.hidden = false;
     },
+    /** Hide the alert (a new run starts). */
     hide(): void {
       box.hidden = true;
     },

@@ -136,6 +136,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     get preset(): PresetName {
       return (presetInputs.find((input) => input.checked)?.value ?? "quick") as PresetName;
     },
+    /** Check a preset's radio button. */
     setPreset(name: PresetName): void {
       for (const input of presetInputs) input.checked = input.value === name;
     },
@@ -143,6 +144,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     get backend(): BackendChoice {
       return backendSelect.value as BackendChoice;
     },
+    /** Select a backend in the menu. */
     setBackend(choice: BackendChoice): void {
       backendSelect.value = choice;
     },
@@ -157,12 +159,15 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       root.dataset.state = panelState(phase);
       root.dataset.phase = phase;
     },
+    /** The status line (role=status, announced politely). */
     setStatus(text: string): void {
       status.textContent = text;
     },
+    /** Move the bar to `fraction` in [0, 1], with `text` as its aria-valuetext. */
     setProgress,
     /** The bar's position, in [0, 1]. */
     progressFraction: (): number => Number(progress.getAttribute("aria-valuenow")) / 100,
+    /** The line under the progress bar. */
     setProgressText(text: string): void {
       progressText.textContent = text;
     },
@@ -255,6 +260,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       cancel.hidden = true;
       again.hidden = !offerAgain;
     },
+    /** The outcome has arrived: nothing left to cancel. */
     hideCancel(): void {
       cancel.hidden = true;
     },

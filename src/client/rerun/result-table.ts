@@ -108,6 +108,7 @@ export function createResultView(root: HTMLElement) {
       saveError.textContent = `This run could not be saved in the browser (${error instanceof Error ? error.message : String(error)}); download it now to keep it.`;
       saveError.hidden = false;
     },
+    /** Hide the result (a new run starts). */
     hide(): void {
       box.hidden = true;
     },
