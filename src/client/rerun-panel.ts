@@ -6,8 +6,8 @@
  * ours. One training at a time per tab: further requests queue up (listed, removable). Finished
  * runs are kept in IndexedDB with their curve and model.
  *
- * The markup is server-rendered, hidden, by src/components/RerunPanel.astro; this entry wires its
- * parts (src/client/rerun/: panel-view, result-table, failure-view, chart-drawer) to the run queue
+ * The markup is server-rendered by src/components/RerunPanel.astro in a `<template>`; this entry
+ * puts a copy in the page and wires its parts (src/client/rerun/: panel-view, result-table, failure-view, chart-drawer) to the run queue
  * (src/client/rerun/run-queue.ts) and the trainer client. Loaded by dynamic import on the first
  * Rerun click (src/client/rerun-boot.ts), so report pages ship none of this, comlink or Plot before
  * interaction.
@@ -37,8 +37,8 @@ export interface RerunPanelOptions {
   preset?: PresetName;
   /** Initial backend choice (from ?backend=); default "auto". */
   backend?: BackendChoice;
-  /** The panel's server-rendered markup (default: the page's `[data-rerun-panel]`). */
-  root?: HTMLElement;
+  /** Where the panel is attached (default document.body). */
+  container?: HTMLElement;
   /** For tests and benchmarks: a trainer client to use instead of a fresh one. */
   client?: TrainerClient;
 }
@@ -59,16 +59,20 @@ const MEMORY_INTERVAL_MS = 2_000;
 const CHART_WIDTH = 400;
 const CHART_HEIGHT = 180;
 
-function findPanelMarkup(): HTMLElement {
-  const root = document.querySelector<HTMLElement>("[data-rerun-panel]");
-  if (!root) throw new Error("this page has no rerun panel markup ([data-rerun-panel]): include RerunPanel.astro");
+/** A copy of the panel's server-rendered markup (`<template id="rerun-panel-template">`), attached to `container`. */
+function instantiatePanel(container: HTMLElement): HTMLElement {
+  const template = document.getElementById("rerun-panel-template");
+  const section = template instanceof HTMLTemplateElement ? template.content.querySelector<HTMLElement>("[data-rerun-panel]") : null;
+  if (!section) throw new Error("this page has no rerun panel markup (#rerun-panel-template): include RerunPanel.astro");
+  const root = document.importNode(section, true);
+  container.append(root);
   return root;
 }
 
-/** Bind the panel's markup (shown on the first request). */
+/** Put a copy of the panel's markup in the page and bind it (shown on the first request). */
 export function createRerunPanel(options: RerunPanelOptions) {
   const { data } = options;
-  const root = options.root ?? findPanelMarkup();
+  const root = instantiatePanel(options.container ?? document.body);
   const client = options.client ?? createTrainerClient({ baseUrl: options.baseUrl });
   let assessments: BackendAssessment[] | null = null;
   let activeBackend: string | null = null;

@@ -27,6 +27,7 @@ describe("rerun panel markup and script", () => {
   });
   it("keeps the ids, roles and data attributes the browser tests and the boot script rely on", () => {
     for (const needle of [
+      '<template id="rerun-panel-template">',
       'class="rerun-panel"',
       "data-rerun-panel",
       'id="rerun-data"',
