@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { useBackend } from "../src/lib/backends/use-backend.ts";
 import { PROTOCOL_PRESETS } from "../src/lib/study/study.ts";
 import type { Protocol } from "../src/lib/study/schema.ts";
-import { formatDuration } from "../src/lib/site.ts";
+import { formatDuration, formatPercent } from "../src/lib/format.ts";
 import { removeStaleTemporaries } from "./lib/atomic-write.ts";
 import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 import { nodeEnvironment } from "./lib/node-env.ts";
@@ -208,7 +208,7 @@ async function main(): Promise<number> {
     const m = record.metrics;
     console.log(
       `  done in ${formatDuration(record.wallTimeSeconds)}: best epoch ${record.bestEpoch}, ` +
-        `val acc ${(m.validation.accuracy * 100).toFixed(2)}%, test acc ${(m.test.accuracy * 100).toFixed(2)}%  -> ${task.recordPath}`,
+        `val acc ${formatPercent(m.validation.accuracy)}, test acc ${formatPercent(m.test.accuracy)}  -> ${task.recordPath}`,
     );
   }
   console.log(`\n${written.length} run record(s) written${controller.signal.aborted ? " before the interruption" : ""}.`);

@@ -16,6 +16,7 @@ import {
   type FashionMnistFileSpec,
 } from "../../src/lib/data/files.ts";
 import { parseIdx } from "../../src/lib/data/idx.ts";
+import { formatCount } from "../../src/lib/format.ts";
 import {
   buildPreparedManifest,
   isGzip,
@@ -86,7 +87,7 @@ function sha256(bytes: Uint8Array): string {
 }
 
 function formatBytes(bytes: number): string {
-  return `${bytes.toLocaleString("en-US")} bytes (${(bytes / 1e6).toFixed(2)} MB)`;
+  return `${formatCount(bytes)} bytes (${(bytes / 1e6).toFixed(2)} MB)`;
 }
 
 function seconds(ms: number): string {
@@ -356,7 +357,7 @@ export async function prepareFashionMnist(options: PrepareOptions): Promise<Prep
 
   const total = manifest.totals.servedBytes;
   log(
-    `  total served: ${formatBytes(total)} for ${manifest.totals.images.toLocaleString("en-US")} images + labels; ` +
+    `  total served: ${formatBytes(total)} for ${formatCount(manifest.totals.images)} images + labels; ` +
       `budget ${formatBytes(SERVED_BYTES_BUDGET)}${total > SERVED_BYTES_BUDGET ? " -- OVER BUDGET" : ""}`,
   );
   log(`  wrote ${path.join(out, MANIFEST_NAME)} in ${seconds(timings.total)} total`);

@@ -9,7 +9,7 @@ import { runRow, type RunEnvironment } from "../../src/lib/model/run-row.ts";
 import type { ImageSet } from "../../src/lib/data/splits.ts";
 import { configFromRowId } from "../../src/lib/study/study.ts";
 import { runRecordSchema, type RunRecord } from "../../src/lib/study/schema.ts";
-import { formatDuration } from "../../src/lib/site.ts";
+import { formatDuration, formatEta, formatLoss, formatPercent } from "../../src/lib/format.ts";
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { writeFileAtomic, writeFolderAtomic } from "./atomic-write.ts";
 import { modelFolderName, type ReproduceTask } from "./reproduce-plan.ts";
@@ -68,8 +68,8 @@ export async function runTask(task: ReproduceTask, ctx: RunContext): Promise<Run
     onBatch: (p) => {
       const pct = Math.floor(p.fraction * 100);
       const line =
-        `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ` +
-        `acc ${(p.accuracy * 100).toFixed(2)}%  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds)}`;
+        `  epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch}  loss ${formatLoss(p.loss)}  ` +
+        `acc ${formatPercent(p.accuracy)}  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${formatEta(p.etaSeconds)}`;
       if (ctx.tty) process.stdout.write(`\r${line}\x1b[K`);
       else if (pct !== lastLogged && pct % 5 === 0) {
         lastLogged = pct;
@@ -79,7 +79,7 @@ export async function runTask(task: ReproduceTask, ctx: RunContext): Promise<Run
     onEpoch: (r) => {
       if (ctx.tty) process.stdout.write("\r\x1b[K");
       ctx.log(
-        `  epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}%  ` +
+        `  epoch ${r.epoch}: loss ${formatLoss(r.loss)} acc ${formatPercent(r.accuracy)}  ` +
           `val loss ${r.valLoss?.toFixed(4)} val acc ${((r.valAccuracy ?? 0) * 100).toFixed(2)}%  ` +
           `${formatDuration(r.seconds)} (${r.imagesPerSecond.toFixed(0)} img/s)`,
       );

@@ -18,6 +18,7 @@ import {
   type ColormapName,
 } from "../lib/charts/heatmap.ts";
 import { createRng, randomInt } from "../lib/data/random.ts";
+import { formatCount, formatPercent } from "../lib/format.ts";
 import type { StoredModelInfo } from "../lib/storage/reruns-db.ts";
 import type { Api } from "../workers/gradcam/gradcam.worker.ts";
 
@@ -211,11 +212,11 @@ function start(root: HTMLElement): void {
 
   const describeModel = (m: ModelInfo) => {
     const on = `running on ${BACKEND_LABELS[m.backend]}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
-    const parts = [`${m.name}`, `${m.parameters.toLocaleString("en")} parameters`, on];
+    const parts = [`${m.name}`, `${formatCount(m.parameters)} parameters`, on];
     if (m.backendNote) parts.push(m.backendNote);
     if (!isShipped(modelKey)) parts.push("trained by you in this browser");
     if (m.run) {
-      parts.push(`test accuracy ${(m.run.testAccuracy * 100).toFixed(2)}% (run ${m.run.runId}, ${m.run.protocol} protocol, best epoch ${m.run.bestEpoch})`);
+      parts.push(`test accuracy ${formatPercent(m.run.testAccuracy)} (run ${m.run.runId}, ${m.run.protocol} protocol, best epoch ${m.run.bestEpoch})`);
     } else if (isShipped(modelKey)) {
       parts.push("no run record was published with it");
     }

@@ -6,21 +6,27 @@
  * ours. One training at a time per tab: further requests queue up (listed, removable). Finished
  * runs are kept in IndexedDB with their curve and model.
  *
- * Loaded by dynamic import on the first Rerun click (src/client/rerun-boot.ts), so report pages
- * ship none of this, comlink or Plot before interaction. Plot itself is imported when the first
- * chart is drawn.
+ * The markup is server-rendered by src/components/RerunPanel.astro in a `<template>`; this entry
+ * puts a copy in the page and wires its parts (src/client/rerun/: panel-view, result-table, failure-view, chart-drawer) to the run queue
+ * (src/client/rerun/run-queue.ts) and the trainer client. Loaded by dynamic import on the first
+ * Rerun click (src/client/rerun-boot.ts), so report pages ship none of this, comlink or Plot before
+ * interaction.
  */
-import { BACKEND_LABELS, BACKEND_NAMES, type BackendAssessment, type BackendChoice, type BackendName } from "../lib/backends/choice.ts";
+import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
 import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
-import type { PresetName, RerunPageData, RowReference } from "../lib/study/rerun-reference.ts";
+import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
+import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
+import type { PresetName, RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
-import type { BatchProgress } from "../lib/model/train.ts";
-import type { BackendSelection, DataProgress, MemoryReport, TrainPhase } from "../workers/trainer/api.ts";
-import type { TrainerFailure } from "../workers/trainer/failure.ts";
-import { downloadModel, downloadRunJson, getRerunModel, RERUN_SAVED_EVENT, saveRerun } from "./rerun-store.ts";
+import type { DataProgress, TrainPhase } from "../workers/trainer/api.ts";
+import { createChartDrawer } from "./rerun/chart-drawer.ts";
+import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
+import { afterNextFrame, nextTask } from "./rerun/frames.ts";
+import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
+import { createResultView } from "./rerun/result-table.ts";
+import { createRunQueue, isActive } from "./rerun/run-queue.ts";
+import { RERUN_SAVED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
-import { wrap, type Remote } from "comlink";
-import type { Api as ChartApi } from "../workers/charts/chart.worker.ts";
 
 /** Options of {@link createRerunPanel}. */
 export interface RerunPanelOptions {
@@ -37,14 +43,6 @@ export interface RerunPanelOptions {
   client?: TrainerClient;
 }
 
-interface QueueItem {
-  rowId: string;
-  preset: PresetName;
-  backend: BackendChoice;
-}
-
-const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
-const PRESET_LABELS: Record<PresetName, string> = { full: "Full", quick: "Quick", smoke: "Smoke" };
 const PHASE_TEXT: Record<TrainPhase, string> = {
   backend: "Starting the backend…",
   data: "Loading Fashion-MNIST…",
@@ -56,194 +54,76 @@ const PHASE_TEXT: Record<TrainPhase, string> = {
   "evaluate-train": "Evaluating on the training images…",
   done: "Finished",
 };
-const CHART_INTERVAL_MS = 2_000;
 const MEMORY_INTERVAL_MS = 2_000;
-const PROGRESS_INTERVAL_MS = 250;
 /** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
 const CHART_WIDTH = 400;
 const CHART_HEIGHT = 180;
 
-/** Seconds as "1h02m", "3m05s" or "12s"; "--" when unknown. */
-function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "--";
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h) return `${h}h${String(m).padStart(2, "0")}m`;
-  if (m) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${s}s`;
+/** A copy of the panel's server-rendered markup (`<template id="rerun-panel-template">`), attached to `container`. */
+function instantiatePanel(container: HTMLElement): HTMLElement {
+  const template = document.getElementById("rerun-panel-template");
+  const section = template instanceof HTMLTemplateElement ? template.content.querySelector<HTMLElement>("[data-rerun-panel]") : null;
+  if (!section) throw new Error("this page has no rerun panel markup (#rerun-panel-template): include RerunPanel.astro");
+  const root = document.importNode(section, true);
+  container.append(root);
+  return root;
 }
 
-/** A fraction as a percentage with two decimals, e.g. 0.92013 -> "92.01%". */
-const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
-const formatMB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-/** 54000 -> "54,000" (without Intl, whose first use costs the main thread tens of milliseconds). */
-const count = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-
-/** Describe a protocol preset in a few words: "5,400 training images, 3 epochs". */
-function describePreset(data: RerunPageData, preset: PresetName): string {
-  const p = data.presets[preset];
-  return `${count(p.trainImages)} training images, ${p.epochs} epoch${p.epochs === 1 ? "" : "s"}, batch ${p.batchSize}`;
-}
-
-type Attrs = Record<string, string | number | boolean | undefined>;
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === "text") el.textContent = String(v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
-
-// The charts are drawn by Observable Plot in their own worker; the page only inserts SVG markup.
-let chartWorker: Remote<ChartApi> | null = null;
-const chartApi = (): Remote<ChartApi> =>
-  (chartWorker ??= wrap<ChartApi>(new Worker(new URL("../workers/charts/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" })));
-
-/** Resolve after the current task, so that the work after it runs in a task of its own. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-/** Resolve after the next frame has been rendered, so that DOM changes made after it lay out and paint in a frame of their own. */
-const afterNextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-
-/** Create the panel (hidden until the first request). */
+/** Put a copy of the panel's markup in the page and bind it (shown on the first request). */
 export function createRerunPanel(options: RerunPanelOptions) {
   const { data } = options;
+  const root = instantiatePanel(options.container ?? document.body);
   const client = options.client ?? createTrainerClient({ baseUrl: options.baseUrl });
-  let preset: PresetName = options.preset ?? "quick";
-  let backendChoice: BackendChoice = options.backend ?? "auto";
-  const queue: QueueItem[] = [];
-  let current: QueueItem | null = null;
+  let assessments: BackendAssessment[] | null = null;
+  let activeBackend: string | null = null;
   /** True from a run's start until its outcome arrives (progress messages are accepted). */
   let training = false;
-  let lastItem: QueueItem | null = null;
-  let assessments: BackendAssessment[] | null = null;
 
   // Run state, reset per run.
   let batches: BatchPoint[] = [];
   let epochs: EpochRecord[] = [];
   let epochsTotal = 1;
-  let chartTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastChartAt = 0;
-  let activeBackend: string | null = null;
+  let memoryAskedAt = 0;
 
-  // ---- DOM ----
-  const titleId = "rerun-panel-title";
-  const title = h("h2", { id: titleId, text: "Rerun" });
-  const subtitle = h("p", { class: "rerun-sub" });
-  const minimise = h("button", { type: "button", class: "rerun-icon", "aria-expanded": "true", "aria-label": "Minimise the rerun panel", text: "–" });
-  const close = h("button", { type: "button", class: "rerun-icon", "aria-label": "Close the rerun panel", text: "×" });
-  const header = h("header", { class: "rerun-head" }, h("div", {}, title, subtitle), h("div", { class: "rerun-head-buttons" }, minimise, close));
-
-  const presetInputs = new Map<PresetName, HTMLInputElement>();
-  const presetFieldset = h("fieldset", { class: "rerun-presets" }, h("legend", { text: "Protocol" }));
-  for (const name of PRESET_NAMES) {
-    const input = h("input", { type: "radio", name: "rerun-preset", value: name, checked: name === preset });
-    input.addEventListener("change", () => {
-      if (input.checked) preset = name;
-    });
-    presetInputs.set(name, input);
-    presetFieldset.append(
-      h("label", {}, input, h("span", { class: "rerun-preset-name", text: PRESET_LABELS[name] }), h("span", { class: "rerun-preset-desc", text: describePreset(data, name) })),
-    );
-  }
-  const backendSelect = h("select", { id: "rerun-backend", name: "rerun-backend" }, h("option", { value: "auto", text: "Automatic (fastest that works)" }));
-  for (const name of BACKEND_NAMES) backendSelect.append(h("option", { value: name, text: BACKEND_LABELS[name] }));
-  backendSelect.value = backendChoice;
-  backendSelect.addEventListener("change", () => {
-    backendChoice = backendSelect.value as BackendChoice;
+  const view = bindPanelView(root, {
+    cancel: () => void queue.cancel(),
+    again: () => {
+      const last = queue.state.last;
+      if (last) request(last.rowId);
+    },
+    removeQueued: (index) => queue.remove(index),
+    clearQueue: () => queue.clear(),
+    busy: () => isActive(queue.state.phase),
   });
-  const settings = h("div", { class: "rerun-settings" }, presetFieldset, h("label", { class: "rerun-backend", for: "rerun-backend" }, "Backend ", backendSelect));
-
-  const status = h("p", { class: "rerun-status", role: "status", "aria-live": "polite", text: "" });
-  const backendInfo = h("details", { class: "rerun-backend-info", hidden: true }, h("summary", {}), h("div", {}));
-  const bar = h("div", { class: "rerun-bar-fill" });
-  const progress = h(
-    "div",
-    { class: "rerun-progress", role: "progressbar", "aria-label": "Training progress", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": 0, "aria-valuetext": "Not started" },
-    bar,
-  );
-  const progressText = h("p", { class: "rerun-progress-text", text: "" });
-  const lossChart = h("div", { class: "rerun-chart", "data-chart": "loss" });
-  const accuracyChart = h("div", { class: "rerun-chart", "data-chart": "accuracy" });
-  const legend = h(
-    "p",
-    { class: "rerun-legend", "aria-hidden": "true" },
-    h("span", { class: "rerun-swatch rerun-swatch-training" }),
-    "Training (after each batch)",
-    h("span", { class: "rerun-swatch rerun-swatch-validation" }),
-    "Validation (after each epoch)",
-  );
-  const charts = h("div", { class: "rerun-charts" }, legend, lossChart, accuracyChart);
-  const cancel = h("button", { type: "button", class: "rerun-button rerun-cancel", text: "Cancel" });
-  const again = h("button", { type: "button", class: "rerun-button rerun-primary", text: "Run again", hidden: true });
-  const actions = h("div", { class: "rerun-actions" }, cancel, again);
-  const failureBox = h("div", { class: "rerun-failure", role: "alert", hidden: true });
-  const result = h("div", { class: "rerun-result", hidden: true });
-  const queueBox = h("div", { class: "rerun-queue", hidden: true });
-  const memoryLine = h("p", { class: "rerun-memory", text: "" });
-  const body = h("div", { class: "rerun-body" }, settings, status, backendInfo, progress, progressText, actions, failureBox, result, charts, queueBox, memoryLine);
-  const panel = h("section", { class: "rerun-panel", "aria-labelledby": titleId, hidden: true, "data-state": "idle" }, header, body);
-  (options.container ?? document.body).append(panel);
-
-  minimise.addEventListener("click", () => {
-    const collapsed = panel.toggleAttribute("data-collapsed");
-    minimise.setAttribute("aria-expanded", String(!collapsed));
-    minimise.textContent = collapsed ? "+" : "–";
-    minimise.setAttribute("aria-label", collapsed ? "Expand the rerun panel" : "Minimise the rerun panel");
+  if (options.preset) view.setPreset(options.preset);
+  if (options.backend) view.setBackend(options.backend);
+  const result = createResultView(root);
+  const failure = createFailureView(root, {
+    retry: (backend) => {
+      const failed = queue.state.last;
+      if (!failed) return;
+      if (backend) view.setBackend(backend);
+      queue.retry({ ...failed, backend: backend ?? failed.backend });
+    },
   });
-  close.addEventListener("click", () => {
-    if (current) return void minimise.click();
-    panel.hidden = true;
+  const charts = createChartDrawer({
+    loss: view.lossChart,
+    accuracy: view.accuracyChart,
+    request: () => {
+      const item = queue.state.current ?? queue.state.last;
+      const reference = item ? data.rows[item.rowId]?.original : undefined;
+      return {
+        batches: thinPoints(batches, 200),
+        epochs,
+        epochsTotal,
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+        reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
+      };
+    },
   });
-  cancel.addEventListener("click", () => {
-    if (!current) return;
-    cancel.disabled = true;
-    status.textContent = "Cancelling…";
-    void client.cancel();
-  });
-  again.addEventListener("click", () => {
-    if (lastItem) request(lastItem.rowId);
-  });
-
-  // ---- view helpers ----
-  function setControlsEnabled(enabled: boolean): void {
-    for (const input of presetInputs.values()) input.disabled = !enabled;
-    backendSelect.disabled = !enabled;
-  }
-
-  function setProgress(fraction: number, text: string): void {
-    const pct = Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10;
-    progress.setAttribute("aria-valuenow", String(pct));
-    progress.setAttribute("aria-valuetext", text);
-    bar.style.transform = `scaleX(${pct / 100})`;
-  }
-
-  // Progress is written at most every PROGRESS_INTERVAL_MS, in a frame, however fast batches arrive:
-  // each write costs the page a style, paint and composite.
-  let pendingBatch: BatchProgress | null = null;
-  let progressShownAt = 0;
-  function showBatch(p: BatchProgress): void {
-    const first = pendingBatch === null;
-    pendingBatch = p;
-    if (!first) return;
-    const wait = Math.max(0, PROGRESS_INTERVAL_MS - (performance.now() - progressShownAt));
-    setTimeout(() => requestAnimationFrame(writeBatch), wait);
-  }
-  function writeBatch(): void {
-    progressShownAt = performance.now();
-    const q = pendingBatch;
-    pendingBatch = null;
-    if (!q || !training) return;
-    const text = `Epoch ${q.epoch} of ${q.epochs} · batch ${q.batch} of ${q.batchesPerEpoch} · ${q.imagesPerSecond > 0 ? `${count(Math.round(q.imagesPerSecond))} images/s` : "measuring speed"} · ETA ${formatDuration(q.etaSeconds)}`;
-    progressText.textContent = `${text} · loss ${q.loss.toFixed(3)}, accuracy ${formatPercent(q.accuracy)}`;
-    setProgress(q.fraction, `${text}, ${Math.round(q.fraction * 100)}%`);
-  }
 
   // The worker's tensor count while it trains, every few seconds (it answers between batches).
-  let memoryAskedAt = 0;
   function pollMemory(): void {
     const now = performance.now();
     if (now - memoryAskedAt < MEMORY_INTERVAL_MS) return;
@@ -251,323 +131,9 @@ export function createRerunPanel(options: RerunPanelOptions) {
     client
       .memory()
       .then((m) => {
-        if (training) showMemory(m);
+        if (training) view.showMemory(m, training);
       })
       .catch(() => {});
-  }
-
-  function showMemory(memory: MemoryReport | null): void {
-    if (!memory) {
-      memoryLine.textContent = "Worker: stopped (it will restart for the next run).";
-      panel.removeAttribute("data-tensors");
-      return;
-    }
-    panel.dataset.tensors = String(memory.numTensors);
-    if (training) panel.dataset.peakTensors = String(Math.max(memory.numTensors, Number(panel.dataset.peakTensors ?? 0)));
-    if (memory.baselineTensors !== null) panel.dataset.baselineTensors = String(memory.baselineTensors);
-    const baseline = memory.baselineTensors !== null ? ` (${memory.baselineTensors} before training)` : "";
-    memoryLine.textContent = `Worker memory: ${count(memory.numTensors)} tensors${baseline}, ${formatMB(memory.numBytes)}${memory.modelKept ? ", trained model held" : ""}.`;
-  }
-
-  function showBackend(selection: BackendSelection): void {
-    activeBackend = selection.backend;
-    client.noteBackend(selection.backend);
-    if (selection.assessments.length) assessments = selection.assessments;
-    annotateBackendOptions();
-    if (!selection.backend) return;
-    const summary = backendInfo.querySelector("summary")!;
-    summary.textContent = `Backend: ${BACKEND_LABELS[selection.backend]}${selection.device ? ` (${selection.device})` : ""}`;
-    const detail = backendInfo.querySelector("div")!;
-    detail.replaceChildren(
-      h("p", { text: selection.explanation }),
-      h("ul", {}, ...selection.assessments.map((a) => h("li", { text: `${BACKEND_LABELS[a.backend]}: ${a.reason}` }))),
-    );
-    backendInfo.hidden = false;
-    panel.dataset.backend = selection.backend;
-  }
-
-  function annotateBackendOptions(): void {
-    if (!assessments) return;
-    for (const a of assessments) {
-      const option = backendSelect.querySelector<HTMLOptionElement>(`option[value="${a.backend}"]`);
-      if (!option) continue;
-      option.textContent = `${BACKEND_LABELS[a.backend]}${!a.available ? " (unavailable)" : a.software ? " (software GPU: slow)" : ""}`;
-      option.disabled = !a.available;
-    }
-  }
-
-  function scheduleCharts(force = false): void {
-    if (chartTimer !== null && !force) return;
-    const wait = force ? 0 : Math.max(0, CHART_INTERVAL_MS - (performance.now() - lastChartAt));
-    if (chartTimer !== null) clearTimeout(chartTimer);
-    chartTimer = setTimeout(() => {
-      chartTimer = null;
-      void drawCharts();
-    }, wait);
-  }
-
-  let drawing = false;
-  let redraw = false;
-  async function drawCharts(): Promise<void> {
-    if (drawing) {
-      redraw = true;
-      return;
-    }
-    drawing = true;
-    try {
-      lastChartAt = performance.now();
-      const item = current ?? lastItem;
-      const reference = item ? data.rows[item.rowId]?.original : undefined;
-      const markup = await chartApi().renderLiveCharts({
-        batches: thinPoints(batches, 200),
-        epochs,
-        epochsTotal,
-        width: CHART_WIDTH,
-        height: CHART_HEIGHT,
-        reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
-      });
-      lossChart.innerHTML = markup.loss;
-      // The second chart in a frame of its own: no frame lays out and paints both.
-      await afterNextFrame();
-      accuracyChart.innerHTML = markup.accuracy;
-    } catch (error) {
-      lossChart.textContent = `The charts could not be drawn (${error instanceof Error ? error.message : String(error)}).`;
-    } finally {
-      drawing = false;
-      if (redraw) {
-        redraw = false;
-        scheduleCharts();
-      }
-    }
-  }
-
-  function renderQueue(): void {
-    queueBox.hidden = queue.length === 0;
-    if (queue.length === 0) return queueBox.replaceChildren();
-    const clear = h("button", { type: "button", class: "rerun-link", text: "Clear queue" });
-    clear.addEventListener("click", () => {
-      queue.length = 0;
-      renderQueue();
-    });
-    queueBox.replaceChildren(
-      h("p", { text: `Queued (one training at a time in this tab): ${queue.length}` }, " ", clear),
-      h(
-        "ol",
-        {},
-        ...queue.map((item, i) => {
-          const remove = h("button", { type: "button", class: "rerun-link", "aria-label": `Remove ${item.rowId} from the queue`, text: "remove" });
-          remove.addEventListener("click", () => {
-            queue.splice(i, 1);
-            renderQueue();
-          });
-          return h("li", {}, `${item.rowId} · ${PRESET_LABELS[item.preset]} · ${item.backend === "auto" ? "automatic backend" : BACKEND_LABELS[item.backend]} `, remove);
-        }),
-      ),
-    );
-  }
-
-  function showFailure(failure: TrainerFailure, item: QueueItem): void {
-    const retry = h("button", { type: "button", class: "rerun-button rerun-primary", text: "Retry" });
-    retry.addEventListener("click", () => start({ ...item }));
-    const others: HTMLButtonElement[] = [];
-    if (failure.retryOnOtherBackend) {
-      const candidates = (assessments ?? []).filter((a) => a.available && a.backend !== (failure.backend ?? activeBackend));
-      for (const a of candidates) {
-        const b = h("button", { type: "button", class: "rerun-button", text: `Retry on ${BACKEND_LABELS[a.backend]}`, "data-retry-backend": a.backend });
-        b.addEventListener("click", () => {
-          backendSelect.value = a.backend;
-          backendChoice = a.backend;
-          start({ ...item, backend: a.backend });
-        });
-        others.push(b);
-      }
-    }
-    failureBox.replaceChildren(
-      h("p", { class: "rerun-failure-title", text: failure.message }),
-      h("details", {}, h("summary", { text: "Details" }), h("code", { text: failure.detail })),
-      h("div", { class: "rerun-actions" }, retry, ...others),
-    );
-    failureBox.dataset.kind = failure.kind;
-    failureBox.hidden = false;
-  }
-
-  function comparisonRow(label: string, mine: string, ours: string, theirs: string, attrs: Attrs = {}): HTMLTableRowElement {
-    return h("tr", {}, h("th", { scope: "row", text: label }), h("td", { ...attrs, text: mine }), h("td", { text: ours }), h("td", { text: theirs }));
-  }
-
-  function showResult(record: RunRecord, reference: RowReference | undefined): void {
-    const m = record.metrics;
-    const ours = reference?.reproduced;
-    const orig = reference?.original;
-    const dash = "—";
-    const table = h(
-      "table",
-      { class: "rerun-compare" },
-      h("caption", { text: `${record.rowId}: your rerun (${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name}, ${record.environment.backend}) beside ours (this site's pipeline) and the original study` }),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), h("th", { scope: "col", text: "Your rerun" }), h("th", { scope: "col", text: "Ours" }), h("th", { scope: "col", text: "Original study" }))),
-      h(
-        "tbody",
-        {},
-        comparisonRow("Validation accuracy", formatPercent(m.validation.accuracy), ours ? formatPercent(ours.valAccuracy) : "not yet reproduced", orig ? formatPercent(orig.valAccuracy) : "not published", {
-          "data-result": "val-accuracy",
-        }),
-        comparisonRow("Test accuracy", formatPercent(m.test.accuracy), ours ? formatPercent(ours.testAccuracy) : dash, orig?.test ? formatPercent(orig.test.accuracy) : dash, { "data-result": "test-accuracy" }),
-        comparisonRow("Test loss", m.test.loss.toFixed(4), ours ? ours.testLoss.toFixed(4) : dash, orig?.test ? orig.test.loss.toFixed(4) : dash, { "data-result": "test-loss" }),
-        comparisonRow("Test F1 (weighted)", formatPercent(m.test.f1), ours ? formatPercent(ours.testF1) : dash, orig?.test ? formatPercent(orig.test.f1) : dash),
-      ),
-    );
-    const note =
-      record.protocol.name === "full"
-        ? "Same protocol as ours: differences come from the backend's arithmetic and the browser."
-        : `A ${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name} run trains on ${count(record.protocol.trainImages)} images for ${record.protocol.epochs} epoch${record.protocol.epochs === 1 ? "" : "s"} and evaluates on ${count(record.protocol.testImages)} test images, so expect lower numbers than the full protocol.`;
-    const json = h("button", { type: "button", class: "rerun-button", text: "Download run (JSON)" });
-    json.addEventListener("click", () => downloadRunJson(record));
-    const model = h("button", { type: "button", class: "rerun-button", text: "Download model (tfjs)" });
-    model.addEventListener("click", async () => {
-      const stored = await getRerunModel(record.runId);
-      if (stored) downloadModel(stored);
-    });
-    result.replaceChildren(
-      table,
-      h("p", { class: "rerun-note", text: `${note} Trained in ${formatDuration(record.wallTimeSeconds)}; kept epoch ${record.bestEpoch} of ${record.epochs.length}. Saved in this browser (Your reruns).` }),
-      h("div", { class: "rerun-actions" }, json, model),
-    );
-    result.hidden = false;
-  }
-
-  // ---- runs ----
-  function resetRunView(item: QueueItem): void {
-    batches = [];
-    epochs = [];
-    memoryAskedAt = 0;
-    delete panel.dataset.peakTensors;
-    epochsTotal = data.presets[item.preset].epochs;
-    const reference = data.rows[item.rowId];
-    title.textContent = `Rerun ${item.rowId}`;
-    subtitle.textContent = `${reference?.description ?? item.rowId} · ${PRESET_LABELS[item.preset]}: ${describePreset(data, item.preset)}`;
-    panel.dataset.row = item.rowId;
-    panel.dataset.preset = item.preset;
-    failureBox.hidden = true;
-    result.hidden = true;
-    again.hidden = true;
-    cancel.hidden = false;
-    cancel.disabled = false;
-    progressText.textContent = "";
-    setProgress(0, "Starting");
-    scheduleCharts(true);
-  }
-
-  let revealed = false;
-  /**
-   * Show the panel. The first time, it appears in three frames (head and progress, then the
-   * settings, then the charts), so that no frame lays out and paints all of it.
-   */
-  async function reveal(): Promise<void> {
-    if (!panel.hidden) return;
-    const first = !revealed;
-    revealed = true;
-    if (first) settings.hidden = charts.hidden = true;
-    panel.hidden = false;
-    if (!first) return;
-    await afterNextFrame();
-    settings.hidden = false;
-    await afterNextFrame();
-    charts.hidden = false;
-  }
-
-  async function start(item: QueueItem): Promise<void> {
-    if (current) return;
-    current = item;
-    lastItem = item;
-    training = true;
-    const shown = reveal();
-    panel.dataset.state = "running";
-    setControlsEnabled(false);
-    resetRunView(item);
-    status.textContent = PHASE_TEXT.backend;
-    // Showing the panel and starting the worker in separate tasks keeps each one short.
-    await shown;
-    await nextTask();
-    const t0 = performance.now();
-    let dataShownAt = 0;
-    let outcome: ClientOutcome;
-    try {
-      outcome = await client.run(
-        { rowId: item.rowId, protocol: data.presets[item.preset], backend: item.backend },
-        {
-          onPhase: (phase) => {
-            status.textContent = PHASE_TEXT[phase];
-            if (phase === "evaluate-validation") setProgress(1, "Training done, evaluating");
-          },
-          onBackend: showBackend,
-          onDataProgress: (p: DataProgress) => {
-            // Downloads report every chunk; the status line changes at most every PROGRESS_INTERVAL_MS.
-            const now = performance.now();
-            if (p.stage === "download" && now - dataShownAt < PROGRESS_INTERVAL_MS && p.bytes < p.totalBytes) return;
-            dataShownAt = now;
-            if (p.stage === "download" && p.totalBytes > 0) {
-              status.textContent =
-                p.cachedBytes >= p.bytes && p.bytes > 0
-                  ? "Reading Fashion-MNIST from this browser's cache…"
-                  : `Downloading Fashion-MNIST: ${formatMB(p.bytes)} of ${formatMB(p.totalBytes)}`;
-            } else if (p.stage === "decode") status.textContent = "Checking and decoding Fashion-MNIST…";
-          },
-          onBatch: (p: BatchProgress) => {
-            batches.push(batchPointOf(p));
-            showBatch(p);
-            scheduleCharts();
-            pollMemory();
-          },
-          onEpoch: (r: EpochRecord) => {
-            epochs.push(r);
-            scheduleCharts(true);
-          },
-        },
-      );
-    } catch (error) {
-      outcome = { status: "failed", failure: { kind: "unexpected", message: "The rerun could not start.", detail: String(error), retryOnOtherBackend: false }, memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false } };
-    }
-    // Progress still queued for a frame is stale now.
-    training = false;
-    cancel.hidden = true;
-    if (outcome.status === "finished") {
-      const record = outcome.record;
-      epochs = record.epochs;
-      setProgress(1, "Finished");
-      status.textContent = `Finished in ${formatDuration((performance.now() - t0) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`;
-      const last = record.epochs[record.epochs.length - 1];
-      progressText.textContent = `Trained ${count(record.protocol.trainImages)} images × ${record.epochs.length} epoch${record.epochs.length === 1 ? "" : "s"}${last ? ` · ${count(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${count(record.protocol.validationImages)} validation and ${count(record.protocol.testImages)} test images`;
-      showMemory(outcome.memory);
-      // The result table in a frame of its own, the final charts after it.
-      await afterNextFrame();
-      showResult(record, data.rows[record.rowId]);
-      await afterNextFrame();
-      scheduleCharts(true);
-      // Saved before the run counts as over, so that a next run cannot take the model's place first.
-      await keep(record);
-    }
-    current = null;
-    // After a failure the alert's Retry buttons take its place.
-    again.hidden = outcome.status === "failed";
-    setControlsEnabled(true);
-    panel.dataset.state = outcome.status;
-    if (outcome.status === "cancelled") {
-      status.textContent = "Cancelled. Nothing was kept.";
-      setProgress(Number(progress.getAttribute("aria-valuenow")) / 100, "Cancelled");
-      showMemory(outcome.memory);
-    } else if (outcome.status === "failed") {
-      status.textContent = "Stopped: see below.";
-      showFailure(outcome.failure, item);
-      showMemory(outcome.failure.kind === "worker-crashed" ? null : outcome.memory);
-      renderQueue();
-      return; // the queue waits until the reader retries
-    }
-    renderQueue();
-    const next = queue.shift();
-    if (next) {
-      renderQueue();
-      void start(next);
-    }
   }
 
   /** Store the record, its curve and its model; then free the model in the worker. */
@@ -580,36 +146,138 @@ export function createRerunPanel(options: RerunPanelOptions) {
         exported ? { runId: exported.runId, rowId: exported.rowId, createdAt: new Date().toISOString(), modelJson: exported.modelJson, weights: exported.weights } : undefined,
       );
       await client.disposeModel();
-      showMemory(await client.memory());
-      panel.dataset.saved = record.runId;
+      view.showMemory(await client.memory(), training);
+      root.dataset.saved = record.runId;
       document.dispatchEvent(new CustomEvent(RERUN_SAVED_EVENT, { detail: { runId: record.runId, rowId: record.rowId } }));
     } catch (error) {
-      const note = h("p", { class: "rerun-note", text: `This run could not be saved in the browser (${error instanceof Error ? error.message : String(error)}); download it now to keep it.` });
-      result.append(note);
+      result.showSaveError(error);
     }
   }
 
+  let startedAt = 0;
+  let dataShownAt = 0;
+
+  const queue = createRunQueue({
+    trainer: client,
+    requestOf: (item) => ({ rowId: item.rowId, protocol: data.presets[item.preset], backend: item.backend }),
+    hooks: {
+      onChange(state, effect) {
+        view.setPhase(state.phase);
+        view.renderQueue(state.queue);
+        view.setControlsEnabled(!isActive(state.phase));
+        if (effect?.type === "refused") view.setStatus(`${effect.rowId} is already ${effect.reason === "training" ? "training" : "queued"}.`);
+      },
+
+      async prepare(item) {
+        training = true;
+        const shown = view.reveal();
+        batches = [];
+        epochs = [];
+        memoryAskedAt = 0;
+        dataShownAt = 0;
+        epochsTotal = data.presets[item.preset].epochs;
+        view.resetRun(item, {
+          title: `Rerun ${item.rowId}`,
+          subtitle: `${data.rows[item.rowId]?.description ?? item.rowId} · ${PRESET_LABELS[item.preset]}: ${describeProtocol(data.presets[item.preset])}`,
+        });
+        view.setTraining(true);
+        failure.hide();
+        result.hide();
+        view.setStatus(PHASE_TEXT.backend);
+        charts.schedule(true);
+        // Showing the panel and starting the worker in separate tasks keeps each one short.
+        await shown;
+        await nextTask();
+        startedAt = performance.now();
+      },
+
+      handlers: () => ({
+        onPhase: (phase) => {
+          view.setStatus(PHASE_TEXT[phase]);
+          if (phase === "evaluate-validation") view.setProgress(1, "Training done, evaluating");
+        },
+        onBackend: (selection) => {
+          activeBackend = selection.backend;
+          client.noteBackend(selection.backend);
+          if (selection.assessments.length) assessments = selection.assessments;
+          view.showBackend(selection, assessments);
+        },
+        onDataProgress: (p: DataProgress) => {
+          // Downloads report every chunk; the status line changes at most every PROGRESS_INTERVAL_MS.
+          const now = performance.now();
+          if (p.stage === "download" && now - dataShownAt < PROGRESS_INTERVAL_MS && p.bytes < p.totalBytes) return;
+          dataShownAt = now;
+          if (p.stage === "download" && p.totalBytes > 0) {
+            view.setStatus(
+              p.cachedBytes >= p.bytes && p.bytes > 0
+                ? "Reading Fashion-MNIST from this browser's cache…"
+                : `Downloading Fashion-MNIST: ${formatMB(p.bytes)} of ${formatMB(p.totalBytes)}`,
+            );
+          } else if (p.stage === "decode") view.setStatus("Checking and decoding Fashion-MNIST…");
+        },
+        onBatch: (p) => {
+          batches.push(batchPointOf(p));
+          view.showBatch(p);
+          charts.schedule();
+          pollMemory();
+        },
+        onEpoch: (r) => {
+          epochs.push(r);
+          charts.schedule(true);
+        },
+      }),
+
+      async settle(outcome: ClientOutcome) {
+        // Progress still queued for a frame is stale now.
+        training = false;
+        view.setTraining(false);
+        view.hideCancel();
+        if (outcome.status === "finished") {
+          const record = outcome.record;
+          epochs = record.epochs;
+          view.setProgress(1, "Finished");
+          view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`);
+          const last = record.epochs[record.epochs.length - 1];
+          view.setProgressText(
+            `Trained ${formatCount(record.protocol.trainImages)} images × ${formatPlural(record.epochs.length, "epoch")}${last ? ` · ${formatCount(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${formatCount(record.protocol.validationImages)} validation and ${formatCount(record.protocol.testImages)} test images`,
+          );
+          view.showMemory(outcome.memory, false);
+          // The result table in a frame of its own, the final charts after it.
+          await afterNextFrame();
+          result.show(record, data.rows[record.rowId]);
+          await afterNextFrame();
+          charts.schedule(true);
+          // Saved before the run counts as over, so that a next run cannot take the model's place first.
+          await keep(record);
+        }
+        // After a failure the alert's Retry buttons take the place of "Run again".
+        view.endRun(outcome.status !== "failed");
+        if (outcome.status === "cancelled") {
+          view.setStatus("Cancelled. Nothing was kept.");
+          view.setProgress(view.progressFraction(), "Cancelled");
+          view.showMemory(outcome.memory, false);
+        } else if (outcome.status === "failed") {
+          view.setStatus("Stopped: see below.");
+          failure.show(outcome.failure, retryBackends(outcome.failure, assessments ?? [], activeBackend));
+          view.showMemory(outcome.failure.kind === "worker-crashed" ? null : outcome.memory, false);
+        }
+      },
+    },
+  });
+
   /** Open the panel for a row and train it now, or queue it behind the running one. */
   function request(rowId: string): void {
+    view.expand();
     if (!data.rows[rowId]) {
-      void reveal();
-      status.textContent = `Unknown row "${rowId}": nothing to rerun.`;
+      void view.reveal();
+      view.setStatus(`Unknown row "${rowId}": nothing to rerun.`);
       return;
     }
-    const item: QueueItem = { rowId, preset, backend: backendChoice };
-    panel.removeAttribute("data-collapsed");
-    if (!current) {
-      void start(item);
-      return;
-    }
-    void reveal();
-    if (current.rowId === rowId || queue.some((q) => q.rowId === rowId)) {
-      status.textContent = `${rowId} is already ${current.rowId === rowId ? "training" : "queued"}.`;
-      return;
-    }
-    queue.push(item);
-    renderQueue();
+    const effect = queue.enqueue({ rowId, preset: view.preset, backend: view.backend });
+    if (effect?.type !== "start") void view.reveal();
   }
+
+  view.setPhase(queue.state.phase);
 
   return {
     request,
@@ -619,12 +287,12 @@ export function createRerunPanel(options: RerunPanelOptions) {
     },
     /** Set the preset used by the next requests. */
     setPreset(name: PresetName): void {
-      preset = name;
-      const input = presetInputs.get(name);
-      if (input) input.checked = true;
+      view.setPreset(name);
     },
-    element: panel,
+    element: root,
     client,
+    /** The run queue (its state and lifecycle). */
+    queue,
   };
 }
 

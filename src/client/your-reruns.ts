@@ -4,10 +4,10 @@
  * to publish) and its model in the tfjs format; all of them as one JSON array. Refreshes when the
  * panel stores a run.
  */
+import { formatCount, formatPercent } from "../lib/format.ts";
 import type { RunRecord } from "../lib/study/schema.ts";
 import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const date = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function cell(text: string, attrs: Record<string, string> = {}): HTMLTableCellElement {
@@ -83,9 +83,9 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
       rowHead.textContent = run.rowId;
       tr.append(
         rowHead,
-        cell(`${run.protocol.name} (${run.protocol.trainImages.toLocaleString("en-US")} images, ${run.protocol.epochs} ep.)`),
-        cell(pct(run.metrics.validation.accuracy), { "data-result": "val-accuracy" }),
-        cell(pct(run.metrics.test.accuracy)),
+        cell(`${run.protocol.name} (${formatCount(run.protocol.trainImages)} images, ${run.protocol.epochs} ep.)`),
+        cell(formatPercent(run.metrics.validation.accuracy), { "data-result": "val-accuracy" }),
+        cell(formatPercent(run.metrics.test.accuracy)),
         cell(device(run), { title: run.environment.userAgent ?? "" }),
         cell(date(run.finishedAt)),
         actions,

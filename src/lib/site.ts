@@ -1,6 +1,6 @@
 /**
- * Site constants and display helpers shared by every page: title, navigation, provenance labels
- * and number formats. Pure TypeScript (no DOM), so pages, client scripts and tests share it.
+ * Site constants and display helpers shared by every page: title, navigation, provenance labels.
+ * Number formats live in format.ts. Pure TypeScript (no DOM), so pages, client scripts and tests share it.
  */
 
 /** Site title, shown in the header and in every `<title>`. */
@@ -73,38 +73,6 @@ export const SITE_DATA_PATH = "data/site/";
 export function withBase(base: string, path: string): string {
   const head = base.endsWith("/") ? base : `${base}/`;
   return head + path.replace(/^\/+/, "");
-}
-
-/**
- * A fraction as a percentage with two decimals, like the original study prints them.
- * @param fraction in [0, 1], e.g. 0.9201
- * @returns e.g. "92.01%"
- */
-export function formatPercent(fraction: number): string {
-  if (!Number.isFinite(fraction)) throw new Error(`formatPercent: expected a finite fraction, got ${fraction}`);
-  return `${(fraction * 100).toFixed(2)}%`;
-}
-
-/**
- * A loss with four decimals, like the original study prints them.
- * @param loss cross-entropy, e.g. 0.1954
- */
-export function formatLoss(loss: number): string {
-  if (!Number.isFinite(loss)) throw new Error(`formatLoss: expected a finite loss, got ${loss}`);
-  return loss.toFixed(4);
-}
-
-/** An integer with thousands separators, e.g. 54000 -> "54,000". */
-export function formatCount(count: number): string {
-  return Math.round(count).toLocaleString("en-US");
-}
-
-/** A duration in seconds as "42 s", "3 min 5 s" or "1 h 2 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { decodePredictions } from "./predictions.ts";
 import type { RunRecord } from "./schema.ts";
 import { correctness, mcnemarTest, pairedBootstrap, summarise, type BootstrapInterval, type McNemarResult, type SampleSummary } from "./statistics.ts";
-import { formatCount, formatPercent } from "../site.ts";
+import { formatCount, formatPercent } from "../format.ts";
 
 /** Runs (seeds) a row needs before its spread, or a ranking that involves it, is shown. */
 export const MIN_SEED_RUNS = 2;
