@@ -20,6 +20,7 @@ import {
   type StoredModel,
 } from "../../../src/lib/storage/reruns-db.ts";
 import { runRecordSchema, type RunRecord } from "../../../src/lib/study/schema.ts";
+import { configFromRowId } from "../../../src/lib/study/study.ts";
 
 const FIXTURE = runRecordSchema.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, "../../fixtures/runs/cnn-64-128-5-128.smoke.fixture-24.json"), "utf8")),
@@ -28,7 +29,7 @@ const modelJson = { format: "layers-model", modelTopology: { class_name: "Sequen
 
 /** A run record of `rowId` finished at `finishedAt`, with run id `<rowId>.smoke.<n>`. */
 function run(rowId: string, finishedAt: string, n: number): RunRecord {
-  return { ...FIXTURE, rowId, runId: `${rowId}.smoke.${n}`, source: "reader", finishedAt };
+  return { ...FIXTURE, rowId, config: configFromRowId(rowId), runId: `${rowId}.smoke.${n}`, source: "reader", finishedAt };
 }
 
 /** A stored model of `record` whose weights are the float32 values `values`. */
