@@ -1,6 +1,8 @@
 /**
- * npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick]
+ * npm run bench [-- --json FILE] [--backends wasm,cpu,webgpu] [--quick]
  *
+ * 'webgpu' runs Dawn in Node through the optional npm package `webgpu` (scripts/lib/node-webgpu.ts):
+ * on a Vulkan GPU driver, or on SwiftShader when VK_ICD_FILENAMES names its ICD (docs/gpu.md).
  * Measures, per backend: training images/s (the project's own `train` loop, batch 64, Adam) and
  * inference images/s for the 32-64-3-64 CNN and the 3x64 ResNet, and the dataset's parse time.
  * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] }.
@@ -19,6 +21,8 @@ import { train } from "../src/lib/model/train.ts";
 import { parseArgs, stringFlag } from "./lib/args.ts";
 import { writeFileAtomic } from "./lib/node-env.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
+import { installNodeWebGpu, type NodeWebGpuInfo } from "./lib/node-webgpu.ts";
+import type { BackendName } from "../src/lib/backends/use-backend.ts";
 
 /** One measured case of the benchmark report. */
 export interface BenchCase {
@@ -83,10 +87,23 @@ async function benchInfer(rowId: string, backend: string, images: number): Promi
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** Rough training images/s on WebGPU, to size a measurement (a hardware GPU, or SwiftShader). */
+function guessWebGpu(resnet: boolean, gpu: NodeWebGpuInfo | undefined): number {
+  if (gpu?.software) return resnet ? 1 : 8;
+  return resnet ? 300 : 2500;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { booleans: ["quick", "help"], values: ["json", "backends", "only"] });
   if (args.flags.has("help")) {
-    console.log("Usage: npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick] [--only core|gradcam|...]");
+    console.log(`Usage: npm run bench [-- --json FILE] [--backends wasm,cpu,webgpu] [--quick] [--only core|gradcam|...]
+
+  --backends LIST  comma-separated tfjs backends to measure (default wasm,cpu). webgpu needs the optional
+                   npm package 'webgpu' (Dawn) and a Vulkan driver: a GPU's, or SwiftShader for numerics only
+                   (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); see docs/gpu.md.
+  --quick          shorter measurements
+  --json FILE      also write the report as JSON
+  --only NAME      run only that extra benchmark of scripts/bench/`);
     return;
   }
   const quick = args.flags.has("quick");
@@ -105,22 +122,28 @@ async function main(): Promise<void> {
     cases.push({ model: "dataset", backend: "none", phase: "parse", note: "skipped: run `npm run data` first" });
   }
 
+  let gpu: NodeWebGpuInfo | undefined;
   for (const backend of backends) {
-    await useBackend(backend as "wasm" | "cpu");
+    if (backend === "webgpu") {
+      gpu = await installNodeWebGpu();
+      console.error(`bench: WebGPU adapter ${gpu.adapter}${gpu.software ? " (software emulation: speeds are not meaningful)" : ""}`);
+    }
+    await useBackend(backend as BackendName);
     for (const rowId of MODELS) {
       const resnet = rowId.startsWith("resnet");
       if (backend === "cpu" && resnet) {
         cases.push({ model: rowId, backend, phase: "train", note: "skipped: the pure-JS cpu backend needs minutes per batch for this model" });
       } else {
-        const guess = backend === "cpu" ? 2 : resnet ? 45 : 420;
+        const guess = backend === "cpu" ? 2 : backend === "webgpu" ? guessWebGpu(resnet, gpu) : resnet ? 45 : 420;
         const images = backend === "cpu" ? 64 * 3 : sizeFor(guess, quick ? 3 : 12, 64);
         const warmup = backend === "cpu" ? 1 : 3;
         console.error(`bench: ${rowId} train on ${backend} (${images} images)…`);
-        cases.push(await benchTrain(rowId, backend, images, warmup));
+        cases.push({ ...(await benchTrain(rowId, backend, images, warmup)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
       }
-      const inferImages = backend === "cpu" ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
+      const inferImages =
+        backend === "cpu" || (backend === "webgpu" && gpu?.software) ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
       console.error(`bench: ${rowId} inference on ${backend} (${inferImages} images)…`);
-      cases.push(await benchInfer(rowId, backend, inferImages));
+      cases.push({ ...(await benchInfer(rowId, backend, inferImages)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
     }
   }
 
@@ -134,7 +157,7 @@ async function main(): Promise<void> {
 
   const report = {
     createdAt: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
+    machine: { ...(gpu ? { gpu: gpu.adapter } : {}), cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
     tfjsVersion: tf.version.tfjs,
     cases,
   };

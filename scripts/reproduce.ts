@@ -16,6 +16,7 @@ import { runRecordSchema, type Protocol } from "../src/lib/study/schema.ts";
 import { intFlag, numberFlag, parseArgs, stringFlag } from "./lib/args.ts";
 import { formatDuration } from "../src/lib/site.ts";
 import { nodeEnvironment, writeFileAtomic } from "./lib/node-env.ts";
+import { installNodeWebGpu } from "./lib/node-webgpu.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 
 const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
@@ -30,7 +31,9 @@ Options:
   --val-images N              cap the validation images
   --test-images N             cap the test images
   --seed N                    weight/batch seed (default from the protocol)
-  --backend wasm|cpu          tfjs backend (default wasm, with this project's gradient kernels)
+  --backend wasm|cpu|webgpu   tfjs backend (default wasm, with this project's gradient kernels);
+                              webgpu runs Dawn through the optional npm package 'webgpu' (a Vulkan
+                              GPU driver, or SwiftShader: see docs/gpu.md) with this project's kernels
   --save-model                also write tfjs weights to public/data/models/<row-id>/
   --no-train-metrics          skip the evaluation on the training split
   --data DIR                  prepared data folder (default public/data/fashion-mnist)
@@ -78,8 +81,12 @@ async function main(): Promise<number> {
   const modelsDir = resolve("public/data/models");
   const dataDir = stringFlag(args, "data") ?? "public/data/fashion-mnist";
   const backendName = stringFlag(args, "backend") ?? "wasm";
-  if (backendName !== "wasm" && backendName !== "cpu") throw new Error(`--backend must be wasm or cpu in Node, got ${backendName}`);
+  if (backendName !== "wasm" && backendName !== "cpu" && backendName !== "webgpu") {
+    throw new Error(`--backend must be wasm, cpu or webgpu in Node, got ${backendName}`);
+  }
 
+  const gpu = backendName === "webgpu" ? await installNodeWebGpu() : undefined;
+  if (gpu) console.log(`WebGPU adapter: ${gpu.adapter}${gpu.software ? " (software: slow)" : ""}`);
   const backend = await useBackend(backendName);
   const t0 = performance.now();
   const { train: trainSet, test: testSet } = await readPreparedDataset(dataDir);
@@ -112,7 +119,7 @@ async function main(): Promise<number> {
       protocol,
       trainSet,
       testSet,
-      environment: nodeEnvironment(backend),
+      environment: nodeEnvironment(backend, gpu?.adapter),
       source: "pipeline",
       evaluateTrain: !args.flags.has("no-train-metrics"),
       signal: controller.signal,
