@@ -11,7 +11,7 @@
  * matrix read straight from x, and dy [P, Cout]. Workgroups of 16x16 threads each own a 64x64 tile
  * of dW (4x4 values per thread) over one chunk of the P pixels, staging 16 pixels of X and dy at a
  * time in workgroup memory; a second pass adds the chunks' partial tiles. Splitting P gives the GPU
- * hundreds of workgroups even when dW is small, and every global read is coalesced along Cin or Cout.
+ * about a thousand workgroups even when dW is small, and every global read is coalesced along Cin or Cout.
  * Any stride and padding (NHWC, float32) is handled; NCHW and other dtypes use the stock kernel.
  */
 import { backend_util } from "@tensorflow/tfjs-core";
@@ -25,16 +25,19 @@ type Shape4 = [number, number, number, number];
 const TILE = 64;
 /** Pixels staged in workgroup memory per step. */
 const STEP = 16;
-/** Pixels per chunk at least (fewer chunks for small problems), and at most this many chunks. */
-const MIN_CHUNK = 256;
-const MAX_CHUNKS = 128;
+/** Workgroups to aim for: enough to fill a large GPU (an H200 holds 132 SMs x 8 such workgroups). */
+const TARGET_WORKGROUPS = 1024;
+/** Pixels per chunk at least (4 steps), and at most this many chunks. */
+const MIN_CHUNK = 64;
+const MAX_CHUNKS = 256;
 
 /**
- * How the P = N*Ho*Wo pixels are split: `chunks` chunks of `chunk` pixels (a multiple of the
+ * How the P = N*Ho*Wo pixels are split for a dW of `tiles` 64x64 tiles: into enough chunks that
+ * tiles x chunks reaches about 1024 workgroups, each chunk `chunk` pixels long (a multiple of the
  * 16-pixel step; the last chunk may be shorter).
  */
-export function splitPixels(pixels: number): { chunks: number; chunk: number } {
-  const wanted = Math.min(MAX_CHUNKS, Math.max(1, Math.ceil(pixels / MIN_CHUNK)));
+export function splitPixels(pixels: number, tiles: number): { chunks: number; chunk: number } {
+  const wanted = Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(TARGET_WORKGROUPS / Math.max(1, tiles)), Math.ceil(pixels / MIN_CHUNK)));
   const chunk = Math.ceil(Math.ceil(pixels / wanted) / STEP) * STEP;
   return { chunks: Math.ceil(pixels / chunk), chunk };
 }
@@ -189,7 +192,8 @@ class SumChunksProgram implements WebGpuProgram {
 export function conv2DBackpropFilterTiled(backend: WebGPUBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { filterHeight, filterWidth, inChannels, outChannels, batchSize, outHeight, outWidth } = info;
   const taps = filterHeight * filterWidth * inChannels;
-  const { chunks, chunk } = splitPixels(batchSize * outHeight * outWidth);
+  const tiles = Math.ceil(taps / TILE) * Math.ceil(outChannels / TILE);
+  const { chunks, chunk } = splitPixels(batchSize * outHeight * outWidth, tiles);
   const partialProgram = new PartialFilterGradientProgram(chunks, taps, outChannels);
   const partial = runProgram(backend, partialProgram, [x, dy], "float32", [
     { type: "int32", data: [info.padInfo.top] },
