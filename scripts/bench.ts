@@ -1,6 +1,8 @@
 /**
- * npm run bench [-- --json FILE] [--backends wasm,cpu] [--quick] [--profile]
+ * npm run bench [-- --json FILE] [--backends wasm,cpu,webgpu] [--quick] [--profile]
  *
+ * 'webgpu' runs Dawn in Node through the optional npm package `webgpu` (scripts/lib/node-webgpu.ts):
+ * on a Vulkan GPU driver, or on SwiftShader when VK_ICD_FILENAMES names its ICD (docs/gpu.md).
  * Measures, per backend: training images/s (the project's own `train` loop, batch 64, Adam) and
  * inference images/s for the 32-64-3-64 CNN and the 3x64 ResNet, and the dataset's parse time.
  * Prints a table and, with --json, writes { cases: [{ model, backend, phase, imagesPerSecond, ... }] };
@@ -29,6 +31,8 @@ import { profileTrainStep } from "../src/lib/model/step-profile.ts";
 import { readCommandLine } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic-write.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
+import { installNodeWebGpu, type NodeWebGpuInfo } from "./lib/node-webgpu.ts";
+import type { BackendName } from "../src/lib/backends/use-backend.ts";
 
 /** One measured case of the benchmark report. */
 export interface BenchCase {
@@ -51,7 +55,9 @@ time, and the cases of the bench modules in scripts/bench/ (gradcam, rerun-worke
 
 Options:
   --json FILE         also write the report as JSON
-  --backends LIST     comma-separated tfjs backends (default wasm,cpu)
+  --backends LIST     comma-separated tfjs backends (default wasm,cpu); webgpu needs the optional
+                      npm package 'webgpu' (Dawn) and a Vulkan driver: a GPU's, or SwiftShader
+                      for numerics only (VK_ICD_FILENAMES=...vk_swiftshader_icd.json; docs/gpu.md)
   --quick             shorter measurements
   --only NAME         after the core cases, run only this scripts/bench/ module (gradcam,
                       rerun-worker; core: none)
@@ -157,6 +163,12 @@ async function benchProfile(backend: string): Promise<BenchCase[]> {
   return cases;
 }
 
+/** Rough training images/s on WebGPU, to size a measurement (a hardware GPU, or SwiftShader). */
+function guessWebGpu(resnet: boolean, gpu: NodeWebGpuInfo | undefined): number {
+  if (gpu?.software) return resnet ? 1 : 8;
+  return resnet ? 300 : 2500;
+}
+
 function printProfiles(cases: BenchCase[]): void {
   for (const c of cases) {
     if (c.phase !== "train-step-profile") continue;
@@ -187,10 +199,20 @@ async function main(): Promise<void> {
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
   const loadBefore = load();
 
+  let gpu: NodeWebGpuInfo | undefined;
+  /** Start a backend; WebGPU first gets Node's navigator.gpu (Dawn). */
+  const start = async (backend: string) => {
+    if (backend === "webgpu" && !gpu) {
+      gpu = await installNodeWebGpu();
+      console.error(`bench: WebGPU adapter ${gpu.adapter}${gpu.software ? " (software emulation: speeds are not meaningful)" : ""}`);
+    }
+    await useBackend(backend as BackendName);
+  };
+
   const dataDir = "public/data/fashion-mnist";
   if (profile) {
     for (const backend of backends) {
-      await useBackend(backend as "wasm" | "cpu");
+      await start(backend);
       cases.push(...(await benchProfile(backend)));
     }
   } else if (existsSync(`${dataDir}/manifest.json`)) {
@@ -203,21 +225,22 @@ async function main(): Promise<void> {
   }
 
   for (const backend of profile ? [] : backends) {
-    await useBackend(backend as "wasm" | "cpu");
+    await start(backend);
     for (const rowId of MODELS) {
       const resnet = rowId.startsWith("resnet");
       if (backend === "cpu" && resnet) {
         cases.push({ model: rowId, backend, phase: "train", note: "skipped: the pure-JS cpu backend needs minutes per batch for this model" });
       } else {
-        const guess = backend === "cpu" ? 2 : resnet ? 45 : 420;
+        const guess = backend === "cpu" ? 2 : backend === "webgpu" ? guessWebGpu(resnet, gpu) : resnet ? 45 : 420;
         const images = backend === "cpu" ? 64 * 3 : sizeFor(guess, quick ? 3 : 12, 64);
         const warmup = backend === "cpu" ? 1 : 3;
         console.error(`bench: ${rowId} train on ${backend} (${images} images)…`);
-        cases.push(await benchTrain(rowId, backend, images, warmup));
+        cases.push({ ...(await benchTrain(rowId, backend, images, warmup)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
       }
-      const inferImages = backend === "cpu" ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
+      const inferImages =
+        backend === "cpu" || (backend === "webgpu" && gpu?.software) ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
       console.error(`bench: ${rowId} inference on ${backend} (${inferImages} images)…`);
-      cases.push(await benchInfer(rowId, backend, inferImages));
+      cases.push({ ...(await benchInfer(rowId, backend, inferImages)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
     }
   }
 
@@ -231,7 +254,7 @@ async function main(): Promise<void> {
 
   const report = {
     createdAt: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
+    machine: { ...(gpu ? { gpu: gpu.adapter } : {}), cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
     tfjsVersion: tf.version.tfjs,
     cases,
   };

@@ -17,6 +17,7 @@ import { formatDuration, formatPercent } from "../src/lib/format.ts";
 import { removeStaleTemporaries } from "./lib/atomic-write.ts";
 import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 import { nodeEnvironment } from "./lib/node-env.ts";
+import { installNodeWebGpu } from "./lib/node-webgpu.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 import {
   childArguments,
@@ -50,7 +51,9 @@ Options:
   --jobs N                    run up to N runs at once, each in its own process (default 1)
   --force                     rerun and overwrite runs whose record exists
   --checkpoints DIR           per-epoch checkpoints of unfinished runs (default ${DEFAULT_CHECKPOINT_DIR})
-  --backend wasm|cpu          tfjs backend (default wasm, with this project's gradient kernels)
+  --backend wasm|cpu|webgpu   tfjs backend (default wasm, with this project's gradient kernels);
+                              webgpu runs Dawn through the optional npm package 'webgpu' (a Vulkan
+                              GPU driver, or SwiftShader: see docs/gpu.md) with this project's kernels
   --save-model                also write tfjs weights to public/data/models/<row-id>/ (<row-id>.seed-<n>/)
   --no-train-metrics          skip the evaluation on the training split
   --data DIR                  prepared data folder (default public/data/fashion-mnist)
@@ -90,7 +93,8 @@ async function main(): Promise<number> {
     interpret: ({ values, positionals }) => {
       if (positionals.length === 0) throw new UsageError("no row id given");
       if (!(values.preset in PROTOCOL_PRESETS)) throw new UsageError(`--preset must be full, quick or smoke, got ${values.preset}`);
-      if (values.backend !== "wasm" && values.backend !== "cpu") throw new UsageError(`--backend must be wasm or cpu in Node, got ${values.backend}`);
+      if (values.backend !== "wasm" && values.backend !== "cpu" && values.backend !== "webgpu")
+        throw new UsageError(`--backend must be wasm, cpu or webgpu in Node, got ${values.backend}`);
       if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError("give either --seed or --seeds, not both");
       const seedText = values.seeds ?? values.seed;
       let seeds: number[] | undefined;
@@ -129,7 +133,7 @@ async function main(): Promise<number> {
   const outDir = resolve(values.out);
   const checkpointDir = resolve(values.checkpoints);
   const dataDir = values.data;
-  const backendName = values.backend as "wasm" | "cpu";
+  const backendName = values.backend as "wasm" | "cpu" | "webgpu";
   // Left by an earlier run that was killed while writing.
   await removeStaleTemporaries(outDir);
   await removeStaleTemporaries(resolve("public/data/models"));
@@ -162,6 +166,8 @@ async function main(): Promise<number> {
     return failed.length ? 1 : interrupted ? 130 : 0;
   }
 
+  const gpu = backendName === "webgpu" ? await installNodeWebGpu() : undefined;
+  if (gpu) console.log(`WebGPU adapter: ${gpu.adapter}${gpu.software ? " (software: slow)" : ""}`);
   const backend = await useBackend(backendName);
   const t0 = performance.now();
   const { train: trainSet, test: testSet } = await readPreparedDataset(dataDir);
@@ -191,7 +197,7 @@ async function main(): Promise<number> {
     const outcome = await runTask(task, {
       trainSet,
       testSet,
-      environment: nodeEnvironment(backend),
+      environment: nodeEnvironment(backend, gpu?.adapter),
       evaluateTrain: !values["no-train-metrics"],
       modelsDir: values["save-model"] ? resolve("public/data/models") : null,
       signal: controller.signal,

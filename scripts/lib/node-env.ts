@@ -3,7 +3,11 @@ import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { RunEnvironment } from "../../src/lib/model/run-row.ts";
 
-export function nodeEnvironment(backend: string): RunEnvironment {
+/**
+ * The run record's environment for a Node run on `backend`; `gpu` names the WebGPU adapter
+ * (from `installNodeWebGpu`) when the backend is 'webgpu'.
+ */
+export function nodeEnvironment(backend: string, gpu?: string): RunEnvironment {
   const cpus = os.cpus();
   return {
     runtime: "node",
@@ -13,5 +17,6 @@ export function nodeEnvironment(backend: string): RunEnvironment {
     cores: Math.max(1, cpus.length),
     platform: `${os.platform()} ${os.arch()}`,
     nodeVersion: process.version,
+    ...(gpu !== undefined ? { gpu } : {}),
   };
 }

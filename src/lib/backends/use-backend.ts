@@ -41,12 +41,15 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
     // Imported only on request: the package registers itself with the highest priority, so a
     // static import would make it tfjs's default choice wherever WebGPU exists.
     await import("@tensorflow/tfjs-backend-webgpu");
+    const { registerWebGpuKernels } = await import("./kernels/webgpu/register.ts");
+    registerWebGpuKernels();
   }
   // 'cpu' and 'webgl' come with @tensorflow/tfjs, which registers 'webgl' in browsers only.
   if (tf.findBackendFactory(name) == null) {
     const why =
       name === "webgpu"
-        ? "WebGPU is not available here (no navigator.gpu)"
+        ? "WebGPU is not available here (no navigator.gpu; in Node, call installNodeWebGpu() of " +
+          "scripts/lib/node-webgpu.ts first, which needs the optional npm package 'webgpu')"
         : name === "webgl"
           ? "WebGL needs a browser (tfjs registers it only there)"
           : "tfjs has no such backend registered";
@@ -70,8 +73,9 @@ async function captureWarnings<T>(f: () => Promise<T>): Promise<{ result: T; war
 
 /**
  * Makes `name` the active tfjs backend and waits until it is ready. For 'wasm' this also
- * registers the conv-net gradient kernels of ./wasm-kernels.ts (wasm cannot train conv nets
- * without them) and applies `options.wasmPaths`; 'webgpu' is imported on demand.
+ * registers the conv-net gradient kernels of ./kernels/wasm/register.ts (wasm cannot train conv nets
+ * without them) and applies `options.wasmPaths`; 'webgpu' is imported on demand and gets the
+ * kernels of ./kernels/webgpu/register.ts. In Node, 'webgpu' needs `installNodeWebGpu()` first.
  *
  * @returns the name of the backend now active (equal to `name`).
  * @throws Error naming the backend and tfjs's reason when it cannot start (no WebGL context,
