@@ -47,7 +47,7 @@ export const PROVENANCE_SHORT: Record<Provenance, string> = {
 export const NOT_REPRODUCED = "not yet reproduced";
 
 /** Path of the original study's README in the repository (the source of every original number). */
-export const ORIGINAL_README_PATH = "shared/seed/original-study-README.md";
+export const ORIGINAL_README_PATH = "docs/original-study-README.md";
 
 /** Path, relative to the site base, of the published run records. */
 export const RUNS_PATH = "data/runs/";

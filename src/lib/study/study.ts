@@ -68,7 +68,7 @@ const resnet = (blocks: number, filters: number): ResNetConfig => ({ family: "re
  * (weighted recall equals accuracy on test and validation).
  */
 export const ORIGINAL_STUDY: OriginalStudy = originalStudySchema.parse({
-  source: "Original Keras study README (Fashion MNIST Classification), as shipped in shared/seed/original-study-README.md",
+  source: "Original Keras study README (Fashion MNIST Classification), committed as docs/original-study-README.md",
   cnnTuning: [
     { id: "cnn-32-64-3-64", rank: 1, config: cnn(32, 64, 3, 64), valAccuracy: 0.9201 },
     { id: "cnn-64-128-3-64", rank: 2, config: cnn(64, 128, 3, 64), valAccuracy: 0.9189 },
