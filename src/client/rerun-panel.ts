@@ -13,6 +13,7 @@
 import { BACKEND_LABELS, BACKEND_NAMES, type BackendAssessment, type BackendChoice, type BackendName } from "../lib/backends/choice.ts";
 import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import type { PresetName, RerunPageData, RowReference } from "../lib/study/rerun-reference.ts";
+import { comparisonHeads, comparisonNote, sameProtocolReference } from "../lib/study/same-protocol.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
 import type { BatchProgress } from "../lib/model/train.ts";
 import type { BackendSelection, DataProgress, MemoryReport, TrainPhase } from "../workers/trainer/api.ts";
@@ -397,18 +398,20 @@ export function createRerunPanel(options: RerunPanelOptions) {
 
   function showResult(record: RunRecord, reference: RowReference | undefined): void {
     const m = record.metrics;
-    const ours = reference?.reproduced;
+    // Ours is our published record of the same preset only (never another protocol's).
+    const ours = sameProtocolReference(reference, record.protocol, data.presets);
+    const heads = comparisonHeads(record.protocol);
     const orig = reference?.original;
     const dash = "—";
     const table = h(
       "table",
-      { class: "rerun-compare" },
-      h("caption", { text: `${record.rowId}: your rerun (${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name}, ${record.environment.backend}) beside ours (this site's pipeline) and the original study` }),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), h("th", { scope: "col", text: "Your rerun" }), h("th", { scope: "col", text: "Ours" }), h("th", { scope: "col", text: "Original study" }))),
+      { class: "rerun-compare", "data-protocol": record.protocol.name },
+      h("caption", { text: `${record.rowId}: your rerun (${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name}, ${record.environment.backend}) beside ours (this site's pipeline, same protocol) and the original study` }),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), h("th", { scope: "col", text: heads.mine }), h("th", { scope: "col", text: heads.ours }), h("th", { scope: "col", text: heads.original }))),
       h(
         "tbody",
         {},
-        comparisonRow("Validation accuracy", formatPercent(m.validation.accuracy), ours ? formatPercent(ours.valAccuracy) : "not yet reproduced", orig ? formatPercent(orig.valAccuracy) : "not published", {
+        comparisonRow("Validation accuracy", formatPercent(m.validation.accuracy), ours ? formatPercent(ours.valAccuracy) : `no ${record.protocol.name} record`, orig ? formatPercent(orig.valAccuracy) : "not published", {
           "data-result": "val-accuracy",
         }),
         comparisonRow("Test accuracy", formatPercent(m.test.accuracy), ours ? formatPercent(ours.testAccuracy) : dash, orig?.test ? formatPercent(orig.test.accuracy) : dash, { "data-result": "test-accuracy" }),
@@ -416,10 +419,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         comparisonRow("Test F1 (weighted)", formatPercent(m.test.f1), ours ? formatPercent(ours.testF1) : dash, orig?.test ? formatPercent(orig.test.f1) : dash),
       ),
     );
-    const note =
-      record.protocol.name === "full"
-        ? "Same protocol as ours: differences come from the backend's arithmetic and the browser."
-        : `A ${PRESET_LABELS[record.protocol.name as PresetName] ?? record.protocol.name} run trains on ${count(record.protocol.trainImages)} images for ${record.protocol.epochs} epoch${record.protocol.epochs === 1 ? "" : "s"} and evaluates on ${count(record.protocol.testImages)} test images, so expect lower numbers than the full protocol.`;
+    const note = comparisonNote(record.protocol, ours, data.presets);
     const json = h("button", { type: "button", class: "rerun-button", text: "Download run (JSON)" });
     json.addEventListener("click", () => downloadRunJson(record));
     const model = h("button", { type: "button", class: "rerun-button", text: "Download model (tfjs)" });

@@ -12,6 +12,7 @@ import {
   type Protocol,
   type ResNetConfig,
 } from "./schema.ts";
+import { matchPreset } from "./same-protocol.ts";
 
 /** Fashion-MNIST class names, by label. */
 export const CLASS_NAMES = [
@@ -125,11 +126,24 @@ export const FULL_PROTOCOL: Protocol = protocolSchema.parse({
   selection: "best-val-accuracy",
 });
 
+/** The presets a reader (or `npm run reproduce --preset`) can pick. */
+export type PresetName = "full" | "quick" | "smoke";
+/** Preset names from the published protocol down to the quickest check. */
+export const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
+
 /** Presets a reader (or `npm run reproduce --preset`) can pick. */
-export const PROTOCOL_PRESETS: Record<"full" | "quick" | "smoke", Protocol> = {
+export const PROTOCOL_PRESETS: Record<PresetName, Protocol> = {
   full: FULL_PROTOCOL,
   /** A tenth of the data and fewer epochs: minutes, not hours. */
   quick: { ...FULL_PROTOCOL, name: "quick", epochs: 3, trainImages: 5_400, validationImages: 6_000, testImages: 10_000 },
   /** At most 1,024 training images and one epoch: a check in seconds. */
   smoke: { ...FULL_PROTOCOL, name: "smoke", epochs: 1, trainImages: 1_024, validationImages: 1_000, testImages: 1_000 },
 };
+
+/**
+ * The preset a protocol is, setting for setting, or undefined for a custom protocol or one that
+ * carries a preset's name with other settings (see `matchPreset`).
+ */
+export function presetOf(protocol: Protocol): PresetName | undefined {
+  return matchPreset(protocol, PROTOCOL_PRESETS);
+}
