@@ -45,8 +45,8 @@ export function loadStudyData(): StudyData {
   cached = {
     runs,
     bestRuns,
-    cnnRows: buildTuningRows("cnn", bestRuns),
-    resnetRows: buildTuningRows("resnet", bestRuns),
+    cnnRows: buildTuningRows("cnn", runs),
+    resnetRows: buildTuningRows("resnet", runs),
     siteData: loadSiteData(),
   };
   return cached;

@@ -1,6 +1,16 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatLoss, formatPercent, NAV_ITEMS, withBase } from "../../src/lib/site.ts";
+import {
+  formatDuration,
+  formatLoss,
+  formatPercent,
+  NAV_ITEMS,
+  ORIGINAL_README_PATH,
+  protocolRunLabel,
+  PROVENANCE_SHORT,
+  withBase,
+} from "../../src/lib/site.ts";
+import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
 describe("site helpers", () => {
   it("joins a base with and without a trailing slash", () => {
@@ -29,5 +39,15 @@ describe("site helpers", () => {
       const page = path === "" ? "index" : path.replace(/\/$/, "");
       expect(existsSync(new URL(`../../src/pages/${page}.astro`, import.meta.url)), `src/pages/${page}.astro`).toBe(true);
     }
+  });
+  it("names every run's protocol and its size, and never calls a shorter run reproduced", () => {
+    expect(protocolRunLabel(PROTOCOL_PRESETS.quick)).toBe("Quick run (5,400 training images, 3 epochs)");
+    expect(protocolRunLabel(PROTOCOL_PRESETS.smoke)).toBe("Smoke run (1,024 training images, 1 epoch)");
+    expect(protocolRunLabel(PROTOCOL_PRESETS.full)).toBe("Full protocol (54,000 training images, 10 epochs)");
+    expect(PROVENANCE_SHORT.reproduced).toMatch(/full protocol/);
+    expect(PROVENANCE_SHORT.preliminary).not.toMatch(/reproduced/i);
+  });
+  it("cites an original README that is committed in the repository", () => {
+    expect(existsSync(new URL(`../../${ORIGINAL_README_PATH}`, import.meta.url))).toBe(true);
   });
 });
