@@ -74,6 +74,15 @@ export function protocolRunLabel(protocol: Pick<Protocol, "name" | "trainImages"
   return `${PROTOCOL_RUN_LABELS[protocol.name]} (${describeProtocolSize(protocol)})`;
 }
 
+/**
+ * A run's protocol for the middle of a sentence or caption.
+ * @returns e.g. "quick run (5,400 training images, 3 epochs)" or "full protocol (54,000 training images, 10 epochs)"
+ */
+export function protocolPhrase(protocol: Pick<Protocol, "name" | "trainImages" | "epochs">): string {
+  const label = protocolRunLabel(protocol);
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 /** Text shown where a configuration has no reproduced run yet. */
 export const NOT_REPRODUCED = "not yet reproduced";
 /** Text shown where a configuration has no full-protocol run yet (it may have a shorter one). */
