@@ -262,21 +262,20 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
     });
   });
 
-  it("renders the Overview, tuning and Best model pages at 1280 and 390 px without sideways scrolling", async () => {
-    const dir = join(SCREENSHOTS, site.name);
-    mkdirSync(dir, { recursive: true });
-    for (const width of [1280, 390])
-      for (const [path, name] of [
-        ["", "overview"],
-        ["cnn-tuning/", "cnn-tuning"],
-        ["resnet-tuning/", "resnet-tuning"],
-        ["best-model/", "best-model"],
-      ]) {
-        const page = await open(site.url + path, width);
-        await page.screenshot({ path: join(dir, `protocol-${name}-${width}.png`), fullPage: true });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        await page.close();
-        expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
-      }
+  describe.each([1280, 390])("at %i px", (width) => {
+    it.each([
+      ["", "overview"],
+      ["cnn-tuning/", "cnn-tuning"],
+      ["resnet-tuning/", "resnet-tuning"],
+      ["best-model/", "best-model"],
+    ])("renders /%s without sideways scrolling (screenshot protocol-%s)", async (path, name) => {
+      const dir = join(SCREENSHOTS, site.name);
+      mkdirSync(dir, { recursive: true });
+      const page = await open(site.url + path, width);
+      await page.screenshot({ path: join(dir, `protocol-${name}-${width}.png`), fullPage: true });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.close();
+      expect(overflow).toBeLessThanOrEqual(0);
+    });
   });
 });
