@@ -53,8 +53,8 @@ export async function loadStudyData(): Promise<StudyData> {
   return {
     runs,
     bestRuns,
-    cnnRows: buildTuningRows("cnn", bestRuns),
-    resnetRows: buildTuningRows("resnet", bestRuns),
+    cnnRows: buildTuningRows("cnn", runs),
+    resnetRows: buildTuningRows("resnet", runs),
     siteData: loadSiteData(),
   };
 }

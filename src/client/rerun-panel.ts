@@ -97,7 +97,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
   });
   if (options.preset) view.setPreset(options.preset);
   if (options.backend) view.setBackend(options.backend);
-  const result = createResultView(root);
+  const result = createResultView(root, data.presets);
   const failure = createFailureView(root, {
     retry: (backend) => {
       const failed = queue.state.last;

@@ -2,6 +2,8 @@
  * Site constants and display helpers shared by every page: title, navigation, provenance labels.
  * Number formats live in format.ts. Pure TypeScript (no DOM), so pages, client scripts and tests share it.
  */
+import { formatCount } from "./format.ts";
+import type { Protocol } from "./study/schema.ts";
 
 /** Site title, shown in the header and in every `<title>`. */
 export const SITE_TITLE = "Fashion-MNIST Live";
@@ -26,28 +28,69 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "gradcam/", label: "Grad-CAM" },
 ];
 
-/** Where a number comes from. */
-export type Provenance = "original" | "reproduced" | "reader";
+/**
+ * Where a number comes from. "reproduced" is this site's pipeline under the full protocol, the only
+ * run set beside the original's numbers; "preliminary" is a shorter run (quick, smoke or custom
+ * protocol), always shown with its protocol and never as "Reproduced".
+ */
+export type Provenance = "original" | "reproduced" | "preliminary" | "reader";
 
 /** The label shown next to numbers of each provenance. */
 export const PROVENANCE_LABELS: Record<Provenance, string> = {
   original: "Reported by the original study",
-  reproduced: "Reproduced by this site's pipeline",
+  reproduced: "Reproduced by this site's pipeline with the full protocol",
+  preliminary: "A shorter run of this site's pipeline (not the full protocol): not comparable with the original's numbers",
   reader: "Your rerun",
 };
 
 /** Short labels for table headers and chart legends. */
 export const PROVENANCE_SHORT: Record<Provenance, string> = {
   original: "Original study",
-  reproduced: "Reproduced",
+  reproduced: "Reproduced (full protocol)",
+  preliminary: "Shorter run",
   reader: "Your rerun",
 };
 
+/** The name of a run under each protocol, for badges and chart legends. */
+export const PROTOCOL_RUN_LABELS: Record<Protocol["name"], string> = {
+  full: "Full protocol",
+  quick: "Quick run",
+  smoke: "Smoke run",
+  custom: "Custom run",
+};
+
+/**
+ * A protocol's size in a few words.
+ * @returns e.g. "5,400 training images, 3 epochs"
+ */
+export function describeProtocolSize(protocol: Pick<Protocol, "trainImages" | "epochs">): string {
+  return `${formatCount(protocol.trainImages)} training images, ${protocol.epochs} ${protocol.epochs === 1 ? "epoch" : "epochs"}`;
+}
+
+/**
+ * A run's protocol as a badge or legend names it.
+ * @returns e.g. "Quick run (5,400 training images, 3 epochs)" or "Full protocol (54,000 training images, 10 epochs)"
+ */
+export function protocolRunLabel(protocol: Pick<Protocol, "name" | "trainImages" | "epochs">): string {
+  return `${PROTOCOL_RUN_LABELS[protocol.name]} (${describeProtocolSize(protocol)})`;
+}
+
+/**
+ * A run's protocol for the middle of a sentence or caption.
+ * @returns e.g. "quick run (5,400 training images, 3 epochs)" or "full protocol (54,000 training images, 10 epochs)"
+ */
+export function protocolPhrase(protocol: Pick<Protocol, "name" | "trainImages" | "epochs">): string {
+  const label = protocolRunLabel(protocol);
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 /** Text shown where a configuration has no reproduced run yet. */
 export const NOT_REPRODUCED = "not yet reproduced";
+/** Text shown where a configuration has no full-protocol run yet (it may have a shorter one). */
+export const NOT_REPRODUCED_FULL = "not yet reproduced (full protocol)";
 
 /** Path of the original study's README in the repository (the source of every original number). */
-export const ORIGINAL_README_PATH = "shared/seed/original-study-README.md";
+export const ORIGINAL_README_PATH = "docs/original-study-README.md";
 
 /** Path, relative to the site base, of the published run records. */
 export const RUNS_PATH = "data/runs/";

@@ -72,7 +72,8 @@ export async function openRecordedPage(browser: Browser, options: BrowserContext
         ),
       );
   });
-  page.once("close", () => void context.close());
+  // The browser may close first (afterAll): a context already gone is fine, not an unhandled rejection.
+  page.once("close", () => void context.close().catch(() => undefined));
   return { page, record, settle: async () => void (await Promise.all(pending)) };
 }
 

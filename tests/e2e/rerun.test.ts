@@ -150,6 +150,15 @@ async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: 
   expect(distinct.filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(2);
   expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
   await expect.poll(() => page.locator('.rerun-panel [data-result="val-accuracy"]').textContent()).toMatch(/^\d{1,3}\.\d{2}%$/);
+  // The comparison names the protocol of the rerun's column and of ours (our record of the same preset only).
+  const compare = page.locator(".rerun-panel table.rerun-compare");
+  const protocol = await compare.getAttribute("data-protocol");
+  expect(await compare.locator("thead th").allTextContents()).toEqual([
+    "",
+    `Your rerun (${protocol})`,
+    `Ours (${protocol})`,
+    "Original study (its full training)",
+  ]);
   await page.screenshot({ path: join(SHOTS, `${shotName}-finished.png`) });
   return final;
 }

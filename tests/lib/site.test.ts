@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { NAV_ITEMS, runsFolder, withBase } from "../../src/lib/site.ts";
+import { NAV_ITEMS, ORIGINAL_README_PATH, protocolRunLabel, PROVENANCE_SHORT, runsFolder, withBase } from "../../src/lib/site.ts";
+import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
 describe("site helpers", () => {
   it("joins a base with and without a trailing slash", () => {
@@ -20,5 +21,15 @@ describe("site helpers", () => {
     expect(runsFolder({})).toBe("public/data/runs/");
     expect(runsFolder({ SITE_RUNS_DIR: "" })).toBe("public/data/runs/");
     expect(runsFolder({ SITE_RUNS_DIR: "/tmp/fixtures" })).toBe("/tmp/fixtures");
+  });
+  it("names every run's protocol and its size, and never calls a shorter run reproduced", () => {
+    expect(protocolRunLabel(PROTOCOL_PRESETS.quick)).toBe("Quick run (5,400 training images, 3 epochs)");
+    expect(protocolRunLabel(PROTOCOL_PRESETS.smoke)).toBe("Smoke run (1,024 training images, 1 epoch)");
+    expect(protocolRunLabel(PROTOCOL_PRESETS.full)).toBe("Full protocol (54,000 training images, 10 epochs)");
+    expect(PROVENANCE_SHORT.reproduced).toMatch(/full protocol/);
+    expect(PROVENANCE_SHORT.preliminary).not.toMatch(/reproduced/i);
+  });
+  it("cites an original README that is committed in the repository", () => {
+    expect(existsSync(new URL(`../../${ORIGINAL_README_PATH}`, import.meta.url))).toBe(true);
   });
 });

@@ -3,10 +3,14 @@
  * original study's, a note on the protocol, and the downloads. The rows are worked out by a pure
  * function; the view fills the server-rendered table from its row template.
  */
-import { formatCount, formatDuration, formatLoss, formatPercent, formatPlural } from "../../lib/format.ts";
+import { formatDuration, formatLoss, formatPercent } from "../../lib/format.ts";
 import { presetLabel } from "../../lib/study/preset-text.ts";
-import type { RowReference } from "../../lib/study/rerun-reference.ts";
-import type { RunRecord } from "../../lib/study/schema.ts";
+import type { PresetName, RowReference } from "../../lib/study/rerun-reference.ts";
+import { comparisonHeads, comparisonNote, sameProtocolReference } from "../../lib/study/same-protocol.ts";
+import type { Protocol, RunRecord } from "../../lib/study/schema.ts";
+
+/** The protocol presets by name (the page data's `presets`). */
+type Presets = Readonly<Record<PresetName, Protocol>>;
 import { downloadModel, downloadRunJson, getRerunModel } from "../rerun-store.ts";
 import { fromTemplate, part } from "./parts.ts";
 
@@ -25,16 +29,19 @@ export interface ComparisonRow {
 
 const DASH = "—";
 
-/** The comparison rows of a finished rerun against its row's reference numbers. */
-export function comparisonRows(record: RunRecord, reference: RowReference | undefined): ComparisonRow[] {
+/**
+ * The comparison rows of a finished rerun against its row's reference numbers: ours is this
+ * site's published record of the same preset only, never another protocol's.
+ */
+export function comparisonRows(record: RunRecord, reference: RowReference | undefined, presets: Presets): ComparisonRow[] {
   const m = record.metrics;
-  const ours = reference?.reproduced;
+  const ours = sameProtocolReference(reference, record.protocol, presets);
   const orig = reference?.original;
   return [
     {
       label: "Validation accuracy",
       mine: formatPercent(m.validation.accuracy),
-      ours: ours ? formatPercent(ours.valAccuracy) : "not yet reproduced",
+      ours: ours ? formatPercent(ours.valAccuracy) : `no ${record.protocol.name} record`,
       theirs: orig ? formatPercent(orig.valAccuracy) : "not published",
       result: "val-accuracy",
     },
@@ -52,23 +59,26 @@ export function comparisonRows(record: RunRecord, reference: RowReference | unde
 
 /** The table's caption: which run is compared with what. */
 export function resultCaption(record: RunRecord): string {
-  return `${record.rowId}: your rerun (${presetLabel(record.protocol.name)}, ${record.environment.backend}) beside ours (this site's pipeline) and the original study`;
+  return `${record.rowId}: your rerun (${presetLabel(record.protocol.name)}, ${record.environment.backend}) beside ours (this site's pipeline, same protocol) and the original study`;
 }
 
 /** The note under the table: how the protocol compares with ours, how long it took, what was kept. */
-export function resultNote(record: RunRecord): string {
-  const p = record.protocol;
-  const protocol =
-    p.name === "full"
-      ? "Same protocol as ours: differences come from the backend's arithmetic and the browser."
-      : `A ${presetLabel(p.name)} run trains on ${formatCount(p.trainImages)} images for ${formatPlural(p.epochs, "epoch")} and evaluates on ${formatCount(p.testImages)} test images, so expect lower numbers than the full protocol.`;
+export function resultNote(record: RunRecord, reference: RowReference | undefined, presets: Presets): string {
+  const protocol = comparisonNote(record.protocol, sameProtocolReference(reference, record.protocol, presets), presets);
   return `${protocol} Trained in ${formatDuration(record.wallTimeSeconds)}; kept epoch ${record.bestEpoch} of ${record.epochs.length}. Saved in this browser (Your reruns).`;
 }
 
-/** Bind the panel's result box (`[data-part=result]` inside `root`). */
-export function createResultView(root: HTMLElement) {
+/**
+ * Bind the panel's result box (`[data-part=result]` inside `root`).
+ * @param presets the protocol presets by name, to find our record of a rerun's preset
+ */
+export function createResultView(root: HTMLElement, presets: Presets) {
   const box = part(root, "result");
+  const table = part(box, "result-table");
   const caption = part(box, "result-caption");
+  const headMine = part(box, "head-mine");
+  const headOurs = part(box, "head-ours");
+  const headOriginal = part(box, "head-original");
   const rows = part(box, "result-rows");
   const note = part(box, "result-note");
   const saveError = part(box, "save-error");
@@ -86,9 +96,14 @@ export function createResultView(root: HTMLElement) {
     /** Show a finished run beside its reference numbers. */
     show(record: RunRecord, reference: RowReference | undefined): void {
       shown = record;
+      table.dataset.protocol = record.protocol.name;
+      const heads = comparisonHeads(record.protocol);
+      headMine.textContent = heads.mine;
+      headOurs.textContent = heads.ours;
+      headOriginal.textContent = heads.original;
       caption.textContent = resultCaption(record);
       rows.replaceChildren(
-        ...comparisonRows(record, reference).map((row) => {
+        ...comparisonRows(record, reference, presets).map((row) => {
           const t = fromTemplate<HTMLTableRowElement>(root, "result-row");
           t.field("label").textContent = row.label;
           const mine = t.field("mine");
@@ -99,7 +114,7 @@ export function createResultView(root: HTMLElement) {
           return t.node;
         }),
       );
-      note.textContent = resultNote(record);
+      note.textContent = resultNote(record, reference, presets);
       saveError.hidden = true;
       box.hidden = false;
     },

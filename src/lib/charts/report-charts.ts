@@ -6,13 +6,25 @@
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
 import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
-import { PROVENANCE_SHORT } from "../site.ts";
+import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
 
 /** Class name of every chart's `<svg>`, so the site stylesheet can theme them (light and dark). */
 export const CHART_CLASS = "chart";
 
-/** Colours of each provenance; mid tones that read on both the light and the dark background. */
-export const PROVENANCE_COLORS = { original: "#d9730d", reproduced: "#2f7fd6" } as const;
+/**
+ * Colours of each provenance; mid tones that read on both the light and the dark background.
+ * Shorter runs (quick, smoke) are grey: never the reproduced blue.
+ */
+export const PROVENANCE_COLORS = { original: "#d9730d", reproduced: "#2f7fd6", preliminary: "#8a8f98" } as const;
+
+/** Chart symbol of each kind of point: the original's diamonds, full-protocol circles, and one symbol per shorter protocol. */
+export const SOURCE_SYMBOLS = {
+  original: "diamond2",
+  reproduced: "circle",
+  quick: "triangle2",
+  smoke: "square2",
+  custom: "times",
+} as const satisfies Record<string, Plot.SymbolType>;
 
 /** Colours of the training and validation series. */
 export const SPLIT_COLORS = { Training: "#2f7fd6", Validation: "#d9730d" } as const;
@@ -26,46 +38,67 @@ export interface HyperparameterPoint {
   value: number;
   /** Validation accuracy in percent, 0-100. */
   accuracy: number;
+  /** Legend entry: "Original study", "Reproduced (full protocol)" or a shorter run's protocol, e.g. "Quick run (5,400 training images, 3 epochs)". */
   source: string;
+  /** What kind of point it is: the original's, a full-protocol run's, or a shorter run's protocol name. */
+  kind: keyof typeof SOURCE_SYMBOLS;
 }
 
 /**
- * The points of `accuracyByHyperparameterChart`: one per published or reproduced accuracy.
- * @returns original-study points first, then reproduced ones
+ * The points of `accuracyByHyperparameterChart`: one per published accuracy, full-protocol run and
+ * shorter run. A shorter run is never labelled reproduced: its legend entry names its protocol.
+ * @returns original-study points first, then full-protocol ones, then shorter runs
  */
 export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hyperparameter): HyperparameterPoint[] {
   const points: HyperparameterPoint[] = [];
+  const at = (row: TuningRow) => hyperparameterValue(row.config, parameter.key);
   for (const row of rows)
     if (row.original)
       points.push({
         id: row.id,
-        value: hyperparameterValue(row.config, parameter.key),
+        value: at(row),
         accuracy: row.original.valAccuracy * 100,
         source: PROVENANCE_SHORT.original,
+        kind: "original",
       });
   for (const row of rows)
     if (row.reproduced)
       points.push({
         id: row.id,
-        value: hyperparameterValue(row.config, parameter.key),
+        value: at(row),
         accuracy: row.reproduced.run.metrics.validation.accuracy * 100,
         source: PROVENANCE_SHORT.reproduced,
+        kind: "reproduced",
       });
+  for (const row of rows)
+    if (row.preliminary) {
+      const { protocol, metrics } = row.preliminary.run;
+      points.push({
+        id: row.id,
+        value: at(row),
+        accuracy: metrics.validation.accuracy * 100,
+        source: protocolRunLabel(protocol),
+        kind: protocol.name === "full" ? "custom" : protocol.name,
+      });
+    }
   return points;
 }
 
 /**
  * Validation accuracy (%) against one hyper-parameter: a dot per configuration, coloured and shaped
- * by provenance (original study vs reproduced). The x axis lists every grid value of the parameter.
+ * by provenance: the original study's diamonds, full-protocol circles, and a grey symbol per shorter
+ * protocol (quick triangles, smoke squares), each with a legend entry naming its protocol. The x
+ * axis lists every grid value of the parameter.
  * @param rows the family's tuning rows (see `buildTuningRows`)
  * @param parameter which hyper-parameter goes on x
  */
 export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parameter: Hyperparameter): Plot.PlotOptions {
   const points = hyperparameterPoints(rows, parameter);
   const values = [...new Set(rows.map((row) => hyperparameterValue(row.config, parameter.key)))].sort((a, b) => a - b);
-  const sources = [PROVENANCE_SHORT.original, PROVENANCE_SHORT.reproduced].filter((s) =>
-    points.some((p) => p.source === s),
-  );
+  const sources = [...new Set(points.map((p) => p.source))];
+  const kindOf = new Map(points.map((p) => [p.source, p.kind]));
+  // Each provenance nudged to its own side so that no point hides another's.
+  const offsets = sources.length < 2 ? [0] : sources.map((_, i) => (i - (sources.length - 1) / 2) * (12 / (sources.length - 1)));
   return {
     className: CHART_CLASS,
     width: 320,
@@ -75,12 +108,11 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
     ariaLabel: `Validation accuracy against ${parameter.label.toLowerCase()}`,
     x: { type: "point", domain: values, label: parameter.label, padding: 0.6 },
     y: { label: "Validation accuracy (%)", grid: true, nice: true, inset: 12 },
-    color: { domain: sources, range: sources.map(colorOfSource) },
-    symbol: { domain: sources, range: sources.map(symbolOfSource), legend: true },
+    color: { domain: sources, range: sources.map((s) => colorOfKind(kindOf.get(s)!)) },
+    symbol: { domain: sources, range: sources.map((s) => SOURCE_SYMBOLS[kindOf.get(s)!]), legend: true },
     marks: [
       Plot.frame({ strokeOpacity: 0.15 }),
-      // One mark per provenance, nudged apart so a reproduced value never hides a published one.
-      ...sources.map((source) =>
+      ...sources.map((source, i) =>
         Plot.dot(
           points.filter((p) => p.source === source),
           {
@@ -90,7 +122,7 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
             symbol: "source",
             r: 5,
             strokeWidth: 2,
-            dx: sources.length < 2 ? 0 : source === PROVENANCE_SHORT.original ? -4 : 4,
+            dx: offsets[i] ?? 0,
             title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
           },
         ),
@@ -99,11 +131,12 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
   };
 }
 
-function colorOfSource(source: string): string {
-  return source === PROVENANCE_SHORT.original ? PROVENANCE_COLORS.original : PROVENANCE_COLORS.reproduced;
-}
-function symbolOfSource(source: string): Plot.SymbolType {
-  return source === PROVENANCE_SHORT.original ? "diamond2" : "circle";
+function colorOfKind(kind: HyperparameterPoint["kind"]): string {
+  return kind === "original"
+    ? PROVENANCE_COLORS.original
+    : kind === "reproduced"
+      ? PROVENANCE_COLORS.reproduced
+      : PROVENANCE_COLORS.preliminary;
 }
 
 /** The metric a learning curve shows. */

@@ -1,17 +1,38 @@
 /**
  * What the rerun panel compares a reader's numbers with, computed at build time and embedded in
  * the page as JSON (so the panel needs neither zod nor the run files at run time): for each row,
- * the original study's published validation accuracy and our pipeline's reproduced run, plus the
- * protocol presets a reader can pick.
+ * the original study's published validation accuracy and our pipeline's published record of each
+ * preset, plus the protocol presets a reader can pick. A rerun is compared with our record of the
+ * same preset (`sameProtocolReference`), never with a record made under another protocol.
  */
-import { isBetterRun } from "./runs.ts";
-import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdOf } from "./study.ts";
+import { isBetterRun, runPreset } from "./runs.ts";
+import {
+  cnnGrid,
+  configFromRowId,
+  PRESET_NAMES,
+  PROTOCOL_PRESETS,
+  resnetGrid,
+  rowId as rowIdOf,
+  type PresetName,
+} from "./study.ts";
 import type { HeadlineMetrics, ModelConfig, OriginalStudy, Protocol, RunRecord } from "./schema.ts";
 
-/** The presets a reader can pick. */
-export type PresetName = "full" | "quick" | "smoke";
+/** The presets a reader can pick (defined in study.ts; re-exported for the panel). */
+export type { PresetName } from "./study.ts";
 /** Preset names in the order the panel lists them. */
-export const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
+export { PRESET_NAMES };
+
+/** One published pipeline record of a row, as the panel shows it (fractions in [0, 1]). */
+export interface ReproducedReference {
+  runId: string;
+  /** The record's protocol name ("full", "quick", "smoke" or "custom"). */
+  protocol: string;
+  backend: string;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+  testF1: number;
+}
 
 /** One row's reference numbers (fractions in [0, 1]). */
 export interface RowReference {
@@ -19,15 +40,10 @@ export interface RowReference {
   /** Plain description of the architecture. */
   description: string;
   original?: { valAccuracy: number; validation?: HeadlineMetrics; test?: HeadlineMetrics };
-  reproduced?: {
-    runId: string;
-    protocol: string;
-    backend: string;
-    valAccuracy: number;
-    testAccuracy: number;
-    testLoss: number;
-    testF1: number;
-  };
+  /** The row's best record over all protocols (full preferred, see `isBetterRun`); kept for older readers of the JSON. */
+  reproduced?: ReproducedReference;
+  /** The row's best record of each preset (a record counts for a preset only when it is that preset setting for setting). */
+  byPreset?: Partial<Record<PresetName, ReproducedReference>>;
 }
 
 /** The JSON a page embeds for its rerun panel. */
@@ -43,19 +59,38 @@ export function describeConfig(config: ModelConfig): string {
     : `ResNet: ${config.blocks} residual block${config.blocks === 1 ? "" : "s"} of ${config.filters} filters`;
 }
 
+function referenceOf(run: RunRecord): ReproducedReference {
+  return {
+    runId: run.runId,
+    protocol: run.protocol.name,
+    backend: run.environment.backend,
+    valAccuracy: run.metrics.validation.accuracy,
+    testAccuracy: run.metrics.test.accuracy,
+    testLoss: run.metrics.test.loss,
+    testF1: run.metrics.test.f1,
+  };
+}
+
 /**
  * Reference numbers for every grid row (and every row the original study published).
  * @param runs our pipeline's run records (source "pipeline"; readers' runs are ignored); the
- *   best of a row is chosen as the tuning tables choose it (`isBetterRun`)
+ *   best of a row, and the best of each preset, are chosen as the tuning tables choose them
+ *   (`isBetterRun`)
  */
 export function buildRerunPageData(original: OriginalStudy, runs: readonly RunRecord[]): RerunPageData {
   const ids = new Set<string>([...cnnGrid(), ...resnetGrid()].map(rowIdOf));
   for (const row of [...original.cnnTuning, ...original.resnetTuning]) ids.add(row.id);
   const best = new Map<string, RunRecord>();
+  const bestOfPreset = new Map<string, RunRecord>();
   for (const run of runs) {
     if (run.source !== "pipeline") continue;
     const current = best.get(run.rowId);
     if (!current || isBetterRun(run, current)) best.set(run.rowId, run);
+    const preset = runPreset(run);
+    if (preset === undefined) continue;
+    const key = `${run.rowId} ${preset}`;
+    const currentOfPreset = bestOfPreset.get(key);
+    if (!currentOfPreset || isBetterRun(run, currentOfPreset)) bestOfPreset.set(key, run);
   }
   const rows: Record<string, RowReference> = {};
   for (const id of ids) {
@@ -69,18 +104,14 @@ export function buildRerunPageData(original: OriginalStudy, runs: readonly RunRe
       }
     }
     const run = best.get(id);
-    if (run) {
-      reference.reproduced = {
-        runId: run.runId,
-        protocol: run.protocol.name,
-        backend: run.environment.backend,
-        valAccuracy: run.metrics.validation.accuracy,
-        testAccuracy: run.metrics.test.accuracy,
-        testLoss: run.metrics.test.loss,
-        testF1: run.metrics.test.f1,
-      };
+    if (run) reference.reproduced = referenceOf(run);
+    for (const preset of PRESET_NAMES) {
+      const ofPreset = bestOfPreset.get(`${id} ${preset}`);
+      if (ofPreset) (reference.byPreset ??= {})[preset] = referenceOf(ofPreset);
     }
     rows[id] = reference;
   }
   return { presets: { ...PROTOCOL_PRESETS }, rows };
 }
+
+export { comparisonHeads, comparisonNote, matchPreset, sameProtocolReference, type ComparisonHeads } from "./same-protocol.ts";

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { decodePredictions } from "./predictions.ts";
+import { presetOf, type PresetName } from "./study.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
 /** A validated run record with the file it came from (a name relative to the runs folder). */
@@ -67,17 +68,65 @@ export const publishedRunSchema = runRecordSchema.superRefine((run, ctx) => {
 });
 
 /**
- * Whether run `a` represents its row better than run `b`: a full-protocol run beats any other,
- * then the higher validation accuracy wins, then the later finish.
+ * The preset a run was trained under: its protocol is the preset setting for setting and it trained
+ * every epoch the protocol asks for. Undefined for custom protocols.
+ */
+export function runPreset(run: RunRecord): PresetName | undefined {
+  const preset = presetOf(run.protocol);
+  return preset !== undefined && run.epochs.length === run.protocol.epochs ? preset : undefined;
+}
+
+/**
+ * Whether a run followed the full protocol, the only one whose numbers this site sets beside the
+ * original study's.
+ */
+export function isFullProtocolRun(run: RunRecord): boolean {
+  return runPreset(run) === "full";
+}
+
+/** Rank of a run's preset: full 3, quick 2, smoke 1, custom 0 (higher is closer to the published protocol). */
+function presetRank(run: RunRecord): number {
+  const preset = runPreset(run);
+  return preset === "full" ? 3 : preset === "quick" ? 2 : preset === "smoke" ? 1 : 0;
+}
+
+/**
+ * Whether run `a` represents its row better than run `b`: the preset closer to the full protocol
+ * wins (full, then quick, then smoke, then custom), then the higher validation accuracy, then the
+ * later finish.
  */
 export function isBetterRun(a: RunRecord, b: RunRecord): boolean {
-  const fullA = a.protocol.name === "full" ? 1 : 0;
-  const fullB = b.protocol.name === "full" ? 1 : 0;
-  if (fullA !== fullB) return fullA > fullB;
+  const rankA = presetRank(a);
+  const rankB = presetRank(b);
+  if (rankA !== rankB) return rankA > rankB;
   const accA = a.metrics.validation.accuracy;
   const accB = b.metrics.validation.accuracy;
   if (accA !== accB) return accA > accB;
   return a.finishedAt > b.finishedAt;
+}
+
+/** The runs of one row that the site shows, split by whether they are comparable with the original. */
+export interface RowRuns {
+  /** The best full-protocol run (see `isFullProtocolRun`): the only one set beside the original's numbers. */
+  full?: LoadedRun;
+  /** The best run under a shorter protocol (quick, then smoke, then custom), shown with its protocol only. */
+  preliminary?: LoadedRun;
+}
+
+/**
+ * For each row, its best full-protocol run and its best shorter run (see `isBetterRun`).
+ * @returns row id -> the row's runs (rows without any run are absent)
+ */
+export function selectRowRuns(runs: readonly LoadedRun[]): Map<string, RowRuns> {
+  const rows = new Map<string, RowRuns>();
+  for (const loaded of runs) {
+    const entry = rows.get(loaded.run.rowId) ?? {};
+    const slot = isFullProtocolRun(loaded.run) ? "full" : "preliminary";
+    const current = entry[slot];
+    if (!current || isBetterRun(loaded.run, current.run)) entry[slot] = loaded;
+    rows.set(loaded.run.rowId, entry);
+  }
+  return rows;
 }
 
 /**
@@ -100,10 +149,10 @@ export function selectBestRuns(runs: readonly LoadedRun[]): Map<string, LoadedRu
  */
 export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRowId: string): LoadedRun | undefined {
   const own = bestRuns.get(bestRowId);
-  if (own?.run.protocol.name === "full") return own;
+  if (own && isFullProtocolRun(own.run)) return own;
   let bestFull: LoadedRun | undefined;
   for (const loaded of bestRuns.values()) {
-    if (loaded.run.protocol.name !== "full") continue;
+    if (!isFullProtocolRun(loaded.run)) continue;
     if (!bestFull || isBetterRun(loaded.run, bestFull.run)) bestFull = loaded;
   }
   return bestFull ?? own;

@@ -11,6 +11,7 @@ import {
   type Protocol,
   type ResNetConfig,
 } from "./schema.ts";
+import { matchPreset } from "./same-protocol.ts";
 
 /** Fashion-MNIST class names, by label. */
 export const CLASS_NAMES = [
@@ -45,7 +46,7 @@ const resnet = (blocks: number, filters: number): ResNetConfig => ({ family: "re
  * (weighted recall equals accuracy on test and validation).
  */
 export const ORIGINAL_STUDY: OriginalStudy = originalStudySchema.parse({
-  source: "Original Keras study README (Fashion MNIST Classification), as shipped in shared/seed/original-study-README.md",
+  source: "Original Keras study README (Fashion MNIST Classification), committed as docs/original-study-README.md",
   cnnTuning: [
     { id: "cnn-32-64-3-64", rank: 1, config: cnn(32, 64, 3, 64), valAccuracy: 0.9201 },
     { id: "cnn-64-128-3-64", rank: 2, config: cnn(64, 128, 3, 64), valAccuracy: 0.9189 },
@@ -102,11 +103,24 @@ export const FULL_PROTOCOL: Protocol = protocolSchema.parse({
   selection: "best-val-accuracy",
 });
 
+/** The presets a reader (or `npm run reproduce --preset`) can pick. */
+export type PresetName = "full" | "quick" | "smoke";
+/** Preset names from the published protocol down to the quickest check. */
+export const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
+
 /** Presets a reader (or `npm run reproduce --preset`) can pick. */
-export const PROTOCOL_PRESETS: Record<"full" | "quick" | "smoke", Protocol> = {
+export const PROTOCOL_PRESETS: Record<PresetName, Protocol> = {
   full: FULL_PROTOCOL,
   /** A tenth of the data and fewer epochs: minutes, not hours. */
   quick: { ...FULL_PROTOCOL, name: "quick", epochs: 3, trainImages: 5_400, validationImages: 6_000, testImages: 10_000 },
   /** At most 1,024 training images and one epoch: a check in seconds. */
   smoke: { ...FULL_PROTOCOL, name: "smoke", epochs: 1, trainImages: 1_024, validationImages: 1_000, testImages: 1_000 },
 };
+
+/**
+ * The preset a protocol is, setting for setting, or undefined for a custom protocol or one that
+ * carries a preset's name with other settings (see `matchPreset`).
+ */
+export function presetOf(protocol: Protocol): PresetName | undefined {
+  return matchPreset(protocol, PROTOCOL_PRESETS);
+}

@@ -1,8 +1,9 @@
 /**
  * The rows of a tuning table: every configuration of a family's grid, with the original study's
- * reported validation accuracy where it reported one and our best reproduced run where one exists.
+ * reported validation accuracy where it reported one, our best full-protocol run (the only run set
+ * beside the original's numbers) and our best shorter run (quick or smoke, shown with its protocol).
  */
-import type { LoadedRun } from "./runs.ts";
+import { selectRowRuns, type LoadedRun } from "./runs.ts";
 import { cnnGrid, ORIGINAL_STUDY, resnetGrid, rowId } from "./study.ts";
 import type { ModelConfig, ReportedTuningRow } from "./schema.ts";
 
@@ -16,8 +17,13 @@ export interface TuningRow {
   config: ModelConfig;
   /** The original study's rank and validation accuracy (fraction), when it published this row. */
   original?: { rank: number; valAccuracy: number };
-  /** Our best reproduced run of this row, when one exists, with its rank among reproduced rows (1 = best). */
+  /**
+   * Our best full-protocol run of this row, when one exists, with its rank among the family's
+   * full-protocol rows (1 = best). Only this run's numbers are set beside the original's.
+   */
   reproduced?: LoadedRun & { rank: number };
+  /** Our best run of this row under a shorter protocol (quick, then smoke, then custom), when one exists. */
+  preliminary?: LoadedRun;
 }
 
 /** One hyper-parameter column of a family's grid. */
@@ -49,39 +55,43 @@ export function hyperparameterValue(config: ModelConfig, key: string): number {
 
 /**
  * Every grid row of a family, ordered like the original study: its ranked rows first (rank 1 at
- * the top), then the rest by reproduced validation accuracy (best first), then the rows nobody
- * has run yet in grid order.
+ * the top), then the rest by full-protocol validation accuracy (best first), then rows with only
+ * a shorter run by that run's validation accuracy, then the rows nobody has run yet in grid order.
  * @param family "cnn" | "resnet"
- * @param bestRuns row id -> the run that represents the row (see `selectBestRuns`)
+ * @param runs every published run record (any family and protocol; see `selectRowRuns`)
  * @throws Error when a run of this family reproduces a configuration outside the grid
  */
-export function buildTuningRows(family: Family, bestRuns: ReadonlyMap<string, LoadedRun>): TuningRow[] {
+export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): TuningRow[] {
   const grid: ModelConfig[] = family === "cnn" ? cnnGrid() : resnetGrid();
   const reported: readonly ReportedTuningRow[] =
     family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning;
   const gridIds = new Set(grid.map(rowId));
-  for (const [id, loaded] of bestRuns)
-    if (loaded.run.config.family === family && !gridIds.has(id))
-      throw new Error(`Run ${loaded.file} reproduces "${id}", which is not in the ${family} grid`);
-
+  for (const loaded of runs)
+    if (loaded.run.config.family === family && !gridIds.has(loaded.run.rowId))
+      throw new Error(`Run ${loaded.file} reproduces "${loaded.run.rowId}", which is not in the ${family} grid`);
+  const rowRuns = selectRowRuns(runs);
+  const fullAccuracy = (id: string) => rowRuns.get(id)?.full?.run.metrics.validation.accuracy;
   const reproducedRank = new Map(
     grid
       .map(rowId)
-      .filter((id) => bestRuns.has(id))
-      .sort((a, b) => bestRuns.get(b)!.run.metrics.validation.accuracy - bestRuns.get(a)!.run.metrics.validation.accuracy)
+      .filter((id) => fullAccuracy(id) !== undefined)
+      .sort((a, b) => fullAccuracy(b)! - fullAccuracy(a)!)
       .map((id, i) => [id, i + 1] as const),
   );
   const unranked = grid.length + 1;
   const keyed = grid.map((config, gridIndex) => {
     const id = rowId(config);
     const published = reported.find((r) => r.id === id);
-    const run = bestRuns.get(id);
+    const { full, preliminary } = rowRuns.get(id) ?? {};
     const row: TuningRow = { id, config };
     if (published) row.original = { rank: published.rank, valAccuracy: published.valAccuracy };
-    if (run) row.reproduced = { ...run, rank: reproducedRank.get(id)! };
-    return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, gridIndex] };
+    if (full) row.reproduced = { ...full, rank: reproducedRank.get(id)! };
+    if (preliminary) row.preliminary = preliminary;
+    // Rows with only a shorter run come after every full-protocol row, best shorter run first.
+    const shorter = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;
+    return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, shorter, gridIndex] };
   });
   return keyed
-    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2])
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
     .map(({ row }) => row);
 }

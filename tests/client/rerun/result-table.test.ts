@@ -22,22 +22,28 @@ const reference: RowReference = {
   description: "CNN",
   original: { valAccuracy: 0.9201, test: metrics(0.9187, 0.2412, 0.9185) },
   reproduced: { runId: "r", protocol: "full", backend: "wasm", valAccuracy: 0.915, testAccuracy: 0.9102, testLoss: 0.25, testF1: 0.91 },
+  byPreset: {
+    full: { runId: "r", protocol: "full", backend: "wasm", valAccuracy: 0.915, testAccuracy: 0.9102, testLoss: 0.25, testF1: 0.91 },
+    smoke: { runId: "s", protocol: "smoke", backend: "wasm", valAccuracy: 0.6012, testAccuracy: 0.5987, testLoss: 1.1, testF1: 0.59 },
+  },
 };
+const presets = PROTOCOL_PRESETS;
 
 describe("rerun result table", () => {
-  it("puts the reader's numbers beside ours and the original study's, with data-result on the reader's cells", () => {
-    expect(comparisonRows(record("smoke"), reference)).toEqual([
-      { label: "Validation accuracy", mine: "85.12%", ours: "91.50%", theirs: "92.01%", result: "val-accuracy" },
-      { label: "Test accuracy", mine: "84.33%", ours: "91.02%", theirs: "91.87%", result: "test-accuracy" },
-      { label: "Test loss", mine: "0.4322", ours: "0.2500", theirs: "0.2412", result: "test-loss" },
-      { label: "Test F1 (weighted)", mine: "84.01%", ours: "91.00%", theirs: "91.85%" },
+  it("puts the reader's numbers beside ours of the same preset and the original study's, with data-result on the reader's cells", () => {
+    expect(comparisonRows(record("smoke"), reference, presets)).toEqual([
+      { label: "Validation accuracy", mine: "85.12%", ours: "60.12%", theirs: "92.01%", result: "val-accuracy" },
+      { label: "Test accuracy", mine: "84.33%", ours: "59.87%", theirs: "91.87%", result: "test-accuracy" },
+      { label: "Test loss", mine: "0.4322", ours: "1.1000", theirs: "0.2412", result: "test-loss" },
+      { label: "Test F1 (weighted)", mine: "84.01%", ours: "59.00%", theirs: "91.85%" },
     ]);
+    expect(comparisonRows(record("full"), reference, presets)[0].ours).toBe("91.50%");
   });
 
   it("says what is missing when the row was never reproduced or published", () => {
-    const rows = comparisonRows(record("smoke"), { rowId: "cnn-32-64-3-64", description: "CNN" });
+    const rows = comparisonRows(record("smoke"), { rowId: "cnn-32-64-3-64", description: "CNN" }, presets);
     expect(rows.map((r) => [r.ours, r.theirs])).toEqual([
-      ["not yet reproduced", "not published"],
+      ["no smoke record", "not published"],
       ["—", "—"],
       ["—", "—"],
       ["—", "—"],
@@ -45,14 +51,14 @@ describe("rerun result table", () => {
   });
 
   it("captions the run with its preset and backend", () => {
-    expect(resultCaption(record("smoke"))).toBe("cnn-32-64-3-64: your rerun (Smoke, wasm) beside ours (this site's pipeline) and the original study");
+    expect(resultCaption(record("smoke"))).toBe("cnn-32-64-3-64: your rerun (Smoke, wasm) beside ours (this site's pipeline, same protocol) and the original study");
   });
 
-  it("notes a reduced protocol's size, the training time in the site's duration format, and the kept epoch", () => {
-    const p = PROTOCOL_PRESETS.smoke;
-    expect(resultNote(record("smoke"))).toBe(
-      `A Smoke run trains on ${p.trainImages.toLocaleString("en-US")} images for ${p.epochs} epoch${p.epochs === 1 ? "" : "s"} and evaluates on ${p.testImages.toLocaleString("en-US")} test images, so expect lower numbers than the full protocol. Trained in 3 min 5 s; kept epoch 1 of 2. Saved in this browser (Your reruns).`,
+  it("notes the protocol compared, the training time in the site's duration format, and the kept epoch", () => {
+    expect(resultNote(record("smoke"), reference, presets)).toMatch(
+      /^Same protocol as ours \(smoke: .*\)\..* A smoke run is shorter than the full protocol, so expect lower numbers than the original study's\. Trained in 3 min 5 s; kept epoch 1 of 2\. Saved in this browser \(Your reruns\)\.$/,
     );
-    expect(resultNote(record("full"))).toMatch(/^Same protocol as ours: differences come from the backend's arithmetic and the browser\. Trained in 3 min 5 s;/);
+    expect(resultNote(record("smoke"), { rowId: "cnn-32-64-3-64", description: "CNN" }, presets)).toMatch(/^This site has no published smoke-protocol record of this row/);
+    expect(resultNote(record("full"), reference, presets)).toMatch(/^Same protocol as ours \(full: .*\): differences come from the backend's arithmetic and the browser\. Trained in 3 min 5 s;/);
   });
 });

@@ -11,8 +11,9 @@ import {
   perClassChart,
   perClassPoints,
 } from "../../../src/lib/charts/report-charts.ts";
-import { parseRunRecord, selectBestRuns, type LoadedRun } from "../../../src/lib/study/runs.ts";
+import { parseRunRecord, type LoadedRun } from "../../../src/lib/study/runs.ts";
 import type { EpochRecord } from "../../../src/lib/study/schema.ts";
+import { PROVENANCE_SHORT } from "../../../src/lib/site.ts";
 import { buildTuningRows, HYPERPARAMETERS } from "../../../src/lib/study/tuning-rows.ts";
 
 const fixtures = new URL("../../fixtures/runs/", import.meta.url);
@@ -39,13 +40,13 @@ const matrix = [
 ];
 
 describe("chart snapshots", () => {
-  it("plots CNN validation accuracy against conv1 with original and reproduced points", async () => {
-    const rows = buildTuningRows("cnn", selectBestRuns(fixtureRuns));
+  it("plots CNN validation accuracy against conv1 with original, full-protocol and smoke-run points", async () => {
+    const rows = buildTuningRows("cnn", fixtureRuns);
     const svg = renderChart(accuracyByHyperparameterChart(rows, HYPERPARAMETERS.cnn[0]));
     await expect(rounded(svg)).toMatchFileSnapshot("__snapshots__/accuracy-cnn-conv1.html");
   });
   it("plots ResNet validation accuracy against blocks from the original study alone", async () => {
-    const rows = buildTuningRows("resnet", new Map());
+    const rows = buildTuningRows("resnet", []);
     const svg = renderChart(accuracyByHyperparameterChart(rows, HYPERPARAMETERS.resnet[0]));
     await expect(rounded(svg)).toMatchFileSnapshot("__snapshots__/accuracy-resnet-blocks.html");
   });
@@ -77,16 +78,35 @@ describe("chart snapshots", () => {
 });
 
 describe("chart data", () => {
-  it("gives one point per published accuracy and one per reproduced row", () => {
-    const best = selectBestRuns(fixtureRuns);
-    const rows = buildTuningRows("cnn", best);
+  it("gives one point per published accuracy, full-protocol row and shorter-run row", () => {
+    const rows = buildTuningRows("cnn", fixtureRuns);
     const points = hyperparameterPoints(rows, HYPERPARAMETERS.cnn[2]);
-    const cnnRuns = [...best.keys()].filter((id) => id.startsWith("cnn-")).length;
-    expect(points).toHaveLength(3 + cnnRuns);
+    const full = rows.filter((r) => r.reproduced).length;
+    const shorter = rows.filter((r) => r.preliminary).length;
+    expect([full, shorter]).toEqual([1, 1]);
+    expect(points).toHaveLength(3 + full + shorter);
     expect(points.find((p) => p.id === "cnn-32-64-3-64" && p.source === "Original study")).toMatchObject({
       value: 3,
       accuracy: 92.01,
     });
+  });
+  it("never plots a shorter run as reproduced: its own symbol and a legend entry naming its protocol", () => {
+    const rows = buildTuningRows("resnet", fixtureRuns);
+    const points = hyperparameterPoints(rows, HYPERPARAMETERS.resnet[0]);
+    const reproduced = points.filter((p) => p.source === PROVENANCE_SHORT.reproduced);
+    expect(reproduced.map((p) => p.id)).toEqual(["resnet-3x64"]);
+    expect(reproduced.every((p) => p.kind === "reproduced")).toBe(true);
+    const quick = points.filter((p) => p.kind === "quick");
+    expect(quick.map((p) => p.id).sort()).toEqual(["resnet-2x32", "resnet-3x64"]);
+    expect(new Set(quick.map((p) => p.source))).toEqual(new Set(["Quick run (5,400 training images, 3 epochs)"]));
+    const options = accuracyByHyperparameterChart(rows, HYPERPARAMETERS.resnet[0]);
+    expect(options.symbol).toMatchObject({
+      domain: ["Original study", "Reproduced (full protocol)", "Quick run (5,400 training images, 3 epochs)"],
+      range: ["diamond2", "circle", "triangle2"],
+      legend: true,
+    });
+    const svg = renderChart(options);
+    expect(svg).toContain("Quick run (5,400 training images, 3 epochs)");
   });
   it("normalises confusion cells by the true class", () => {
     const cells = confusionCells(matrix, classNames);

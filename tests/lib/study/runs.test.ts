@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isBetterRun, parseRunRecord, selectBestRuns, selectDetailRun, type LoadedRun } from "../../../src/lib/study/runs.ts";
+import {
+  isBetterRun,
+  isFullProtocolRun,
+  parseRunRecord,
+  runPreset,
+  selectBestRuns,
+  selectDetailRun,
+  selectRowRuns,
+  type LoadedRun,
+} from "../../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import { decodePredictions, encodePredictions } from "../../../src/lib/study/predictions.ts";
 
@@ -80,5 +89,32 @@ describe("selectDetailRun", () => {
   it("uses the best row's quick run when no full-protocol run exists", () => {
     expect(selectDetailRun(new Map([["resnet-3x64", loaded(quick)]]), "resnet-3x64")?.run).toBe(quick);
     expect(selectDetailRun(new Map(), "resnet-3x64")).toBeUndefined();
+  });
+});
+
+describe("protocol of a run", () => {
+  const smoke = fixture("cnn-64-128-5-128.smoke.fixture-24.json");
+  it("names the preset a run followed setting for setting and epoch for epoch", () => {
+    expect([full, quick, smoke].map(runPreset)).toEqual(["full", "quick", "smoke"]);
+    expect(isFullProtocolRun(full)).toBe(true);
+    expect(isFullProtocolRun(quick)).toBe(false);
+  });
+  it("does not call a run full when its settings or its epochs fall short of the full protocol", () => {
+    expect(isFullProtocolRun({ ...full, protocol: { ...full.protocol, trainImages: 5_400 } })).toBe(false);
+    expect(isFullProtocolRun({ ...full, epochs: full.epochs.slice(0, 3), bestEpoch: 3 })).toBe(false);
+    expect(runPreset({ ...full, protocol: { ...full.protocol, name: "custom" } })).toBeUndefined();
+  });
+  it("prefers a quick run over a better smoke one, and a full-named run only when it is the full protocol", () => {
+    const betterSmoke = { ...smoke, metrics: { ...smoke.metrics, validation: { ...smoke.metrics.validation, accuracy: 0.99 } } };
+    expect(isBetterRun(quick, betterSmoke)).toBe(true);
+    const shortFull = { ...full, epochs: full.epochs.slice(0, 3), bestEpoch: 3, metrics: betterSmoke.metrics };
+    expect(isBetterRun(full, shortFull)).toBe(true);
+  });
+  it("splits each row's runs into its best full-protocol run and its best shorter run", () => {
+    const loaded = (run: RunRecord, file: string): LoadedRun => ({ run, file });
+    const rows = selectRowRuns([loaded(quick, "q.json"), loaded(full, "f.json"), loaded(smoke, "s.json")]);
+    expect(rows.get("resnet-3x64")).toEqual({ full: loaded(full, "f.json"), preliminary: loaded(quick, "q.json") });
+    expect(rows.get(smoke.rowId)).toEqual({ preliminary: loaded(smoke, "s.json") });
+    expect(rows.has("resnet-2x32")).toBe(false);
   });
 });

@@ -11,22 +11,41 @@ const fixture = (name: string): LoadedRun => ({
 
 describe("buildTuningRows", () => {
   it("lists every grid configuration once, the original's ranks first", () => {
-    const rows = buildTuningRows("cnn", new Map());
+    const rows = buildTuningRows("cnn", []);
     expect(rows).toHaveLength(24);
     expect(new Set(rows.map((r) => r.id)).size).toBe(24);
     expect(rows.slice(0, 3).map((r) => r.original?.rank)).toEqual([1, 2, 3]);
     expect(rows.slice(3).every((r) => !r.original && !r.reproduced)).toBe(true);
   });
-  it("puts reproduced unranked rows before unreproduced ones, best first", () => {
+  it("sets only a full-protocol run as reproduced, and a shorter run apart as preliminary", () => {
+    const full = fixture("resnet-3x64.full.fixture-20.json");
+    const quick = fixture("resnet-3x64.quick.fixture-21.json");
+    const other = fixture("resnet-2x32.quick.fixture-22.json");
+    const rows = buildTuningRows("resnet", [quick, other, full]);
+    const best = rows.find((r) => r.id === "resnet-3x64")!;
+    expect(best.reproduced).toMatchObject({ rank: 1, file: full.file });
+    expect(best.preliminary).toBe(quick);
+    const shorter = rows.find((r) => r.id === "resnet-2x32")!;
+    expect(shorter.reproduced).toBeUndefined();
+    expect(shorter.preliminary).toBe(other);
+  });
+  it("puts unranked rows with a full-protocol run first, then rows with only a shorter run, then the rest", () => {
+    const cnnFull = fixture("cnn-32-64-3-64.full.fixture-23.json");
+    const smoke = fixture("cnn-64-128-5-128.smoke.fixture-24.json");
     const a = fixture("resnet-2x32.quick.fixture-22.json");
-    const rows = buildTuningRows("resnet", new Map([[a.run.rowId, a]]));
+    const rows = buildTuningRows("resnet", [a]);
     expect(rows.map((r) => r.id).slice(0, 4)).toEqual(["resnet-3x64", "resnet-4x64", "resnet-5x64", "resnet-2x32"]);
-    expect(rows[3].reproduced).toMatchObject({ rank: 1, file: a.file });
+    expect(rows[3]).toMatchObject({ preliminary: a });
+    const fullOff = { file: "x.json", run: { ...cnnFull.run, rowId: "cnn-32-64-5-32", config: { ...cnnFull.run.config, kernel: 5, dense: 32 } } };
+    const smokeOff = { ...smoke, run: { ...smoke.run, metrics: { ...smoke.run.metrics, validation: { ...smoke.run.metrics.validation, accuracy: 0.999 } } } };
+    const cnnRows = buildTuningRows("cnn", [smokeOff, fullOff]);
+    expect(cnnRows.map((r) => r.id).slice(3, 5)).toEqual(["cnn-32-64-5-32", "cnn-64-128-5-128"]);
+    expect(cnnRows[4].reproduced).toBeUndefined();
   });
   it("rejects a run of a configuration outside the grid", () => {
     const a = fixture("resnet-2x32.quick.fixture-22.json");
     const off = { ...a, run: { ...a.run, rowId: "resnet-9x16", config: { family: "resnet" as const, blocks: 9, filters: 16 } } };
-    expect(() => buildTuningRows("resnet", new Map([["resnet-9x16", off]]))).toThrow(/not in the resnet grid/);
+    expect(() => buildTuningRows("resnet", [off])).toThrow(/not in the resnet grid/);
   });
   it("reads hyper-parameters by key and rejects unknown keys", () => {
     const config = { family: "cnn" as const, conv1: 32, conv2: 64, kernel: 3, dense: 64 };

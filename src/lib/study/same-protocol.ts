@@ -1,0 +1,84 @@
+/**
+ * Which of our published records a reader's rerun is compared with, and how the comparison is
+ * labelled: only a record of the same preset, and every column head names its protocol.
+ * Type-only imports, so the rerun panel can use it without loading zod or the study module; the
+ * presets come from the page data (`RerunPageData.presets`).
+ */
+import type { ReproducedReference, RowReference } from "./rerun-reference.ts";
+import type { Protocol } from "./schema.ts";
+import type { PresetName } from "./study.ts";
+
+/**
+ * The preset a protocol is, setting for setting (name, data sizes, epochs, optimiser, learning
+ * rate, batch size, seeds, weight selection), or undefined for a custom protocol or one that
+ * carries a preset's name with other settings.
+ * @param presets the presets by name (`PROTOCOL_PRESETS`, or the page data's copy)
+ */
+export function matchPreset(protocol: Protocol, presets: Readonly<Record<PresetName, Protocol>>): PresetName | undefined {
+  if (!Object.hasOwn(presets, protocol.name)) return undefined;
+  const name = protocol.name as PresetName;
+  const preset = presets[name];
+  const keys = Object.keys(preset) as (keyof Protocol)[];
+  return keys.every((key) => protocol[key] === preset[key]) ? name : undefined;
+}
+
+/**
+ * Our published record to set beside a reader's rerun: the row's record of the same preset, or
+ * undefined when we have none (then the panel says so instead of comparing with another protocol).
+ * A rerun whose protocol is not a preset setting for setting (a custom protocol) has no reference.
+ * @param reference the row's reference numbers (from `buildRerunPageData`), if any
+ * @param protocol the rerun's protocol
+ * @param presets the presets by name (the page data's `presets`)
+ */
+export function sameProtocolReference(
+  reference: RowReference | undefined,
+  protocol: Protocol,
+  presets: Readonly<Record<PresetName, Protocol>>,
+): ReproducedReference | undefined {
+  const preset = matchPreset(protocol, presets);
+  return preset === undefined ? undefined : reference?.byPreset?.[preset];
+}
+
+/** Column heads of the panel's comparison table, each naming the protocol of its numbers. */
+export interface ComparisonHeads {
+  mine: string;
+  ours: string;
+  original: string;
+}
+
+/**
+ * The comparison table's column heads for a rerun: the rerun's and our record's protocol (always
+ * the same, see `sameProtocolReference`), and the original study's own training.
+ * @param protocol the rerun's protocol (its name is used as it is for a custom protocol)
+ * @returns e.g. { mine: "Your rerun (quick)", ours: "Ours (quick)", original: "Original study (its full training)" }
+ */
+export function comparisonHeads(protocol: Protocol): ComparisonHeads {
+  return {
+    mine: `Your rerun (${protocol.name})`,
+    ours: `Ours (${protocol.name})`,
+    original: "Original study (its full training)",
+  };
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * The sentence under the comparison table: what the rerun is compared with, and why numbers may differ.
+ * @param protocol the rerun's protocol
+ * @param ours our record of the same preset (from `sameProtocolReference`), if any
+ * @param presets the presets by name (the page data's `presets`)
+ */
+export function comparisonNote(
+  protocol: Protocol,
+  ours: ReproducedReference | undefined,
+  presets: Readonly<Record<PresetName, Protocol>>,
+): string {
+  const preset = matchPreset(protocol, presets);
+  const name = protocol.name;
+  const size = `${count(protocol.trainImages)} training images, ${protocol.epochs} epoch${protocol.epochs === 1 ? "" : "s"}, ${count(protocol.testImages)} test images`;
+  const compared = ours
+    ? `Same protocol as ours (${name}: ${size}): differences come from the backend's arithmetic and the browser.`
+    : `This site has no published ${name}-protocol record of this row, so there is no number of ours to compare with.`;
+  if (preset === "full") return compared;
+  return `${compared} A ${name} run is shorter than the full protocol, so expect lower numbers than the original study's.`;
+}
