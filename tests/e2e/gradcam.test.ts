@@ -127,7 +127,15 @@ describe("Grad-CAM page controls", () => {
     await waitForMaps(page);
     // Stored as the rerun panel stores a finished run: the site's storage module, in the page.
     const fixture = runRecordSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")));
-    const stored = { ...fixture, runId: "e2e-run", rowId: "resnet-1x4", source: "reader" as const, finishedAt: "2026-11-24T10:00:00.000Z" };
+    // The record's config must be the model's: the schema checks that rowId names config.
+    const stored = {
+      ...fixture,
+      runId: "e2e-run",
+      rowId: "resnet-1x4",
+      config: { family: "resnet" as const, blocks: 1, filters: 4 },
+      source: "reader" as const,
+      finishedAt: "2026-11-24T10:00:00.000Z",
+    };
     await installRerunsDb(page);
     await page.evaluate(
       async ({ record, modelJson, weights }) => {
