@@ -65,8 +65,11 @@ export async function runJobs(
             });
           log(`${prefix} started (pid ${child.pid})`);
           child.on("error", (error) => log(`${prefix} could not run: ${error.message}`));
-          child.on("close", (code, signal) => {
+          child.on("close", (exitCode, signal) => {
             running.delete(child);
+            // A child still loading when asked to stop has no SIGTERM handler yet and dies of the
+            // signal: it was interrupted (its checkpoints, if any, are intact), not failed.
+            const code = interrupts > 0 && signal === "SIGTERM" ? 130 : exitCode;
             results.push({ task, code, signal });
             log(`${prefix} ${code === 0 ? "finished" : code === 130 ? "interrupted" : `failed (${signal ?? `exit code ${code}`})`}`);
             launch();
