@@ -254,6 +254,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
         view.endRun(outcome.status !== "failed");
         if (outcome.status === "cancelled") {
           view.setStatus("Cancelled. Nothing was kept.");
+          // The last batch's line (its ETA) is stale now.
+          view.setProgressText(`Stopped at ${Math.round(view.progressFraction() * 100)}% of training.`);
           view.setProgress(view.progressFraction(), "Cancelled");
           view.showMemory(outcome.memory, false);
         } else if (outcome.status === "failed") {

@@ -213,7 +213,12 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(Date.now() - cancelledAt).toBeLessThan(3_000);
     expect(final.tensors).toBeDefined();
     expect(final.tensors).toBe(final.baseline);
+    // No stale ETA once the run is over.
+    await expect.poll(() => page.locator('.rerun-panel [data-part="progress-text"]').textContent()).toMatch(/^Stopped at \d+% of training\.$/);
     await page.screenshot({ path: join(SHOTS, "rerun-cancelled.png") });
+    // Escape closes the panel once nothing runs.
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.locator(".rerun-panel").isHidden()).toBe(true);
   }, 180_000);
 
   it("Reruns on wasm survive a reload; their JSON validates against runRecordSchema and the model downloads in the tfjs format", async () => {

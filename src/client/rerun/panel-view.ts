@@ -88,6 +88,12 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     if (actions.busy()) return void minimise.click();
     root.hidden = true;
   });
+  // Escape does what the close button does (during a run: minimise, never expand again).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || root.hidden) return;
+    if (actions.busy() && root.hasAttribute("data-collapsed")) return;
+    close.click();
+  });
   cancel.addEventListener("click", () => {
     cancel.disabled = true;
     status.textContent = "Cancelling…";
