@@ -6,30 +6,12 @@ import { beforeAll, expect } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradientKernels } from "../../src/lib/backends/kernels/wasm/register.ts";
-import { createRng } from "../../src/lib/data/random.ts";
+import { randomValues, relativeError } from "./numeric.ts";
+
+export { randomValues, relativeError };
 
 /** The two backends compared. */
 export type Backend = "cpu" | "wasm";
-
-/** Uniform values in [-1, 1) from a seed. */
-export function randomValues(shape: number[], seed: number): Float32Array {
-  const rng = createRng(seed);
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
-  return values;
-}
-
-/** max |a - b| / max |a|: the error relative to the reference's scale. */
-export function relativeError(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i] - actual[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 /** Runs `f` on the given backend and hands back plain arrays, so results can cross backends. */
 export async function onBackend<T>(backend: Backend, f: () => Promise<T>): Promise<T> {

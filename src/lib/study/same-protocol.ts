@@ -4,6 +4,7 @@
  * Type-only imports, so the rerun panel can use it without loading zod or the study module; the
  * presets come from the page data (`RerunPageData.presets`).
  */
+import { formatCount, formatPlural } from "../format.ts";
 import type { ReproducedReference, RowReference } from "./rerun-reference.ts";
 import type { Protocol } from "./schema.ts";
 import type { PresetName } from "./study.ts";
@@ -60,7 +61,6 @@ export function comparisonHeads(protocol: Protocol): ComparisonHeads {
   };
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
 
 /**
  * The sentence under the comparison table: what the rerun is compared with, and why numbers may differ.
@@ -75,7 +75,7 @@ export function comparisonNote(
 ): string {
   const preset = matchPreset(protocol, presets);
   const name = protocol.name;
-  const size = `${count(protocol.trainImages)} training images, ${protocol.epochs} epoch${protocol.epochs === 1 ? "" : "s"}, ${count(protocol.testImages)} test images`;
+  const size = `${formatCount(protocol.trainImages)} training images, ${formatPlural(protocol.epochs, "epoch")}, ${formatCount(protocol.testImages)} test images`;
   const compared = ours
     ? `Same protocol as ours (${name}: ${size}): differences come from the backend's arithmetic and the browser.`
     : `This site has no published ${name}-protocol record of this row, so there is no number of ours to compare with.`;

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { getKernel } from "@tensorflow/tfjs-core";
 import { installNodeWebGpu, swiftShaderWebGpuMissing } from "../../../../scripts/lib/node-webgpu.ts";
 import { useBackend } from "../../../../src/lib/backends/use-backend.ts";
+import { randomValues, relativeError } from "../../../helpers/numeric.ts";
 import { registerWebGpuKernels, WEBGPU_KERNELS } from "../../../../src/lib/backends/kernels/webgpu/register.ts";
 import { splitPixels } from "../../../../src/lib/backends/kernels/webgpu/conv2d-backprop-filter.ts";
 import { buildCnn, buildResNet } from "../../../../src/lib/model/builders.ts";
@@ -24,26 +25,6 @@ const SLOW = 600_000;
 type Backend = "cpu" | "webgpu";
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
-
-/** Uniform values in [-1, 1) from a seed. */
-function randomValues(shape: number[], seed: number): Float32Array {
-  const rng = createRng(seed);
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
-  return values;
-}
-
-/** max |a - b| / max |a|: the error relative to the reference's scale. */
-function relativeError(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i] - actual[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 function webgpuDataIds(): number {
   return tf.findBackend("webgpu").numDataIds();
