@@ -36,6 +36,9 @@ const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
 
 Row ids: cnn-<conv1>-<conv2>-<kernel>-<dense> (e.g. cnn-32-64-3-64), resnet-<blocks>x<filters>
 (e.g. resnet-3x64), or "all-cnn" / "all-resnet" / "all" for a whole grid or both.
+Ablation rows (Methodology, "Ablations"): a -b<N> suffix trains a row with batch size N instead of
+the protocol's (cnn-32-64-3-64-b32; records <row>-b32.<preset>.json, protocol "custom"), and
+resnet-<blocks>x<filters>-nopool drops the stem's max pool; "all-ablations" runs all of them.
 
 Runs whose record exists are skipped; an interrupted run resumes from its last finished epoch.
 
@@ -96,6 +99,9 @@ async function main(): Promise<number> {
       if (values.backend !== "wasm" && values.backend !== "cpu" && values.backend !== "webgpu")
         throw new UsageError(`--backend must be wasm, cpu or webgpu in Node, got ${values.backend}`);
       if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError("give either --seed or --seeds, not both");
+      const batchRow = positionals.find((id) => /-b\d+$/.test(id));
+      if (values["batch-size"] !== undefined && batchRow !== undefined)
+        throw new UsageError(`${batchRow} sets its own batch size (-b<N>); leave out --batch-size`);
       const seedText = values.seeds ?? values.seed;
       let seeds: number[] | undefined;
       try {

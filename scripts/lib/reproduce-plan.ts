@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cnnGrid, configFromRowId, FULL_PROTOCOL, resnetGrid, rowId } from "../../src/lib/study/study.ts";
+import { ABLATIONS } from "../../src/lib/study/ablations.ts";
+import { batchRowId, cnnGrid, FULL_PROTOCOL, parseRowId, resnetGrid, rowId } from "../../src/lib/study/study.ts";
 import { parseRunRecord } from "../../src/lib/study/runs.ts";
 import type { Protocol, RunRecord } from "../../src/lib/study/schema.ts";
 
@@ -19,11 +20,16 @@ export const DEFAULT_SEED = FULL_PROTOCOL.seed;
 export const DEFAULT_CHECKPOINT_DIR = ".checkpoints/reproduce";
 
 /**
- * Row ids from the command line: a row id, or "all-cnn" (24 rows), "all-resnet" (8) or "all"
- * (both grids), in order, without repeats.
+ * Row ids from the command line: a row id (ablation rows included, e.g. cnn-32-64-3-64-b32 or
+ * resnet-3x64-nopool), or "all-cnn" (24 rows), "all-resnet" (8), "all" (both grids) or
+ * "all-ablations" (the ablation rows of src/lib/study/ablations.ts), in order, without repeats.
  * @throws Error naming an unknown row id
  */
 export function expandRowIds(ids: readonly string[]): string[] {
+  const canonical = (id: string) => {
+    const { config, batchSize } = parseRowId(id);
+    return batchSize === undefined ? rowId(config) : batchRowId(config, batchSize);
+  };
   const out = ids.flatMap((id) =>
     id === "all"
       ? [...cnnGrid(), ...resnetGrid()].map(rowId)
@@ -31,9 +37,21 @@ export function expandRowIds(ids: readonly string[]): string[] {
         ? cnnGrid().map(rowId)
         : id === "all-resnet"
           ? resnetGrid().map(rowId)
-          : [rowId(configFromRowId(id))],
+          : id === "all-ablations"
+            ? ABLATIONS.map((a) => a.id)
+            : [canonical(id)],
   );
   return [...new Set(out)];
+}
+
+/**
+ * The protocol a row trains under: `protocol` itself, or for a batch-size row (`-b<N>`) the same
+ * with batch size N, named "custom" when that changes it.
+ */
+export function rowProtocol(id: string, protocol: Protocol): Protocol {
+  const { batchSize } = parseRowId(id);
+  if (batchSize === undefined || batchSize === protocol.batchSize) return protocol;
+  return { ...protocol, batchSize, name: "custom" };
 }
 
 /**
@@ -56,7 +74,8 @@ export function parseSeedList(text: string, flag = "--seeds"): number[] {
 
 /**
  * File name of a run record: `<row>.<preset>.json`, or `<row>.<preset>.seed-<n>.json` when the
- * seed is not the default.
+ * seed is not the default. A batch-size row's records are named for the preset they vary
+ * (`cnn-32-64-3-64-b32.full.json`: the full preset at batch 32, whose protocol says "custom").
  */
 export function recordFileName(id: string, protocolName: string, seed: number): string {
   return seed === DEFAULT_SEED ? `${id}.${protocolName}.json` : `${id}.${protocolName}.seed-${seed}.json`;
@@ -103,11 +122,12 @@ export function planRuns(
 ): ReproduceTask[] {
   return rowIds.flatMap((id) =>
     seeds.map((seed) => {
+      const trained = rowProtocol(id, protocol);
       const file = recordFileName(id, protocol.name, seed);
       return {
         rowId: id,
         seed,
-        protocol: { ...protocol, seed },
+        protocol: { ...trained, seed },
         recordPath: join(outDir, file),
         checkpointPath: join(checkpointDir, file.replace(/\.json$/, "")),
         label: seeds.length > 1 || seed !== DEFAULT_SEED ? `${id} seed ${seed}` : id,

@@ -52,6 +52,7 @@ export async function runTask(task: ReproduceTask, ctx: RunContext): Promise<Run
   let lastLogged = -1;
   const { record, model, aborted, epochs } = await runRow({
     config,
+    rowId: task.rowId,
     protocol: task.protocol,
     trainSet: ctx.trainSet,
     testSet: ctx.testSet,

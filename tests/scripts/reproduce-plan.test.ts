@@ -12,6 +12,7 @@ import {
   planRuns,
   protocolDifference,
   recordFileName,
+  rowProtocol,
 } from "../../scripts/lib/reproduce-plan.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
@@ -24,6 +25,31 @@ describe("reproduce plan", () => {
     expect(expandRowIds(["all-cnn", "cnn-32-64-3-64"])).toHaveLength(24);
     expect(expandRowIds(["resnet-3x64", "all-resnet"])[0]).toBe("resnet-3x64");
     expect(() => expandRowIds(["cnn-1"])).toThrow(/Unknown row id/);
+  });
+
+  it("expands ablation rows: all-ablations, -b<N> and -nopool ids, in canonical form", () => {
+    expect(expandRowIds(["all-ablations"])).toEqual([
+      "cnn-32-64-3-64-b32", "cnn-64-128-3-64-b32", "cnn-64-128-3-32-b32",
+      "resnet-3x64-b32", "resnet-4x64-b32", "resnet-5x64-b32", "resnet-3x64-nopool",
+    ]);
+    expect(expandRowIds(["resnet-3x64-nopool", "cnn-32-64-3-64-b32"])).toEqual(["resnet-3x64-nopool", "cnn-32-64-3-64-b32"]);
+    expect(() => expandRowIds(["cnn-32-64-3-64-nopool"])).toThrow(/Unknown row id/);
+  });
+
+  it("trains a -b<N> row at batch N under a custom protocol named for its preset's file, other rows as asked", () => {
+    const full = PROTOCOL_PRESETS.full;
+    expect(rowProtocol("cnn-32-64-3-64", full)).toBe(full);
+    expect(rowProtocol("resnet-3x64-nopool", full)).toBe(full);
+    expect(rowProtocol("cnn-32-64-3-64-b32", full)).toEqual({ ...full, batchSize: 32, name: "custom" });
+    expect(rowProtocol("cnn-32-64-3-64-b64", full)).toBe(full);
+    const [one, two] = planRuns(["cnn-32-64-3-64-b32"], [1, 2], full, "/out", "/ck");
+    expect(one.protocol).toEqual({ ...full, batchSize: 32, name: "custom", seed: 1 });
+    expect(one.recordPath).toBe("/out/cnn-32-64-3-64-b32.full.json");
+    expect(two.recordPath).toBe("/out/cnn-32-64-3-64-b32.full.seed-2.json");
+    expect(two.checkpointPath).toBe("/ck/cnn-32-64-3-64-b32.full.seed-2");
+    expect(planRuns(["cnn-32-64-3-64-b32"], [1], PROTOCOL_PRESETS.quick, "/out", "/ck")[0].recordPath).toBe(
+      "/out/cnn-32-64-3-64-b32.quick.json",
+    );
   });
 
   it("parses seed lists and rejects bad ones by name", () => {

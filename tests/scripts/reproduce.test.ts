@@ -187,6 +187,22 @@ describe("npm run reproduce", () => {
     expect(runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, "resnet-1x4.custom.json"), "utf8"))).protocol.epochs).toBe(1);
   });
 
+  it("trains ablation rows: -b<N> at batch N under its own row id, -nopool without the stem pool", () => {
+    const run = reproduce("cnn-4-8-3-16-b16", "resnet-1x4-nopool", "--preset", "smoke", "--no-train-metrics");
+    expect(run.stderr).not.toMatch(/reproduce:/);
+    expect(run.status).toBe(0);
+    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.smoke.json");
+    expect(b16.rowId).toBe("cnn-4-8-3-16-b16");
+    expect(b16.config).toEqual({ family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 });
+    expect(b16.protocol).toMatchObject({ name: "custom", batchSize: 16, epochs: 1 });
+    const nopool = readRecord(outDir, "resnet-1x4-nopool.smoke.json");
+    expect(nopool.config).toEqual({ family: "resnet", blocks: 1, filters: 4, stemPool: false });
+    expect(nopool.protocol).toMatchObject({ name: "smoke", batchSize: 64 });
+    const clash = reproduce("cnn-4-8-3-16-b16", "--batch-size", "8");
+    expect(clash.status).toBe(2);
+    expect(clash.stderr).toMatch(/cnn-4-8-3-16-b16 sets its own batch size \(-b<N>\); leave out --batch-size/);
+  });
+
   it("rejects an unknown row id or option with a clear message", () => {
     const bad = reproduce("cnn-32");
     expect(bad.status).toBe(1);

@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CnnConfig, ModelConfig, ResNetConfig } from "../study/schema.ts";
 import { deriveSeed } from "../data/random.ts";
-import { IMAGE_SIZE, NUM_CLASSES } from "../study/study.ts";
+import { IMAGE_SIZE, NUM_CLASSES, rowId } from "../study/study.ts";
 
 /** Seeded Glorot-uniform initialiser factory; each layer gets its own derived seed. */
 function seededInit(seed: number) {
@@ -61,13 +61,15 @@ export function buildCnn(config: Omit<CnnConfig, "family">, seed = 1): tf.Layers
 
 /**
  * The ResNet-style net: input [N,28,28,1] -> stem (conv 3x3 same, `filters`, BN, ReLU, 2x2 max pool
- * to 14x14) -> `blocks` x residual block -> global average pooling -> logits (10) -> softmax.
+ * to 14x14, left out when `stemPool` is false) -> `blocks` x residual block -> global average
+ * pooling -> logits (10) -> softmax. The model name is the row id (`resnet-3x64`, `resnet-3x64-nopool`).
  * Residual block i (1-based): block{i}_conv1, block{i}_bn1, block{i}_relu1, block{i}_conv2,
  * block{i}_bn2, block{i}_add, block{i}_out (ReLU; the block output Grad-CAM can target).
  */
 export function buildResNet(config: Omit<ResNetConfig, "family">, seed = 1): tf.LayersModel {
   const init = seededInit(seed);
   const { blocks, filters } = config;
+  const modelName = rowId({ family: "resnet", ...config });
   const conv = (name: string) =>
     tf.layers.conv2d({ name, filters, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: init() });
   const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
@@ -77,7 +79,8 @@ export function buildResNet(config: Omit<ResNetConfig, "family">, seed = 1): tf.
   let x = conv("stem_conv").apply(input) as tf.SymbolicTensor;
   x = bn("stem_bn").apply(x) as tf.SymbolicTensor;
   x = relu("stem_relu").apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ name: "stem_pool", poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+  // The study's rows pool to 14x14 here; the `-nopool` ablation keeps 28x28 (4x the block convolutions' work).
+  if (config.stemPool !== false) x = tf.layers.maxPooling2d({ name: "stem_pool", poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   for (let b = 1; b <= blocks; b++) {
     const skip = x;
     let y = conv(`block${b}_conv1`).apply(x) as tf.SymbolicTensor;
@@ -91,7 +94,7 @@ export function buildResNet(config: Omit<ResNetConfig, "family">, seed = 1): tf.
   x = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ name: "logits", units: NUM_CLASSES, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
   const output = tf.layers.activation({ name: "softmax", activation: "softmax" }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: `resnet-${blocks}x${filters}` });
+  return tf.model({ inputs: input, outputs: output, name: modelName });
 }
 
 /** Build the model of any configuration of either family. */

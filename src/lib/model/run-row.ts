@@ -18,6 +18,11 @@ export type RunPhase = "split" | "build" | "train" | "evaluate-validation" | "ev
 export interface RunRowInput {
   config: ModelConfig;
   protocol: Protocol;
+  /**
+   * The row id the record carries, when it is not `rowId(config)`: a batch-size ablation row
+   * (`cnn-32-64-3-64-b32`, with `protocol.batchSize` 32).
+   */
+  rowId?: string;
   /** The official 60,000 training images (the split is made here). */
   trainSet: ImageSet;
   /** The official 10,000 test images. */
@@ -129,7 +134,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     trainMetrics = strip(train);
   }
   const finished = new Date();
-  const id = rowIdOf(config);
+  const id = input.rowId ?? rowIdOf(config);
   const record: RunRecord = {
     schemaVersion: 1,
     runId: `${id}.${protocol.name}${protocol.seed === FULL_PROTOCOL.seed ? "" : `.seed-${protocol.seed}`}.${stamp(started)}`,

@@ -1,29 +1,61 @@
 /**
  * Row ids: the stable name of a model configuration (`cnn-32-64-3-64`, `resnet-3x64`), used as the
- * key of tuning-table rows, run records and saved models.
+ * key of tuning-table rows, run records and saved models. Ablation rows extend the grammar:
+ * `resnet-3x64-nopool` is a configuration (no max pool after the stem), and a `-b<N>` suffix
+ * (`cnn-32-64-3-64-b32`) names a row trained with batch size N instead of the protocol's.
  */
 import type { ModelConfig } from "./schema.ts";
 
-/** Stable row id of a configuration: `cnn-32-64-3-64` or `resnet-3x64`. */
+/** Stable row id of a configuration: `cnn-32-64-3-64`, `resnet-3x64` or `resnet-3x64-nopool`. */
 export function rowId(config: ModelConfig): string {
   return config.family === "cnn"
     ? `cnn-${config.conv1}-${config.conv2}-${config.kernel}-${config.dense}`
-    : `resnet-${config.blocks}x${config.filters}`;
+    : `resnet-${config.blocks}x${config.filters}${config.stemPool === false ? "-nopool" : ""}`;
+}
+
+/** Row id of a configuration trained with batch size `batchSize`: `<rowId(config)>-b<batchSize>`. */
+export function batchRowId(config: ModelConfig, batchSize: number): string {
+  return `${rowId(config)}-b${batchSize}`;
+}
+
+/** What a row id names: a configuration and, for a batch-size ablation row, its batch size. */
+export interface ParsedRowId {
+  config: ModelConfig;
+  /** The batch size that replaces the protocol's (the `-b<N>` suffix); absent for ordinary rows. */
+  batchSize?: number;
 }
 
 /**
- * Parse a row id back into its configuration.
- * @throws Error naming the id when it is not of either family's form.
+ * Parse any row id, ablation rows included.
+ * @throws Error naming the id when it is not of either family's form
  */
-export function configFromRowId(id: string): ModelConfig {
-  const cnn = /^cnn-(\d+)-(\d+)-(\d+)-(\d+)$/.exec(id);
+export function parseRowId(id: string): ParsedRowId {
+  const batch = /^(.*)-b(\d+)$/.exec(id);
+  const base = batch ? batch[1] : id;
+  const batchSize = batch ? Number(batch[2]) : undefined;
+  const cnn = /^cnn-(\d+)-(\d+)-(\d+)-(\d+)$/.exec(base);
+  const res = /^resnet-(\d+)x(\d+)(-nopool)?$/.exec(base);
+  let config: ModelConfig;
   if (cnn) {
     const [conv1, conv2, kernel, dense] = cnn.slice(1).map(Number);
-    return { family: "cnn", conv1, conv2, kernel, dense };
+    config = { family: "cnn", conv1, conv2, kernel, dense };
+  } else if (res) {
+    config = { family: "resnet", blocks: Number(res[1]), filters: Number(res[2]) };
+    if (res[3]) config.stemPool = false;
+  } else {
+    throw new Error(
+      `Unknown row id "${id}": expected cnn-<conv1>-<conv2>-<kernel>-<dense> (e.g. cnn-32-64-3-64) or resnet-<blocks>x<filters> ` +
+        `(e.g. resnet-3x64), optionally with -nopool (ResNet only) and -b<batch size> (e.g. cnn-32-64-3-64-b32)`,
+    );
   }
-  const res = /^resnet-(\d+)x(\d+)$/.exec(id);
-  if (res) return { family: "resnet", blocks: Number(res[1]), filters: Number(res[2]) };
-  throw new Error(
-    `Unknown row id "${id}": expected cnn-<conv1>-<conv2>-<kernel>-<dense> (e.g. cnn-32-64-3-64) or resnet-<blocks>x<filters> (e.g. resnet-3x64)`,
-  );
+  if (batchSize !== undefined && !(batchSize > 0)) throw new Error(`Row id "${id}": the batch size after -b must be positive`);
+  return batchSize === undefined ? { config } : { config, batchSize };
+}
+
+/**
+ * The configuration a row id names (for a `-b<N>` row, the configuration it trains).
+ * @throws Error naming the id when it is not of either family's form
+ */
+export function configFromRowId(id: string): ModelConfig {
+  return parseRowId(id).config;
 }

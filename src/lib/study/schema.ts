@@ -4,7 +4,7 @@
  * which share one schema so a maintainer can publish an exported rerun as it is).
  */
 import { z } from "zod";
-import { rowId } from "./row-id.ts";
+import { batchRowId, rowId } from "./row-id.ts";
 
 /** Model configuration of the 2-conv CNN family. */
 export const cnnConfigSchema = z.object({
@@ -19,6 +19,11 @@ export const resnetConfigSchema = z.object({
   family: z.literal("resnet"),
   blocks: z.number().int().positive(),
   filters: z.number().int().positive(),
+  /**
+   * Whether the stem ends in a 2x2 max pool (28x28 -> 14x14), as in every row of the study's grid
+   * (absent means true). `false` is the full-resolution ablation (`resnet-<b>x<f>-nopool`).
+   */
+  stemPool: z.boolean().optional(),
 });
 export const modelConfigSchema = z.discriminatedUnion("family", [cnnConfigSchema, resnetConfigSchema]);
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
@@ -134,7 +139,9 @@ export const misclassifiedSchema = z.object({
 
 /**
  * One training run: written by `npm run reproduce` and by a reader's export. Beyond each field's
- * shape, `rowId` must be the row id of `config` and `bestEpoch` one of the recorded `epochs`.
+ * shape, `rowId` must be the row id of `config` (or, for a batch-size ablation row, that id with
+ * `-b<protocol.batchSize>` appended, e.g. `cnn-32-64-3-64-b32`) and `bestEpoch` one of the
+ * recorded `epochs`.
  * The site's build reads `public/data/runs/*.json` with it (the `runs` collection of
  * src/content.config.ts), and so do the Node scripts (scripts/lib/read-runs.ts).
  */
@@ -177,7 +184,7 @@ export const runRecordSchema = z
   })
   .superRefine((run, ctx) => {
     const expected = rowId(run.config);
-    if (run.rowId !== expected)
+    if (run.rowId !== expected && run.rowId !== batchRowId(run.config, run.protocol.batchSize))
       ctx.addIssue({ code: "custom", path: ["rowId"], message: `"${run.rowId}" does not match config (expected "${expected}")` });
     if (!run.epochs.some((e) => e.epoch === run.bestEpoch))
       ctx.addIssue({ code: "custom", path: ["bestEpoch"], message: `${run.bestEpoch} is not one of the recorded epochs` });

@@ -46,7 +46,14 @@ export interface RowSeedSummary {
 
 /** n, mean ± sd and 95% t-intervals of a row's full-protocol accuracies (fractions). */
 export function summariseRowRuns(rowId: string, runs: readonly RunRecord[]): RowSeedSummary {
-  const bySeed = [...fullRunsBySeed(runs, rowId).values()];
+  return summariseSeedRuns(rowId, [...fullRunsBySeed(runs, rowId).values()]);
+}
+
+/**
+ * n, mean ± sd and 95% t-intervals of the accuracies of a row's runs, one per seed (any protocol:
+ * the caller has chosen runs that are alike, e.g. an ablation's full-length runs).
+ */
+export function summariseSeedRuns(rowId: string, bySeed: readonly RunRecord[]): RowSeedSummary {
   const of = (values: (number | undefined)[]) => {
     const present = values.filter((v): v is number => v !== undefined);
     return present.length === bySeed.length && present.length > 0 ? summarise(present) : null;
@@ -108,11 +115,14 @@ export interface RankedRow {
  * images (same split seed and test count).
  */
 export function pairedSeeds(runs: readonly RunRecord[], a: string, b: string): number[] {
-  const runsA = fullRunsBySeed(runs, a);
-  const runsB = fullRunsBySeed(runs, b);
-  return [...runsA.keys()].filter((seed) => {
-    const x = runsA.get(seed)!;
-    const y = runsB.get(seed);
+  return pairedSeedsOf(fullRunsBySeed(runs, a), fullRunsBySeed(runs, b));
+}
+
+/** Seeds of `first` whose run and `second`'s run of the same seed both kept test predictions of the same test images. */
+export function pairedSeedsOf(first: ReadonlyMap<number, RunRecord>, second: ReadonlyMap<number, RunRecord>): number[] {
+  return [...first.keys()].filter((seed) => {
+    const x = first.get(seed)!;
+    const y = second.get(seed);
     return (
       y !== undefined &&
       x.testPredictions !== undefined &&
@@ -123,35 +133,28 @@ export function pairedSeeds(runs: readonly RunRecord[], a: string, b: string): n
   });
 }
 
+/** Two sets of runs compared seed by seed on the same test images (see `comparePairedRuns`). */
+export type PairedComparison = Pick<RankingComparison, "pairs" | "testImages" | "difference" | "bootstrap" | "verdict">;
+
 /**
- * Test whether the original's order of two rows holds in this site's runs: per seed, McNemar's
- * exact test on the test images; across seeds, the 95% t-interval of the paired accuracy
- * difference and a paired bootstrap over images of the seed-averaged difference.
- * @param higher the row the original ranked higher
- * @param lower the row it ranked lower
- * @param runs every published run record
- * @param testLabels labels of the test images the runs were evaluated on, in the split's order
- *   (all 10,000 in file order under the full protocol); needed only when there are paired seeds
+ * Compare two sets of runs, one per seed, on the test images: per paired seed, McNemar's exact
+ * test; across seeds, the 95% t-interval of the paired accuracy difference (first minus second)
+ * and a paired bootstrap over images of the seed-averaged difference. The verdict "holds" means
+ * first is better in both intervals, "reversed" worse, "unresolved" neither.
+ * @param testLabels labels of the test images in the split's order; needed only when some seed is paired
  * @throws Error when paired predictions do not match the labels' length
  */
-export function compareRankedRows(
-  higher: RankedRow,
-  lower: RankedRow,
-  runs: readonly RunRecord[],
+export function comparePairedRuns(
+  first: ReadonlyMap<number, RunRecord>,
+  second: ReadonlyMap<number, RunRecord>,
   testLabels: Uint8Array | null,
-): RankingComparison {
-  const runsH = fullRunsBySeed(runs, higher.rowId);
-  const runsL = fullRunsBySeed(runs, lower.rowId);
-  const seeds = pairedSeeds(runs, higher.rowId, lower.rowId);
-  const base = {
-    higher: { ...higher, fullRuns: runsH.size },
-    lower: { ...lower, fullRuns: runsL.size },
-    testImages: seeds.length > 0 ? testLabels?.length ?? 0 : 0,
-  };
+): PairedComparison {
+  const seeds = pairedSeedsOf(first, second);
+  const testImages = seeds.length > 0 ? testLabels?.length ?? 0 : 0;
   if (seeds.length > 0 && !testLabels) throw new Error("test labels are needed to compare runs image by image");
   const perImage = new Float64Array(testLabels?.length ?? 0);
   const pairs = seeds.map((seed): SeedPair => {
-    const [h, l] = [runsH.get(seed)!, runsL.get(seed)!];
+    const [h, l] = [first.get(seed)!, second.get(seed)!];
     const labels = testLabels!;
     const decode = (run: RunRecord) => {
       try {
@@ -170,12 +173,37 @@ export function compareRankedRows(
     }
     return { seed, higherAccuracy: rightH / ch.length, lowerAccuracy: rightL / cl.length, mcnemar: mcnemarTest(ch, cl) };
   });
-  if (pairs.length < MIN_SEED_RUNS) return { ...base, pairs, difference: null, bootstrap: null, verdict: "too-few-runs" };
+  if (pairs.length < MIN_SEED_RUNS) return { testImages, pairs, difference: null, bootstrap: null, verdict: "too-few-runs" };
   const difference = summarise(pairs.map((p) => p.higherAccuracy - p.lowerAccuracy));
   const bootstrap = pairedBootstrap(perImage, { resamples: 2000, seed: 1 });
   const [d, b] = [difference.ci95!, bootstrap.ci95];
   const verdict: RankingVerdict = d[0] > 0 && b[0] > 0 ? "holds" : d[1] < 0 && b[1] < 0 ? "reversed" : "unresolved";
-  return { ...base, pairs, difference, bootstrap, verdict };
+  return { testImages, pairs, difference, bootstrap, verdict };
+}
+
+/**
+ * Test whether the original's order of two rows holds in this site's full-protocol runs (see
+ * `comparePairedRuns`, with the higher-ranked row first).
+ * @param higher the row the original ranked higher
+ * @param lower the row it ranked lower
+ * @param runs every published run record
+ * @param testLabels labels of the test images the runs were evaluated on, in the split's order
+ *   (all 10,000 in file order under the full protocol); needed only when there are paired seeds
+ * @throws Error when paired predictions do not match the labels' length
+ */
+export function compareRankedRows(
+  higher: RankedRow,
+  lower: RankedRow,
+  runs: readonly RunRecord[],
+  testLabels: Uint8Array | null,
+): RankingComparison {
+  const runsH = fullRunsBySeed(runs, higher.rowId);
+  const runsL = fullRunsBySeed(runs, lower.rowId);
+  return {
+    higher: { ...higher, fullRuns: runsH.size },
+    lower: { ...lower, fullRuns: runsL.size },
+    ...comparePairedRuns(runsH, runsL, testLabels),
+  };
 }
 
 /** A signed difference of fractions in percentage points, e.g. "+0.21" or "−0.05". */

@@ -29,7 +29,7 @@ export const CLASS_NAMES = [
 export const NUM_CLASSES = 10;
 export const IMAGE_SIZE = 28;
 
-export { configFromRowId, rowId } from "./row-id.ts";
+export { batchRowId, configFromRowId, parseRowId, rowId } from "./row-id.ts";
 
 const cnn = (conv1: number, conv2: number, kernel: number, dense: number): CnnConfig => ({
   family: "cnn",

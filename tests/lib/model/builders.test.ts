@@ -50,6 +50,15 @@ describe("buildResNet", () => {
     expect(m.outputs[0].shape).toEqual([null, 10]);
     m.dispose();
   });
+  it("without the stem pool (the -nopool ablation) keeps 28x28 through the blocks, with the same parameters", () => {
+    const m = buildResNet({ blocks: 2, filters: 8, stemPool: false });
+    const pooled = buildResNet({ blocks: 2, filters: 8 });
+    expect(m.layers.some((l) => l.name === "stem_pool")).toBe(false);
+    expect(m.getLayer("block2_out").outputShape).toEqual([null, 28, 28, 8]);
+    expect(m.name).toBe("resnet-2x8-nopool");
+    expect(m.countParams()).toBe(pooled.countParams());
+    [m, pooled].forEach((x) => x.dispose());
+  });
   it("has the parameter count of stem + blocks of two 3x3 convs with batch norm + logits", () => {
     const m = buildResNet({ blocks: 3, filters: 64 });
     const conv = 3 * 3 * 64 * 64;
