@@ -28,10 +28,11 @@ import { createRng } from "../src/lib/data/random.ts";
 import { configFromRowId } from "../src/lib/study/study.ts";
 import { train } from "../src/lib/model/train.ts";
 import { profileTrainStep } from "../src/lib/model/step-profile.ts";
-import { readCommandLine } from "./lib/cli.ts";
+import { positiveInteger, readCommandLine } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic-write.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 import { installNodeWebGpu, type NodeWebGpuInfo } from "./lib/node-webgpu.ts";
+import { registerThreadedWasm } from "./lib/wasm-threads.ts";
 import type { BackendName } from "../src/lib/backends/use-backend.ts";
 
 /** One measured case of the benchmark report. */
@@ -63,6 +64,9 @@ Options:
                       rerun-worker; core: none)
   --profile           per backend and model: a training step's time, tfjs kernels per step and
                       the 10 slowest kernels (cases with kernelsPerStep, kernelMs), fast and stock
+  --wasm-threads N    XNNPACK threads of the wasm backend (default 1, tfjs's own Node backend;
+                      N >= 2 loads tfjs-backend-wasm's threaded build, scripts/lib/wasm-threads.ts);
+                      wasm cases then carry wasmThreads
   --help, -h          print this text`;
 
 const MODELS = ["cnn-32-64-3-64", "resnet-3x64"];
@@ -182,7 +186,7 @@ function printProfiles(cases: BenchCase[]): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = readCommandLine({
+  const { values, wasmThreads } = readCommandLine({
     usage: USAGE,
     options: {
       json: { type: "string" },
@@ -190,7 +194,9 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       profile: { type: "boolean", default: false },
+      "wasm-threads": { type: "string", default: "1" },
     },
+    interpret: (parsed) => ({ ...parsed, wasmThreads: positiveInteger(parsed.values["wasm-threads"], "wasm-threads") ?? 1 }),
   });
   const profile = values.profile;
   const quick = values.quick;
@@ -206,6 +212,7 @@ async function main(): Promise<void> {
       gpu = await installNodeWebGpu();
       console.error(`bench: WebGPU adapter ${gpu.adapter}${gpu.software ? " (software emulation: speeds are not meaningful)" : ""}`);
     }
+    if (backend === "wasm" && wasmThreads > 1) registerThreadedWasm(wasmThreads);
     await useBackend(backend as BackendName);
   };
 
@@ -252,6 +259,7 @@ async function main(): Promise<void> {
     cases.push(...(await extra.run({ backends, quick })));
   }
 
+  if (wasmThreads > 1) for (const c of cases) if (c.backend === "wasm") c.wasmThreads = wasmThreads;
   const report = {
     createdAt: new Date().toISOString(),
     machine: { ...(gpu ? { gpu: gpu.adapter } : {}), cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },

@@ -18,6 +18,7 @@ import { removeStaleTemporaries } from "./lib/atomic-write.ts";
 import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 import { nodeEnvironment } from "./lib/node-env.ts";
 import { installNodeWebGpu } from "./lib/node-webgpu.ts";
+import { defaultWasmThreads, registerThreadedWasm } from "./lib/wasm-threads.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 import {
   childArguments,
@@ -52,6 +53,8 @@ Options:
                               protocol's); records of seeds other than 1 are <row>.<preset>.seed-<n>.json
   --seed N                    the same as --seeds N
   --jobs N                    run up to N runs at once, each in its own process (default 1)
+  --wasm-threads N            XNNPACK threads per process on wasm (default: the cores divided by
+                              --jobs; 1 is tfjs's own Node wasm backend, which never uses threads)
   --force                     rerun and overwrite runs whose record exists
   --checkpoints DIR           per-epoch checkpoints of unfinished runs (default ${DEFAULT_CHECKPOINT_DIR})
   --backend wasm|cpu|webgpu   tfjs backend (default wasm, with this project's gradient kernels);
@@ -66,12 +69,12 @@ Options:
 /** Options that take a value (forwarded to child processes under --jobs). */
 const VALUE_OPTIONS = [
   "preset", "epochs", "train-images", "val-images", "test-images", "seed", "seeds", "jobs", "checkpoints",
-  "backend", "data", "out", "learning-rate", "batch-size",
+  "backend", "data", "out", "learning-rate", "batch-size", "wasm-threads",
 ];
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const { values, positionals, overrides, seeds, jobs } = readCommandLine({
+  const { values, positionals, overrides, seeds, jobs, wasmThreads } = readCommandLine({
     usage: USAGE,
     allowPositionals: true,
     options: {
@@ -83,6 +86,7 @@ async function main(): Promise<number> {
       seed: { type: "string" },
       seeds: { type: "string" },
       jobs: { type: "string" },
+      "wasm-threads": { type: "string" },
       checkpoints: { type: "string", default: DEFAULT_CHECKPOINT_DIR },
       force: { type: "boolean", default: false },
       "learning-rate": { type: "string" },
@@ -117,7 +121,9 @@ async function main(): Promise<number> {
         learningRate: positiveNumber(values["learning-rate"], "learning-rate"),
         batchSize: positiveInteger(values["batch-size"], "batch-size"),
       };
-      return { values, positionals, overrides, seeds, jobs: positiveInteger(values.jobs, "jobs") ?? 1 };
+      const jobs = positiveInteger(values.jobs, "jobs") ?? 1;
+      const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? defaultWasmThreads(jobs);
+      return { values, positionals, overrides, seeds, jobs, wasmThreads };
     },
   }, argv);
   const ids = expandRowIds(positionals);
@@ -162,7 +168,8 @@ async function main(): Promise<number> {
   if (tasks.length === 0) return 0;
 
   if (jobs > 1 && tasks.length > 1) {
-    const forwarded = forwardedOptions(argv, VALUE_OPTIONS, ["seed", "seeds", "jobs"]);
+    // Each child gets its share of the cores, decided here where the number of jobs is known.
+    const forwarded = [...forwardedOptions(argv, VALUE_OPTIONS, ["seed", "seeds", "jobs", "wasm-threads"]), "--wasm-threads", String(wasmThreads)];
     const script = fileURLToPath(import.meta.url);
     const { results, interrupted } = await runJobs(tasks, jobs, script, (task) => childArguments(task, forwarded));
     const written = results.filter((r) => r.code === 0).length;
@@ -174,11 +181,13 @@ async function main(): Promise<number> {
 
   const gpu = backendName === "webgpu" ? await installNodeWebGpu() : undefined;
   if (gpu) console.log(`WebGPU adapter: ${gpu.adapter}${gpu.software ? " (software: slow)" : ""}`);
+  if (backendName === "wasm" && wasmThreads > 1) registerThreadedWasm(wasmThreads);
   const backend = await useBackend(backendName);
   const t0 = performance.now();
   const { train: trainSet, test: testSet } = await readPreparedDataset(dataDir);
   console.log(
-    `data: ${trainSet.count} training + ${testSet.count} test images from ${dataDir} (${((performance.now() - t0) / 1000).toFixed(1)} s); backend ${backend}`,
+    `data: ${trainSet.count} training + ${testSet.count} test images from ${dataDir} (${((performance.now() - t0) / 1000).toFixed(1)} s); backend ${backend}` +
+      (backend === "wasm" ? ` (${wasmThreads} thread${wasmThreads === 1 ? "" : "s"})` : ""),
   );
 
   const controller = new AbortController();
@@ -203,7 +212,7 @@ async function main(): Promise<number> {
     const outcome = await runTask(task, {
       trainSet,
       testSet,
-      environment: nodeEnvironment(backend, gpu?.adapter),
+      environment: nodeEnvironment(backend, gpu?.adapter, backend === "wasm" ? wasmThreads : undefined),
       evaluateTrain: !values["no-train-metrics"],
       modelsDir: values["save-model"] ? resolve("public/data/models") : null,
       signal: controller.signal,

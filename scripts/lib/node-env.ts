@@ -5,9 +5,10 @@ import type { RunEnvironment } from "../../src/lib/model/run-row.ts";
 
 /**
  * The run record's environment for a Node run on `backend`; `gpu` names the WebGPU adapter
- * (from `installNodeWebGpu`) when the backend is 'webgpu'.
+ * (from `installNodeWebGpu`) when the backend is 'webgpu', `wasmThreads` the XNNPACK threads of a
+ * threaded wasm backend (scripts/lib/wasm-threads.ts; left out when 1).
  */
-export function nodeEnvironment(backend: string, gpu?: string): RunEnvironment {
+export function nodeEnvironment(backend: string, gpu?: string, wasmThreads?: number): RunEnvironment {
   const cpus = os.cpus();
   return {
     runtime: "node",
@@ -18,5 +19,6 @@ export function nodeEnvironment(backend: string, gpu?: string): RunEnvironment {
     platform: `${os.platform()} ${os.arch()}`,
     nodeVersion: process.version,
     ...(gpu !== undefined ? { gpu } : {}),
+    ...(backend === "wasm" && wasmThreads !== undefined && wasmThreads > 1 ? { wasmThreads } : {}),
   };
 }

@@ -127,6 +127,8 @@ export const environmentSchema = z.object({
   nodeVersion: z.string().optional(),
   userAgent: z.string().optional(),
   gpu: z.string().optional(),
+  /** wasm in Node: XNNPACK threads of the run (absent: 1, the stock Node backend). */
+  wasmThreads: z.number().int().positive().optional(),
 });
 
 /** A misclassified test image, for the gallery. */
