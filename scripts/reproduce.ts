@@ -8,6 +8,7 @@
  * record exists are skipped (--force reruns them), an unfinished run resumes from the checkpoint
  * of its last finished epoch, and --jobs N runs N rows at once in child processes.
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { useBackend } from "../src/lib/backends/use-backend.ts";
@@ -18,7 +19,7 @@ import { removeStaleTemporaries } from "./lib/atomic-write.ts";
 import { positiveInteger, positiveNumber, readCommandLine, UsageError } from "./lib/cli.ts";
 import { nodeEnvironment } from "./lib/node-env.ts";
 import { installNodeWebGpu } from "./lib/node-webgpu.ts";
-import { defaultWasmThreads, registerThreadedWasm } from "./lib/wasm-threads.ts";
+import { registerThreadedWasm } from "./lib/wasm-threads.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 import {
   childArguments,
@@ -53,8 +54,9 @@ Options:
                               protocol's); records of seeds other than 1 are <row>.<preset>.seed-<n>.json
   --seed N                    the same as --seeds N
   --jobs N                    run up to N runs at once, each in its own process (default 1)
-  --wasm-threads N            XNNPACK threads per process on wasm (default: the cores divided by
-                              --jobs; 1 is tfjs's own Node wasm backend, which never uses threads)
+  --wasm-threads N            XNNPACK threads per process on wasm (default 1, tfjs's own Node wasm
+                              backend; N >= 2 loads its threaded build, scripts/lib/wasm-threads.ts:
+                              only on otherwise idle cores, N x --jobs at most the cores)
   --force                     rerun and overwrite runs whose record exists
   --checkpoints DIR           per-epoch checkpoints of unfinished runs (default ${DEFAULT_CHECKPOINT_DIR})
   --backend wasm|cpu|webgpu   tfjs backend (default wasm, with this project's gradient kernels);
@@ -122,7 +124,10 @@ async function main(): Promise<number> {
         batchSize: positiveInteger(values["batch-size"], "batch-size"),
       };
       const jobs = positiveInteger(values.jobs, "jobs") ?? 1;
-      const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? defaultWasmThreads(jobs);
+      const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? 1;
+      const cores = availableParallelism();
+      if (wasmThreads * jobs > cores)
+        throw new UsageError(`--wasm-threads ${wasmThreads} x --jobs ${jobs} is more threads than this machine's ${cores} cores`);
       return { values, positionals, overrides, seeds, jobs, wasmThreads };
     },
   }, argv);

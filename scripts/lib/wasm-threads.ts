@@ -16,14 +16,6 @@ import { BackendWasm, setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 
 const require = createRequire(import.meta.url);
 
-/**
- * XNNPACK threads per process when `jobs` processes share this machine: the available cores
- * divided among them, at least 1.
- */
-export function defaultWasmThreads(jobs: number): number {
-  return Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, jobs)));
-}
-
 /** What emscripten's factory resolves to, as far as this module uses it. */
 interface EmscriptenModule {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;

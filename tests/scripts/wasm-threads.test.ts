@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { defaultWasmThreads, registerThreadedWasm } from "../../scripts/lib/wasm-threads.ts";
+import { registerThreadedWasm } from "../../scripts/lib/wasm-threads.ts";
 import os from "node:os";
 
 /** Three training steps of a small CNN and ResNet in a child process with `threads` XNNPACK threads. */
@@ -31,11 +31,13 @@ describe("threaded wasm in Node", () => {
     }
   });
 
-  it("divides the cores among jobs, at least one thread each, and refuses fewer than 2 threads", () => {
-    const cores = os.availableParallelism();
-    expect(defaultWasmThreads(1)).toBe(cores);
-    expect(defaultWasmThreads(cores)).toBe(1);
-    expect(defaultWasmThreads(cores * 4)).toBe(1);
+  it("refuses fewer than 2 threads, and reproduce refuses more threads than cores", () => {
     expect(() => registerThreadedWasm(1)).toThrow(/threads must be an integer >= 2, got 1/);
+    const cores = os.availableParallelism();
+    const run = spawnSync(process.execPath, ["scripts/reproduce.ts", "cnn-4-8-3-16", "--wasm-threads", String(cores), "--jobs", "2"], {
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--wasm-threads ${cores} x --jobs 2 is more threads than this machine's ${cores} cores`);
   });
 });
