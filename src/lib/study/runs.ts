@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { decodePredictions } from "./predictions.ts";
-import { presetOf, type PresetName } from "./study.ts";
+import { FULL_PROTOCOL, presetOf, type PresetName } from "./study.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
 /** A validated run record with the file it came from (a name relative to the runs folder). */
@@ -92,13 +92,17 @@ function presetRank(run: RunRecord): number {
 
 /**
  * Whether run `a` represents its row better than run `b`: the preset closer to the full protocol
- * wins (full, then quick, then smoke, then custom), then the higher validation accuracy, then the
- * later finish.
+ * wins (full, then quick, then smoke, then custom), then the protocol's own seed (so a row with
+ * several seeds shows the run of seed 1, not the luckiest seed: the other seeds go into the
+ * mean ± sd of the seed summary), then the higher validation accuracy, then the later finish.
  */
 export function isBetterRun(a: RunRecord, b: RunRecord): boolean {
   const rankA = presetRank(a);
   const rankB = presetRank(b);
   if (rankA !== rankB) return rankA > rankB;
+  const defaultA = a.protocol.seed === FULL_PROTOCOL.seed;
+  const defaultB = b.protocol.seed === FULL_PROTOCOL.seed;
+  if (defaultA !== defaultB) return defaultA;
   const accA = a.metrics.validation.accuracy;
   const accB = b.metrics.validation.accuracy;
   if (accA !== accB) return accA > accB;

@@ -64,6 +64,19 @@ describe("selectBestRuns", () => {
     better.metrics.validation.accuracy = full.metrics.validation.accuracy + 0.01;
     expect(isBetterRun(better, full)).toBe(true);
   });
+  it("prefers the protocol's own seed to a luckier other seed, so a row does not show its best of several seeds", () => {
+    const seed2 = structuredClone(full);
+    seed2.protocol = { ...full.protocol, seed: 2 };
+    seed2.metrics.validation.accuracy = full.metrics.validation.accuracy + 0.01;
+    expect(full.protocol.seed).toBe(1);
+    expect(isBetterRun(full, seed2)).toBe(true);
+    expect(isBetterRun(seed2, full)).toBe(false);
+    // Between two other seeds, the higher validation accuracy still decides.
+    const seed3 = structuredClone(seed2);
+    seed3.protocol = { ...full.protocol, seed: 3 };
+    seed3.metrics.validation.accuracy = seed2.metrics.validation.accuracy + 0.01;
+    expect(isBetterRun(seed3, seed2)).toBe(true);
+  });
   it("keeps one run per row", () => {
     const runs: LoadedRun[] = [
       { file: "q.json", run: quick },
