@@ -309,7 +309,11 @@ function printTable(cases: BenchCase[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// Exits explicitly: the threads of a threaded wasm backend (--wasm-threads) would keep Node running.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

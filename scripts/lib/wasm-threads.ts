@@ -24,7 +24,8 @@ interface EmscriptenModule {
 
 /**
  * Make the "wasm" backend tfjs-backend-wasm's threaded-SIMD build on `threads` threads. Call
- * before the first `tf.setBackend("wasm")` (a running "wasm" backend is replaced).
+ * before the first `tf.setBackend("wasm")` (a running "wasm" backend is replaced). Its threads
+ * (worker_threads) keep Node alive: a script that uses it ends with `process.exit`.
  * @param threads XNNPACK threads, >= 2 (1 is what the stock Node backend already gives)
  */
 export function registerThreadedWasm(threads: number): void {
