@@ -1,6 +1,7 @@
 /**
- * The rerun panel: pressing Rerun on a tuning row opens it and trains that row in the worker, with
- * the preset and backend chosen in the panel (preset also from ?preset=). It shows the backend
+ * The rerun panel: pressing Rerun on a tuning row opens it with the row and a choice of preset
+ * (the default, or ?preset=, checked; each with its size and a rough time) and backend (also
+ * ?backend=), and trains that row in the worker once the reader presses Start (or Enter). It shows the backend
  * picked and why, dataset download progress, a progress bar (epoch, images/s, ETA), live loss and
  * accuracy curves, Cancel, and at the end the reader's numbers beside the original study's and
  * ours. One training at a time per tab: further requests queue up (listed, removable). Finished
@@ -15,8 +16,8 @@
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
 import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
-import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
-import type { PresetName, RerunPageData } from "../lib/study/rerun-reference.ts";
+import { describeEstimate, describeProtocol, estimateRunSeconds, PRESET_LABELS } from "../lib/study/preset-text.ts";
+import { PRESET_NAMES, type PresetName, type RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
 import type { DataProgress, TrainPhase } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
@@ -84,12 +85,22 @@ export function createRerunPanel(options: RerunPanelOptions) {
   let epochs: EpochRecord[] = [];
   let epochsTotal = 1;
   let memoryAskedAt = 0;
+  /** Rows waiting for the reader's Start (the choice is showing), else null. */
+  let pending: string[] | null = null;
+  /** Training speed (images/s) of this tab's latest finished run of each row: the best base for its estimates. */
+  const measured = new Map<string, number>();
 
   const view = bindPanelView(root, {
+    start: () => startChosen(),
+    closed: () => {
+      if (!pending) return;
+      pending = null;
+      view.endChoice(queue.state.phase);
+    },
     cancel: () => void queue.cancel(),
     again: () => {
       const last = queue.state.last;
-      if (last) request(last.rowId);
+      if (last) startRows([last.rowId]);
     },
     removeQueued: (index) => queue.remove(index),
     clearQueue: () => queue.clear(),
@@ -235,6 +246,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
         if (outcome.status === "finished") {
           const record = outcome.record;
           epochs = record.epochs;
+          const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
+          if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
           view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`);
           const last = record.epochs[record.epochs.length - 1];
@@ -267,26 +280,96 @@ export function createRerunPanel(options: RerunPanelOptions) {
     },
   });
 
-  /** Open the panel for a row and train it now, or queue it behind the running one. */
-  function request(rowId: string): void {
+  /** Start: train the rows being chosen (no-op when no choice is showing). */
+  function startChosen(): void {
+    const rows = pending;
+    if (!rows) return;
+    pending = null;
+    view.endChoice(queue.state.phase);
+    startRows(rows);
+  }
+
+  /** Train `rows` with the panel's preset and backend: the first now when nothing runs, the others queued. */
+  function startRows(rows: readonly string[]): void {
     view.expand();
-    if (!data.rows[rowId]) {
+    for (const rowId of rows) {
+      const effect = queue.enqueue({ rowId, preset: view.preset, backend: view.backend });
+      if (effect?.type !== "start") void view.reveal();
+    }
+  }
+
+  /** Where a row's time estimate comes from: this tab's last run of it, else our published record's speed. */
+  function speedOf(rowId: string): { imagesPerSecond: number; source: "yours" | "ours"; backend?: string; runtime?: string } | null {
+    const mine = measured.get(rowId);
+    if (mine) return { imagesPerSecond: mine, source: "yours" };
+    const row = data.rows[rowId];
+    const records = [row?.byPreset?.quick, row?.byPreset?.full, row?.byPreset?.smoke, row?.reproduced];
+    const ours = records.find((r) => r?.imagesPerSecond && r.imagesPerSecond > 0);
+    return ours ? { imagesPerSecond: ours.imagesPerSecond!, source: "ours", backend: ours.backend, runtime: ours.runtime } : null;
+  }
+
+  /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
+  function choose(rows: string[]): void {
+    pending = rows;
+    const speeds = rows.map(speedOf);
+    const known = speeds.every((s) => s !== null);
+    const estimates: Partial<Record<PresetName, string>> = {};
+    if (known) {
+      for (const name of PRESET_NAMES) {
+        const seconds = speeds.reduce((sum, s) => sum + estimateRunSeconds(data.presets[name], s!.imagesPerSecond), 0);
+        estimates[name] = describeEstimate(seconds);
+      }
+    }
+    const first = speeds[0];
+    const base = !known
+      ? "No time estimate: this site has no run of this row to measure its speed by."
+      : rows.length === 1 && first?.source === "yours"
+        ? "Times: at the speed of your last run of this row in this tab."
+        : `Times: at the speed of this site's own ${rows.length === 1 ? "run" : "runs"} (${first?.backend && first.backend in BACKEND_LABELS ? BACKEND_LABELS[first.backend as keyof typeof BACKEND_LABELS] : "WebAssembly"}${first?.runtime === "node" ? " in Node" : ""}); a GPU backend is often faster.`;
+    const note = `${base} The first run also downloads the dataset (about 31 MB).`;
+    const single = rows.length === 1;
+    view.showChoice({
+      title: single ? `Rerun ${rows[0]}` : `Rerun ${rows.length} rows in turn`,
+      subtitle: single ? (data.rows[rows[0]]?.description ?? rows[0]) : `${rows[0]} … ${rows[rows.length - 1]}, one at a time`,
+      estimates,
+      note,
+      startLabel: single ? "Start" : `Start ${rows.length} runs`,
+      rowId: single ? rows[0] : undefined,
+    });
+    failure.hide();
+    result.hide();
+    void view.reveal().then(() => {
+      if (pending === rows) view.focusPreset();
+    });
+  }
+
+  /**
+   * Pressing Rerun on `rows`: while a run is in progress they are queued behind it with the panel's
+   * preset and backend; otherwise the panel shows the choice and training waits for Start.
+   */
+  function requestRows(rows: readonly string[]): void {
+    view.expand();
+    const unknown = rows.filter((id) => !data.rows[id]);
+    if (unknown.length || rows.length === 0) {
       void view.reveal();
-      view.setStatus(`Unknown row "${rowId}": nothing to rerun.`);
+      view.setStatus(rows.length === 0 ? "No rows to rerun." : `Unknown row "${unknown[0]}": nothing to rerun.`);
       return;
     }
-    const effect = queue.enqueue({ rowId, preset: view.preset, backend: view.backend });
-    if (effect?.type !== "start") void view.reveal();
+    if (isActive(queue.state.phase)) startRows(rows);
+    else choose([...rows]);
   }
 
   view.setPhase(queue.state.phase);
 
   return {
-    request,
-    /** Queue several rows (a table's "Rerun all"); the first starts at once when idle. */
+    /** Pressing Rerun on a row: the choice of preset opens (or the row is queued behind a running one). */
+    request: (rowId: string): void => requestRows([rowId]),
+    /** A table's "Rerun all": one choice for all rows, run in turn after Start (queued behind a running one). */
     requestAll(rowIds: readonly string[]): void {
-      for (const id of rowIds) request(id);
+      requestRows(rowIds);
     },
+    /** Start the runs being chosen, as the Start button does (no-op when no choice is showing). */
+    start: startChosen,
     /** Set the preset used by the next requests. */
     setPreset(name: PresetName): void {
       view.setPreset(name);
