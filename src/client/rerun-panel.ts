@@ -14,7 +14,7 @@
  * interaction.
  */
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
-import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
+import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeEstimate, describeProtocol, estimateRunSeconds, PRESET_LABELS } from "../lib/study/preset-text.ts";
 import { PRESET_NAMES, type PresetName, type RerunPageData } from "../lib/study/rerun-reference.ts";
@@ -84,6 +84,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
   let batches: BatchPoint[] = [];
   let epochs: EpochRecord[] = [];
   let epochsTotal = 1;
+  /** Batches per epoch, from the run's first batch report (undefined before it). */
+  let batchesPerEpoch: number | undefined;
   let memoryAskedAt = 0;
   /** Rows waiting for the reader's Start (the choice is showing), else null. */
   let pending: string[] | null = null;
@@ -127,6 +129,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         batches: thinPoints(batches, 200),
         epochs,
         epochsTotal,
+        batchesPerEpoch,
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
         reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
@@ -183,6 +186,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         training = true;
         const shown = view.reveal();
         batches = [];
+        batchesPerEpoch = undefined;
         epochs = [];
         memoryAskedAt = 0;
         dataShownAt = 0;
@@ -227,9 +231,10 @@ export function createRerunPanel(options: RerunPanelOptions) {
           } else if (p.stage === "decode") view.setStatus("Checking and decoding Fashion-MNIST…");
         },
         onBatch: (p) => {
-          batches.push(batchPointOf(p));
+          batchesPerEpoch = p.batchesPerEpoch;
+          const added = appendBatchPoint(batches, p);
           view.showBatch(p);
-          charts.schedule();
+          if (added) charts.schedule();
           pollMemory();
         },
         onEpoch: (r) => {

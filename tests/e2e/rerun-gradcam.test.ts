@@ -44,6 +44,10 @@ describe("a rerun's model in Grad-CAM", () => {
     const { page, record } = await openRecordedPage(browser, { viewport: { width: 1280, height: 1200 } });
     await page.goto(`${root.url}cnn-tuning/?preset=smoke&backend=wasm`);
     await page.getByRole("button", { name: `Rerun ${ROW}`, exact: true }).click();
+    // The panel opens on its choice (smoke checked by ?preset=); training starts on Start.
+    await page.locator('.rerun-panel[data-state="choosing"]').waitFor();
+    expect(await page.locator('.rerun-panel input[name="rerun-preset"]:checked').inputValue()).toBe("smoke");
+    await page.getByRole("button", { name: "Start", exact: true }).click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>(".rerun-panel")?.dataset.saved, null, { timeout: 240_000 });
     const panel = page.locator(".rerun-panel");
     expect(await panel.getAttribute("data-state")).toBe("finished");
