@@ -16,11 +16,12 @@
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
-import { describeEstimate, describeProtocol, estimateRunSeconds, PRESET_LABELS } from "../lib/study/preset-text.ts";
-import { PRESET_NAMES, type PresetName, type RerunPageData } from "../lib/study/rerun-reference.ts";
+import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
+import type { PresetName, RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
 import type { DataProgress, TrainPhase } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
+import { describeChoice } from "./rerun/choice.ts";
 import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
 import { afterNextFrame, nextTask } from "./rerun/frames.ts";
 import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
@@ -303,44 +304,10 @@ export function createRerunPanel(options: RerunPanelOptions) {
     }
   }
 
-  /** Where a row's time estimate comes from: this tab's last run of it, else our published record's speed. */
-  function speedOf(rowId: string): { imagesPerSecond: number; source: "yours" | "ours"; backend?: string; runtime?: string } | null {
-    const mine = measured.get(rowId);
-    if (mine) return { imagesPerSecond: mine, source: "yours" };
-    const row = data.rows[rowId];
-    const records = [row?.byPreset?.quick, row?.byPreset?.full, row?.byPreset?.smoke, row?.reproduced];
-    const ours = records.find((r) => r?.imagesPerSecond && r.imagesPerSecond > 0);
-    return ours ? { imagesPerSecond: ours.imagesPerSecond!, source: "ours", backend: ours.backend, runtime: ours.runtime } : null;
-  }
-
   /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
   function choose(rows: string[]): void {
     pending = rows;
-    const speeds = rows.map(speedOf);
-    const known = speeds.every((s) => s !== null);
-    const estimates: Partial<Record<PresetName, string>> = {};
-    if (known) {
-      for (const name of PRESET_NAMES) {
-        const seconds = speeds.reduce((sum, s) => sum + estimateRunSeconds(data.presets[name], s!.imagesPerSecond), 0);
-        estimates[name] = describeEstimate(seconds);
-      }
-    }
-    const first = speeds[0];
-    const base = !known
-      ? "No time estimate: this site has no run of this row to measure its speed by."
-      : rows.length === 1 && first?.source === "yours"
-        ? "Times: at the speed of your last run of this row in this tab."
-        : `Times: at the speed of this site's own ${rows.length === 1 ? "run" : "runs"} (${first?.backend && first.backend in BACKEND_LABELS ? BACKEND_LABELS[first.backend as keyof typeof BACKEND_LABELS] : "WebAssembly"}${first?.runtime === "node" ? " in Node" : ""}); a GPU backend is often faster.`;
-    const note = `${base} The first run also downloads the dataset (about 31 MB).`;
-    const single = rows.length === 1;
-    view.showChoice({
-      title: single ? `Rerun ${rows[0]}` : `Rerun ${rows.length} rows in turn`,
-      subtitle: single ? (data.rows[rows[0]]?.description ?? rows[0]) : `${rows[0]} … ${rows[rows.length - 1]}, one at a time`,
-      estimates,
-      note,
-      startLabel: single ? "Start" : `Start ${rows.length} runs`,
-      rowId: single ? rows[0] : undefined,
-    });
+    view.showChoice(describeChoice(rows, data, measured));
     failure.hide();
     result.hide();
     void view.reveal().then(() => {
