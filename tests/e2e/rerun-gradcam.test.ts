@@ -71,7 +71,10 @@ describe("a rerun's model in Grad-CAM", () => {
     await page.goto(`${root.url}gradcam/?image=5&model=${encodeURIComponent(runId)}`);
     await waitForMaps(page);
     expect(await page.inputValue('[data-gradcam="model"]')).toBe(`run:${runId}`);
-    expect(await page.locator(`[data-gradcam="model"] option[value="run:${runId}"]`).textContent()).toMatch(new RegExp(`^Your rerun: ${ROW}`));
+    expect(await page.locator(`[data-gradcam="model"] option[value="run:${runId}"]`).textContent()).toMatch(
+      // Row, preset, test accuracy, then when it finished (in the browser's locale).
+      new RegExp(`^Your rerun: ${ROW} · Smoke · test ${(run.metrics.test.accuracy * 100).toFixed(2)}% · \\S.*\\d`),
+    );
     expect(await page.$$eval('[data-gradcam="layer"] option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["conv1", "conv2"]);
     const info = (await page.textContent('[data-gradcam="model-info"]'))!;
     expect(info).toContain("trained by you in this browser");
