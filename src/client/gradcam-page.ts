@@ -21,6 +21,8 @@ import { createRng, randomInt } from "../lib/data/random.ts";
 import { formatCount, formatPercent } from "../lib/format.ts";
 import type { StoredModelInfo } from "../lib/storage/reruns-db.ts";
 import type { Api } from "../workers/gradcam/gradcam.worker.ts";
+import { storedModelLabel } from "./gradcam/model-label.ts";
+import { checkBackendParam, checkImageParam, checkLayerParam, checkTargetParam } from "./gradcam/url-params.ts";
 
 /** Rendered into data-config by GradCamTool.astro. */
 interface Config {
@@ -51,6 +53,7 @@ function start(root: HTMLElement): void {
   };
   const status = el<HTMLParagraphElement>("status");
   const errorBox = el<HTMLParagraphElement>("error");
+  const urlProblemBox = el<HTMLElement>("url-problem");
   const form = el<HTMLFormElement>("controls");
   const modelSelect = el<HTMLSelectElement>("model");
   const backendSelect = el<HTMLSelectElement>("backend");
@@ -82,10 +85,32 @@ function start(root: HTMLElement): void {
   let info: ModelInfo | null = null;
   let labels: Uint8Array = new Uint8Array(0);
   let views: GradCamView[] = [];
-  let index = Math.max(0, Number.parseInt(params.get("image") ?? "0", 10) || 0);
-  let layer = params.get("layer");
-  const targetParam = Number.parseInt(params.get("target") ?? "", 10);
-  let target: number | null = targetParam >= 0 && targetParam < names.length ? targetParam : null;
+  // What the URL asked for that cannot be shown, by parameter: shown until the reader changes that pick.
+  const urlProblems = new Map<string, string>();
+  const renderUrlProblems = () => {
+    urlProblemBox.replaceChildren(
+      ...Array.from(urlProblems.values(), (text) => {
+        const p = document.createElement("p");
+        p.textContent = text;
+        return p;
+      }),
+    );
+    urlProblemBox.hidden = urlProblems.size === 0;
+  };
+  const noteUrlProblem = (name: string, problem: string | undefined) => {
+    if (!problem) return;
+    urlProblems.set(name, problem);
+    renderUrlProblems();
+  };
+  const settleUrlProblem = (...names: string[]) => {
+    if (names.map((name) => urlProblems.delete(name)).some(Boolean)) renderUrlProblems();
+  };
+  // ?image= is checked once the test set's size is known, ?layer= once the model's layers are.
+  let index = 0;
+  let layer: string | null = null;
+  const targetCheck = checkTargetParam(params.get("target"), names.length);
+  let target: number | null = targetCheck.value;
+  noteUrlProblem("target", targetCheck.problem);
   // Model keys: "shipped:<row id>" or "run:<run id>"; ?model= holds the row or run id, absent for the default.
   const defaultKey = config.shipped.length ? `shipped:${config.shipped[0].rowId}` : null;
   const modelParam = params.get("model");
@@ -96,7 +121,9 @@ function start(root: HTMLElement): void {
       : `run:${modelParam}`;
   const isShipped = (key: string | null) => key?.startsWith("shipped:") ?? false;
   // ?backend=<name> asks for one backend; absent (or "auto"): the fastest the worker's probes find.
-  let backend: BackendChoice = parseBackendChoice(params.get("backend")) ?? "auto";
+  const backendCheck = checkBackendParam(params.get("backend"));
+  let backend: BackendChoice = backendCheck.value;
+  noteUrlProblem("backend", backendCheck.problem);
   let misclassified: Misclassified[] | null = null;
   let ticket = 0;
   let notice = "";
@@ -256,18 +283,24 @@ function start(root: HTMLElement): void {
     for (const m of stored) {
       const option = document.createElement("option");
       option.value = `run:${m.runId}`;
-      const when = m.createdAt ? new Date(m.createdAt).toLocaleString() : "";
-      option.textContent = `Your rerun: ${m.rowId}${when ? `, ${when}` : ""}`;
+      const when = m.createdAt ? new Date(m.createdAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "";
+      option.textContent = storedModelLabel(m, when);
+      option.title = `${option.textContent} (run ${m.runId})`;
       modelSelect.append(option);
     }
     const available = Array.from(modelSelect.options, (o) => o.value);
     if (modelKey && !available.includes(modelKey)) {
       notice = ` (the model "${modelParam}" is not in this browser's storage, so this is another one)`;
       modelKey = available[0] ?? null;
+      const instead = modelKey ? modelSelect.options[available.indexOf(modelKey)].textContent : null;
+      noteUrlProblem("model", `?model=${modelParam} is not a model published with this site or kept in this browser; ${instead ? `showing ${instead}` : "no model to show"}.`);
     }
     modelKey ??= available[0] ?? null;
     if (modelKey) modelSelect.value = modelKey;
+    titleModel();
   };
+  // A long label may be cut by the menu's width: its full text is the menu's tooltip.
+  const titleModel = () => void (modelSelect.title = modelSelect.selectedOptions[0]?.textContent ?? "");
 
   const boot = async () => {
     setStatus("Starting TensorFlow.js in a worker…");
@@ -280,6 +313,12 @@ function start(root: HTMLElement): void {
       const [, test] = await Promise.all([loadModel(), api.loadTestSet(url("data/fashion-mnist/manifest.json"))]);
       labels = test.labels;
       indexInput.max = String(test.count - 1);
+      const image = checkImageParam(params.get("image"), test.count);
+      index = image.value;
+      noteUrlProblem("image", image.problem);
+      const layerCheck = checkLayerParam(params.get("layer"), info!.layers);
+      layer = layerCheck.value;
+      noteUrlProblem("layer", layerCheck.problem);
       enable(true);
       await show();
     } catch (error) {
@@ -289,12 +328,14 @@ function start(root: HTMLElement): void {
 
   const pickFrom = (candidates: number[]) => {
     if (candidates.length === 0) return;
+    settleUrlProblem("image");
     index = candidates[randomInt(rng, candidates.length)];
     void show();
   };
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    settleUrlProblem("image");
     index = Number(indexInput.value);
     void show();
   });
@@ -317,11 +358,13 @@ function start(root: HTMLElement): void {
   });
   layerSelect.addEventListener("change", () => {
     layer = layerSelect.value;
+    settleUrlProblem("layer");
     syncUrl();
     draw(); // every layer's map is already computed
   });
   targetSelect.addEventListener("change", () => {
     target = targetSelect.value === "" ? null : Number(targetSelect.value);
+    settleUrlProblem("target");
     void show();
   });
   colormapSelect.addEventListener("change", draw);
@@ -340,10 +383,13 @@ function start(root: HTMLElement): void {
   };
   modelSelect.addEventListener("change", () => {
     modelKey = modelSelect.value;
+    titleModel();
+    settleUrlProblem("model", "layer");
     void reload();
   });
   backendSelect.addEventListener("change", () => {
     backend = parseBackendChoice(backendSelect.value) ?? "auto";
+    settleUrlProblem("backend");
     void reload();
   });
   if (!COLORMAP_NAMES.includes(colormapSelect.value as ColormapName)) colormapSelect.value = COLORMAP_NAMES[0];

@@ -1,6 +1,7 @@
 /**
- * The rerun panel: pressing Rerun on a tuning row opens it and trains that row in the worker, with
- * the preset and backend chosen in the panel (preset also from ?preset=). It shows the backend
+ * The rerun panel: pressing Rerun on a tuning row opens it with the row and a choice of preset
+ * (the default, or ?preset=, checked; each with its size and a rough time) and backend (also
+ * ?backend=), and trains that row in the worker once the reader presses Start (or Enter). It shows the backend
  * picked and why, dataset download progress, a progress bar (epoch, images/s, ETA), live loss and
  * accuracy curves, Cancel, and at the end the reader's numbers beside the original study's and
  * ours. One training at a time per tab: further requests queue up (listed, removable). Finished
@@ -13,13 +14,14 @@
  * interaction.
  */
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
-import { batchPointOf, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
+import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
 import type { PresetName, RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
 import type { DataProgress, TrainPhase } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
+import { describeChoice } from "./rerun/choice.ts";
 import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
 import { afterNextFrame, nextTask } from "./rerun/frames.ts";
 import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
@@ -83,13 +85,25 @@ export function createRerunPanel(options: RerunPanelOptions) {
   let batches: BatchPoint[] = [];
   let epochs: EpochRecord[] = [];
   let epochsTotal = 1;
+  /** Batches per epoch, from the run's first batch report (undefined before it). */
+  let batchesPerEpoch: number | undefined;
   let memoryAskedAt = 0;
+  /** Rows waiting for the reader's Start (the choice is showing), else null. */
+  let pending: string[] | null = null;
+  /** Training speed (images/s) of this tab's latest finished run of each row: the best base for its estimates. */
+  const measured = new Map<string, number>();
 
   const view = bindPanelView(root, {
+    start: () => startChosen(),
+    closed: () => {
+      if (!pending) return;
+      pending = null;
+      view.endChoice(queue.state.phase);
+    },
     cancel: () => void queue.cancel(),
     again: () => {
       const last = queue.state.last;
-      if (last) request(last.rowId);
+      if (last) startRows([last.rowId]);
     },
     removeQueued: (index) => queue.remove(index),
     clearQueue: () => queue.clear(),
@@ -116,6 +130,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         batches: thinPoints(batches, 200),
         epochs,
         epochsTotal,
+        batchesPerEpoch,
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
         reference: reference ? { label: `Original study ${formatPercent(reference.valAccuracy)} (val.)`, value: reference.valAccuracy } : undefined,
@@ -172,6 +187,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         training = true;
         const shown = view.reveal();
         batches = [];
+        batchesPerEpoch = undefined;
         epochs = [];
         memoryAskedAt = 0;
         dataShownAt = 0;
@@ -216,9 +232,10 @@ export function createRerunPanel(options: RerunPanelOptions) {
           } else if (p.stage === "decode") view.setStatus("Checking and decoding Fashion-MNIST…");
         },
         onBatch: (p) => {
-          batches.push(batchPointOf(p));
+          batchesPerEpoch = p.batchesPerEpoch;
+          const added = appendBatchPoint(batches, p);
           view.showBatch(p);
-          charts.schedule();
+          if (added) charts.schedule();
           pollMemory();
         },
         onEpoch: (r) => {
@@ -235,6 +252,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
         if (outcome.status === "finished") {
           const record = outcome.record;
           epochs = record.epochs;
+          const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
+          if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
           view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`);
           const last = record.epochs[record.epochs.length - 1];
@@ -267,26 +286,62 @@ export function createRerunPanel(options: RerunPanelOptions) {
     },
   });
 
-  /** Open the panel for a row and train it now, or queue it behind the running one. */
-  function request(rowId: string): void {
+  /** Start: train the rows being chosen (no-op when no choice is showing). */
+  function startChosen(): void {
+    const rows = pending;
+    if (!rows) return;
+    pending = null;
+    view.endChoice(queue.state.phase);
+    startRows(rows);
+  }
+
+  /** Train `rows` with the panel's preset and backend: the first now when nothing runs, the others queued. */
+  function startRows(rows: readonly string[]): void {
     view.expand();
-    if (!data.rows[rowId]) {
+    for (const rowId of rows) {
+      const effect = queue.enqueue({ rowId, preset: view.preset, backend: view.backend });
+      if (effect?.type !== "start") void view.reveal();
+    }
+  }
+
+  /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
+  function choose(rows: string[]): void {
+    pending = rows;
+    view.showChoice(describeChoice(rows, data, measured));
+    failure.hide();
+    result.hide();
+    void view.reveal().then(() => {
+      if (pending === rows) view.focusPreset();
+    });
+  }
+
+  /**
+   * Pressing Rerun on `rows`: while a run is in progress they are queued behind it with the panel's
+   * preset and backend; otherwise the panel shows the choice and training waits for Start.
+   */
+  function requestRows(rows: readonly string[]): void {
+    view.expand();
+    const unknown = rows.filter((id) => !data.rows[id]);
+    if (unknown.length || rows.length === 0) {
       void view.reveal();
-      view.setStatus(`Unknown row "${rowId}": nothing to rerun.`);
+      view.setStatus(rows.length === 0 ? "No rows to rerun." : `Unknown row "${unknown[0]}": nothing to rerun.`);
       return;
     }
-    const effect = queue.enqueue({ rowId, preset: view.preset, backend: view.backend });
-    if (effect?.type !== "start") void view.reveal();
+    if (isActive(queue.state.phase)) startRows(rows);
+    else choose([...rows]);
   }
 
   view.setPhase(queue.state.phase);
 
   return {
-    request,
-    /** Queue several rows (a table's "Rerun all"); the first starts at once when idle. */
+    /** Pressing Rerun on a row: the choice of preset opens (or the row is queued behind a running one). */
+    request: (rowId: string): void => requestRows([rowId]),
+    /** A table's "Rerun all": one choice for all rows, run in turn after Start (queued behind a running one). */
     requestAll(rowIds: readonly string[]): void {
-      for (const id of rowIds) request(id);
+      requestRows(rowIds);
     },
+    /** Start the runs being chosen, as the Start button does (no-op when no choice is showing). */
+    start: startChosen,
     /** Set the preset used by the next requests. */
     setPreset(name: PresetName): void {
       view.setPreset(name);

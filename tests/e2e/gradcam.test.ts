@@ -158,7 +158,81 @@ describe("Grad-CAM page controls", () => {
     const info = await page.textContent('[data-gradcam="model-info"]');
     expect(info).toContain("trained by you in this browser");
     expect(info).toContain("(run e2e-run, quick protocol");
+    // Its menu entry names the row, the preset, the test accuracy and when it finished.
+    const label = (await page.locator('[data-gradcam="model"] option[value="run:e2e-run"]').textContent())!;
+    expect(label).toMatch(new RegExp(`^Your rerun: resnet-1x4 · Quick · test ${(stored.metrics.test.accuracy * 100).toFixed(2)}% · .*2026`));
+    expect(await page.getAttribute('[data-gradcam="model"]', "title")).toBe(label);
+    // However long that label, the menu stays inside its fieldset and clear of the backend menu, on a phone and a desktop.
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 900 },
+    ]) {
+      await page.setViewportSize(viewport);
+      const boxes = await page.evaluate(() => {
+        const box = (el: Element) => {
+          const r = el.getBoundingClientRect();
+          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        };
+        const model = document.querySelector('[data-gradcam="model"]')!;
+        const fieldset = model.closest("fieldset")!;
+        const others = [...document.querySelectorAll('[data-gradcam="controls"] :is(fieldset, select, input, button)')].filter((el) => el !== model && el !== fieldset);
+        return { model: box(model), fieldset: box(fieldset), others: others.map(box), width: document.documentElement.clientWidth };
+      });
+      const at = `${viewport.width} px`;
+      expect(boxes.model.left, at).toBeGreaterThanOrEqual(boxes.fieldset.left);
+      expect(boxes.model.right, at).toBeLessThanOrEqual(boxes.fieldset.right);
+      expect(boxes.fieldset.right, at).toBeLessThanOrEqual(boxes.width);
+      type Box = (typeof boxes)["model"];
+      const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      // Neither the menu nor its fieldset runs into another control or fieldset.
+      expect(boxes.others.filter((b) => overlaps(boxes.model, b)), at).toEqual([]);
+      expect(boxes.others.filter((b) => overlaps(boxes.fieldset, b) && !(b.left >= boxes.fieldset.left && b.right <= boxes.fieldset.right && b.top >= boxes.fieldset.top && b.bottom <= boxes.fieldset.bottom)), at).toEqual([]);
+      await page.locator('[data-gradcam="controls"]').screenshot({ path: join(SCREENSHOTS, `gradcam-your-model-${viewport.width}.png`) });
+    }
     expect(record.consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  for (const [query, message, shown] of [
+    ["image=-5&layer=conv1", "?image=-5 is not an image number 0–9,999; showing image 0.", { image: "0", layer: "conv1" }],
+    ["image=abc&layer=conv1", "?image=abc is not an image number 0–9,999; showing image 0.", { image: "0", layer: "conv1" }],
+    ["image=10000&layer=conv1", "?image=10000 is past the last test image (9,999); showing image 9,999.", { image: "9999", layer: "conv1" }],
+    ["image=4&layer=nope", "?layer=nope is not a layer of this model (conv1, conv2); showing conv2.", { image: "4", layer: "conv2" }],
+    ["image=4&target=12", "?target=12 is not a class number 0–9; explaining the predicted class.", { image: "4", layer: "conv2" }],
+  ] as const)
+    it(`says what was wrong with ?${query} and what it shows instead`, async () => {
+      const { page, record } = await openRecordedPage(browser, { viewport: { width: 390, height: 844 } });
+      await page.goto(`${site.url}gradcam/?${query}`);
+      await waitForMaps(page);
+      const problem = page.getByTestId("url-problem");
+      expect(await problem.isVisible()).toBe(true);
+      expect(await problem.getAttribute("role")).toBe("status");
+      expect(await problem.textContent()).toBe(message);
+      // The page shows what the message says, and the URL says so too.
+      expect(await page.inputValue('[data-gradcam="index"]')).toBe(shown.image);
+      expect(await page.inputValue('[data-gradcam="layer"]')).toBe(shown.layer);
+      const url = new URL(page.url());
+      expect(url.searchParams.get("image")).toBe(shown.image);
+      expect(url.searchParams.get("layer")).toBe(shown.layer);
+      expect(url.searchParams.has("target")).toBe(false);
+      if (query.startsWith("image=abc")) await page.screenshot({ path: join(SCREENSHOTS, "gradcam-url-problem-390.png") });
+      // Once the reader picks what the URL got wrong, the message goes.
+      if (query.includes("layer=nope")) await page.selectOption('[data-gradcam="layer"]', "conv1");
+      else if (query.includes("target=")) await page.selectOption('[data-gradcam="target"]', "3");
+      else {
+        await page.fill('[data-gradcam="index"]', "17");
+        await page.press('[data-gradcam="index"]', "Enter");
+      }
+      await expect.poll(() => problem.isVisible()).toBe(false);
+      expect(record.consoleErrors).toEqual([]);
+      await page.close();
+    });
+
+  it("shows no URL message for a good URL", async () => {
+    const { page } = await openRecordedPage(browser);
+    await page.goto(`${site.url}gradcam/?image=7&layer=conv1&target=2`);
+    await waitForMaps(page);
+    expect(await page.getByTestId("url-problem").isHidden()).toBe(true);
     await page.close();
   });
 });

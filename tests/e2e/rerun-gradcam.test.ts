@@ -44,6 +44,10 @@ describe("a rerun's model in Grad-CAM", () => {
     const { page, record } = await openRecordedPage(browser, { viewport: { width: 1280, height: 1200 } });
     await page.goto(`${root.url}cnn-tuning/?preset=smoke&backend=wasm`);
     await page.getByRole("button", { name: `Rerun ${ROW}`, exact: true }).click();
+    // The panel opens on its choice (smoke checked by ?preset=); training starts on Start.
+    await page.locator('.rerun-panel[data-state="choosing"]').waitFor();
+    expect(await page.locator('.rerun-panel input[name="rerun-preset"]:checked').inputValue()).toBe("smoke");
+    await page.getByRole("button", { name: "Start", exact: true }).click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>(".rerun-panel")?.dataset.saved, null, { timeout: 240_000 });
     const panel = page.locator(".rerun-panel");
     expect(await panel.getAttribute("data-state")).toBe("finished");
@@ -67,7 +71,10 @@ describe("a rerun's model in Grad-CAM", () => {
     await page.goto(`${root.url}gradcam/?image=5&model=${encodeURIComponent(runId)}`);
     await waitForMaps(page);
     expect(await page.inputValue('[data-gradcam="model"]')).toBe(`run:${runId}`);
-    expect(await page.locator(`[data-gradcam="model"] option[value="run:${runId}"]`).textContent()).toMatch(new RegExp(`^Your rerun: ${ROW}`));
+    expect(await page.locator(`[data-gradcam="model"] option[value="run:${runId}"]`).textContent()).toMatch(
+      // Row, preset, test accuracy, then when it finished (in the browser's locale).
+      new RegExp(`^Your rerun: ${ROW} · Smoke · test ${(run.metrics.test.accuracy * 100).toFixed(2)}% · \\S.*\\d`),
+    );
     expect(await page.$$eval('[data-gradcam="layer"] option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["conv1", "conv2"]);
     const info = (await page.textContent('[data-gradcam="model-info"]'))!;
     expect(info).toContain("trained by you in this browser");

@@ -37,8 +37,8 @@ interface Opened {
 }
 
 /** A fresh browser context (empty cache and IndexedDB) on a page. */
-async function open(url: string): Promise<Opened> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Opened> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -111,6 +111,20 @@ async function watch(page: Page, done: (s: PanelState) => boolean, timeoutMs: nu
 
 const rerunButton = (page: Page, rowId: string) => page.getByRole("button", { name: `Rerun ${rowId}`, exact: true });
 
+/** Wait until the panel shows the choice before a run (data-state "choosing") with the keyboard on a preset. */
+const waitForChoice = (page: Page) =>
+  page.waitForFunction(() => {
+    const panel = document.querySelector<HTMLElement>(".rerun-panel");
+    return panel?.dataset.state === "choosing" && panel.contains(document.activeElement);
+  });
+
+/** Press Rerun on a row, then Start in the panel's choice (the preset of ?preset=, or the default, is checked). */
+async function startRerun(page: Page, rowId: string): Promise<void> {
+  await rerunButton(page, rowId).click();
+  await waitForChoice(page);
+  await page.locator('.rerun-panel [data-part="start"]').click();
+}
+
 /**
  * Click a row's Rerun button with a real mouse click. Playwright's own click() first runs its
  * actionability checks as scripts in the page; those would be recorded as the page's long tasks,
@@ -125,7 +139,17 @@ async function clickRerunRecorded(page: Page, rowId: string): Promise<void> {
   await recordLongTasks(page);
   await page.mouse.down();
   await page.mouse.up();
+  // The choice opens with the keyboard on the checked preset: Enter starts (a raw key press, like the click).
+  await waitForChoice(page);
+  await page.keyboard.press("Enter");
 }
+
+/** Vertices of the training line in the panel's loss chart (its first line mark; Plot writes "M", then "L" per further point). */
+const trainingVertices = (page: Page): Promise<number> =>
+  page.evaluate(() => {
+    const d = document.querySelector('.rerun-panel [data-chart="loss"] g[aria-label="line"] path')?.getAttribute("d") ?? "";
+    return (d.match(/[ML]/g) ?? []).length;
+  });
 
 /** Click Rerun on a row and wait for the run to end; checks progress rose and returns the final state. */
 async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: number): Promise<PanelState> {
@@ -159,6 +183,9 @@ async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: 
     `Ours (${protocol})`,
     "Original study (its full training)",
   ]);
+  // A one-epoch run's curves are drawn per batch against the batch number, not as one dot per epoch.
+  await expect.poll(() => trainingVertices(page), { timeout: 10_000 }).toBeGreaterThan(2);
+  expect(await page.locator('.rerun-panel [data-chart="loss"] svg').textContent()).toMatch(/Batch \(of \d+, one epoch\)/);
   await page.screenshot({ path: join(SHOTS, `${shotName}-finished.png`) });
   return final;
 }
@@ -171,8 +198,86 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     const before = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
     expect(before.filter((u) => /rerun-panel|trainer\.worker|chart\.worker/.test(u))).toEqual([]);
     await rerunButton(page, "cnn-32-64-3-64").click();
+    await waitForChoice(page);
+    // Nothing trains before Start.
+    expect(requested.filter((u) => /trainer\.worker/.test(u))).toEqual([]);
+    await page.getByRole("button", { name: "Start", exact: true }).click();
     await expect.poll(() => requested.some((u) => /trainer\.worker/.test(u))).toBe(true);
     await page.getByRole("button", { name: "Cancel" }).click();
+  }, 120_000);
+
+  for (const viewport of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ])
+    it(`at ${viewport.width} px, Rerun opens a choice first: the default preset checked and focused, each with a time, Start by keyboard; Escape leaves it untrained`, async () => {
+      const { page, errors } = await open(`${CNN}?backend=wasm`, viewport);
+      const requested: string[] = [];
+      page.on("request", (r) => requested.push(r.url()));
+      const panel = page.locator(".rerun-panel");
+      await rerunButton(page, "cnn-32-64-3-64").click();
+      await waitForChoice(page);
+      expect(await panel.getAttribute("data-row")).toBe("cnn-32-64-3-64");
+      expect(await page.locator("#rerun-panel-title").textContent()).toBe("Rerun cnn-32-64-3-64");
+      // The default (quick) is checked, enabled and has the keyboard; every preset shows its size and a rough time.
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement;
+        return { name: el.name, value: el.value, checked: el.checked, disabled: el.disabled };
+      });
+      expect(focused).toEqual({ name: "rerun-preset", value: "quick", checked: true, disabled: false });
+      const labels = await panel.locator(".rerun-presets label").allTextContents();
+      expect(labels).toHaveLength(3);
+      for (const label of labels) expect(label).toMatch(/training images, \d+ epochs?, batch \d+ · about \d+(\.\d)? (s|min|h)$/);
+      expect(await panel.locator('[data-part="estimate-note"]').textContent()).toMatch(/^Times: at the speed of this site's own run/);
+      const start = panel.locator('[data-part="start"]');
+      expect(await start.isVisible()).toBe(true);
+      expect(await panel.locator('[data-part="cancel"]').isVisible()).toBe(false);
+      // Start lies inside the window (the panel is usable at this width).
+      const box = (await start.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+      // Tab from the presets reaches Start (through the backend menu).
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.part)).toBe("start");
+      await page.screenshot({ path: join(SHOTS, `rerun-choice-${viewport.width}.png`) });
+      expect(requested.filter((u) => /trainer\.worker/.test(u))).toEqual([]);
+
+      // Escape closes the choice: nothing trained.
+      await page.keyboard.press("Escape");
+      await expect.poll(() => panel.isHidden()).toBe(true);
+      expect(await panel.getAttribute("data-state")).toBe("idle");
+      expect(requested.filter((u) => /trainer\.worker/.test(u))).toEqual([]);
+
+      // Again: an arrow key picks Smoke, Enter starts it.
+      await rerunButton(page, "cnn-32-64-3-64").click();
+      await waitForChoice(page);
+      await page.keyboard.press("ArrowDown");
+      expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe("smoke");
+      await page.keyboard.press("Enter");
+      await watch(page, (s) => s.state === "running", 30_000);
+      expect(await panel.getAttribute("data-preset")).toBe("smoke");
+      expect(await page.locator(".rerun-sub").textContent()).toMatch(/Smoke: 1,024 training images, 1 epoch/);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await watch(page, (s) => s.state === "cancelled", 60_000);
+      expect(errors).toEqual([]);
+    }, 120_000);
+
+  it("Rerun all opens one choice for every row of the table; Start would queue them in turn", async () => {
+    const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
+    const all = page.getByRole("button", { name: /^Rerun all/ }).first();
+    const count = (await all.getAttribute("data-rerun-all"))!.trim().split(/\s+/).length;
+    expect(count).toBeGreaterThan(1);
+    await all.click();
+    await waitForChoice(page);
+    expect(await page.locator('.rerun-panel [data-part="start"]').textContent()).toBe(`Start ${count} runs`);
+    expect(await page.locator("#rerun-panel-title").textContent()).toBe(`Rerun ${count} rows in turn`);
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe("smoke");
+    await page.locator('.rerun-panel [data-part="start"]').click();
+    await expect.poll(() => page.locator(".rerun-queue").textContent()).toMatch(new RegExp(`Queued \\(one training at a time in this tab\\): ${count - 1}`));
+    await page.getByRole("button", { name: "Clear queue" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await watch(page, (s) => s.state === "cancelled", 60_000);
   }, 120_000);
 
   // A long task needs only one frame descheduled for 50 ms; on a shared 2-core machine another
@@ -185,6 +290,9 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     expect(final.row).toBe("cnn-32-64-3-64");
     expect(await longTasks(page)).toEqual([]);
     expect(errors).toEqual([]);
+    // The curves (scrolled to once the long tasks are read: Playwright's scrolling runs scripts in the page).
+    await page.locator('.rerun-panel [data-chart="loss"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "rerun-cnn-wasm-curves.png") });
   });
 
   it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", { retry: 2, timeout: 360_000 }, async () => {
@@ -201,7 +309,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
 
   it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
     const { page } = await open(`${CNN}?preset=quick&backend=wasm`);
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     // Wait until the panel has seen the worker's tensors rise above the baseline (the model and optimiser live).
     const during = (await watch(page, (s) => s.now > 2 && s.peak !== undefined && s.baseline !== undefined, 120_000), await panelState(page))!;
     expect(Number(during.peak)).toBeGreaterThan(Number(during.baseline));
@@ -256,7 +364,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
       if (r.url().endsWith(".idx.gz")) gz.push(r.url());
     });
     const statuses: string[] = [];
-    await rerunButton(page, "cnn-32-64-3-32").click();
+    await startRerun(page, "cnn-32-64-3-32");
     await watch(page, (s) => s.state !== "running", 180_000, async () => void statuses.push((await page.locator(".rerun-status").textContent()) ?? ""));
     expect(gz).toEqual([]);
     expect((await panelState(page))!.state).toBe("finished");
@@ -265,8 +373,9 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
 
   it("A second Rerun while one trains on wasm is queued, shown, and runs next", async () => {
     const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     await watch(page, (s) => s.state === "running", 30_000);
+    // While one trains, a second Rerun joins the queue at once, with the preset of the running one.
     await rerunButton(page, "cnn-32-64-3-128").click();
     await expect.poll(() => page.locator(".rerun-queue").textContent()).toMatch(/Queued \(one training at a time in this tab\): 1.*cnn-32-64-3-128/s);
     await watch(page, (s) => s.row === "cnn-32-64-3-128" && s.state === "running", 180_000);
@@ -277,7 +386,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   it("A failed dataset download on wasm is told plainly, the page stays usable, and Retry recovers", async () => {
     const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await page.context().route("**/data/fashion-mnist/train-images.idx.gz", (route) => route.abort("internetdisconnected"));
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     await watch(page, (s) => s.state === "failed", 60_000);
     const alert = page.locator(".rerun-panel [role=alert]");
     expect(await alert.getAttribute("data-kind")).toBe("dataset-download");
@@ -296,7 +405,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     const wrong = readFileSync(join(root.outDir, "data/fashion-mnist/test-labels.idx.gz"));
     await page.context().route("**/data/fashion-mnist/train-labels.idx.gz", (route) => route.fulfill({ body: wrong, contentType: "application/gzip" }));
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     await watch(page, (s) => s.state === "failed", 60_000);
     const alert = page.locator(".rerun-panel [role=alert]");
     expect(await alert.getAttribute("data-kind")).toBe("dataset-checksum");
@@ -306,7 +415,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   it("A training worker that fails to start is reported as a crash, with retry buttons for the other backends", async () => {
     const { page } = await open(`${CNN}?preset=smoke&backend=wasm`);
     await page.context().route("**/trainer.worker*.js", (route) => route.abort("failed"));
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     await watch(page, (s) => s.state === "failed", 60_000);
     const alert = page.locator(".rerun-panel [role=alert]");
     expect(await alert.getAttribute("data-kind")).toBe("worker-crashed");
@@ -328,7 +437,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
   it("Smoke rerun of cnn-32-64-3-64 on WebGPU (SwiftShader fallback adapter, software): training starts, progress rises, Cancel stops it", async () => {
     // A full smoke run takes minutes on a software WebGPU adapter (~5 images/s): check that batches run, then cancel.
     const { page } = await open(`${CNN}?preset=smoke&backend=webgpu`);
-    await rerunButton(page, "cnn-32-64-3-64").click();
+    await startRerun(page, "cnn-32-64-3-64");
     const seen = await watch(page, (s) => s.now > 0 && s.backend === "webgpu", 300_000);
     expect(seen.at(-1)).toBeGreaterThan(0);
     expect(await page.locator(".rerun-backend-info summary").textContent()).toMatch(/^Backend: WebGPU/);

@@ -20,6 +20,10 @@ export const PROGRESS_INTERVAL_MS = 250;
 
 /** What the reader's clicks ask for. */
 export interface PanelViewActions {
+  /** Start the runs being chosen (Start, or Enter in the settings while choosing). */
+  start(): void;
+  /** The panel was closed (the close button or Escape), not minimised. */
+  closed?(): void;
   cancel(): void;
   /** "Run again": the latest row, with the current settings. */
   again(): void;
@@ -49,6 +53,20 @@ export function batchText(p: BatchProgress): { short: string; long: string } {
   return { short, long: `${short} · loss ${formatLoss(p.loss, 3)}, accuracy ${formatPercent(p.accuracy)}` };
 }
 
+/** What the panel shows while the reader chooses how to run (before Start). */
+export interface ChoiceView {
+  title: string;
+  subtitle: string;
+  /** Per preset, the rough time a run takes (e.g. "about 2 min"); a preset left out shows none. */
+  estimates: Partial<Record<PresetName, string>>;
+  /** Where the estimates come from (empty: no note). */
+  note: string;
+  /** The Start button's text, e.g. "Start" or "Start 24 runs". */
+  startLabel: string;
+  /** The row, for data-row (one row) or undefined (several). */
+  rowId?: string;
+}
+
 /** The memory line: "Worker memory: 1,234 tensors (12 before training), 3.4 MB, trained model held." */
 export function memoryText(memory: MemoryReport | null): string {
   if (!memory) return "Worker: stopped (it will restart for the next run).";
@@ -71,6 +89,9 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
   const bar = part(root, "bar");
   const progressText = part(root, "progress-text");
   const cancel = part<HTMLButtonElement>(root, "cancel");
+  const start = part<HTMLButtonElement>(root, "start");
+  const estimateNote = part(root, "estimate-note");
+  const estimateSpans = [...settings.querySelectorAll<HTMLElement>("[data-estimate]")];
   const again = part<HTMLButtonElement>(root, "again");
   const charts = part(root, "charts");
   const queueBox = part(root, "queue");
@@ -87,6 +108,14 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
   close.addEventListener("click", () => {
     if (actions.busy()) return void minimise.click();
     root.hidden = true;
+    actions.closed?.();
+  });
+  start.addEventListener("click", () => actions.start());
+  // While choosing, Enter on a preset or the backend menu starts, as the Start button does.
+  settings.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !root.hasAttribute("data-choosing") || event.defaultPrevented) return;
+    event.preventDefault();
+    actions.start();
   });
   // Escape does what the close button does (during a run: minimise, never expand again).
   document.addEventListener("keydown", (event) => {
@@ -247,9 +276,49 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       );
     },
 
+    /**
+     * Show the choice before a run: the heading, each preset's time estimate, Start (and no Cancel
+     * or "Run again"); data-state "choosing" and data-choosing mark it. The settings are enabled.
+     */
+    showChoice(choice: ChoiceView): void {
+      title.textContent = choice.title;
+      subtitle.textContent = choice.subtitle;
+      if (choice.rowId) root.dataset.row = choice.rowId;
+      else delete root.dataset.row;
+      for (const span of estimateSpans) {
+        const estimate = choice.estimates[span.dataset.estimate as PresetName];
+        span.textContent = estimate ? ` · ${estimate}` : "";
+      }
+      estimateNote.textContent = choice.note;
+      estimateNote.hidden = choice.note === "";
+      start.textContent = choice.startLabel;
+      start.hidden = false;
+      cancel.hidden = true;
+      again.hidden = true;
+      this.setControlsEnabled(true);
+      root.setAttribute("data-choosing", "");
+      root.dataset.state = "choosing";
+      status.textContent = "Choose a protocol, then press Start (or Enter).";
+    },
+    /** Whether the choice before a run is showing. */
+    get choosing(): boolean {
+      return root.hasAttribute("data-choosing");
+    },
+    /** Leave the choice (Start pressed, or the panel closed): `phase` gives data-state back. */
+    endChoice(phase: RunPhase): void {
+      root.removeAttribute("data-choosing");
+      start.hidden = true;
+      this.setPhase(phase);
+    },
+    /** Put the keyboard on the checked preset (arrows pick another, Enter starts, Tab reaches Start). */
+    focusPreset(): void {
+      (presetInputs.find((input) => input.checked) ?? presetInputs[0])?.focus();
+    },
+
     /** Reset the run's part of the panel for a new run. */
     resetRun(item: QueueItem, heading: { title: string; subtitle: string }): void {
       peakTensors = 0;
+      start.hidden = true;
       delete root.dataset.peakTensors;
       title.textContent = heading.title;
       subtitle.textContent = heading.subtitle;

@@ -13,9 +13,51 @@ export interface BatchPoint {
   accuracy: number;
 }
 
-/** The chart point of a batch's progress report. */
+/**
+ * The chart point of a batch's progress report, placed at the batch its loss and accuracy are as
+ * of (`lossBatch`, which lags `batch` on WebGPU/WebGL), not at the batch just trained.
+ */
 export function batchPointOf(progress: BatchProgress): BatchPoint {
-  return { x: progress.epoch - 1 + progress.batch / progress.batchesPerEpoch, loss: progress.loss, accuracy: progress.accuracy };
+  const batch = progress.lossBatch ?? progress.batch;
+  return { x: progress.epoch - 1 + batch / progress.batchesPerEpoch, loss: progress.loss, accuracy: progress.accuracy };
+}
+
+/**
+ * Add a batch's point to a curve unless it adds nothing: on WebGPU/WebGL several reports in a
+ * row carry the same (not yet re-read) totals, and one point per read is what the curve has.
+ * @param points the curve so far, in training order (appended to in place)
+ * @returns whether a point was added
+ */
+export function appendBatchPoint(points: BatchPoint[], progress: BatchProgress): boolean {
+  if (!(progress.batch >= 1) || !Number.isFinite(progress.loss) || !Number.isFinite(progress.accuracy)) return false;
+  const point = batchPointOf(progress);
+  const last = points[points.length - 1];
+  if (last && point.x <= last.x) return false;
+  points.push(point);
+  return true;
+}
+
+/** How a live curve's x axis reads. */
+export interface CurveAxis {
+  /** Multiply a point's x (epochs, fractional) by this to place it. */
+  scale: number;
+  /** [0, end] in the axis' unit. */
+  domain: [number, number];
+  label: string;
+}
+
+/**
+ * The x axis of a live curve: in epochs, or, for a one-epoch run (a smoke run) whose batches per
+ * epoch are known, in batches, so that its curve is not squeezed between the ticks 0 and 1.
+ * @param epochs epochs the run trains (>= 1)
+ * @param batchesPerEpoch batches in an epoch, when known
+ */
+export function curveAxis(epochs: number, batchesPerEpoch?: number): CurveAxis {
+  const total = Math.max(1, Math.round(epochs));
+  if (total === 1 && batchesPerEpoch !== undefined && batchesPerEpoch >= 1) {
+    return { scale: batchesPerEpoch, domain: [0, batchesPerEpoch], label: `Batch (of ${batchesPerEpoch}, one epoch)` };
+  }
+  return { scale: 1, domain: [0, total], label: "Epoch" };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
-import { thinPoints, type BatchPoint } from "./curve-points.ts";
+import { curveAxis, thinPoints, type BatchPoint } from "./curve-points.ts";
 
 /** Colours of the training and validation series (the site's learning-curve colours). */
 export const LIVE_SPLIT_COLORS = { Training: "#2f7fd6", Validation: "#d9730d" } as const;
@@ -22,6 +22,11 @@ export interface ReferenceLine {
 export interface LiveCurveOptions {
   /** Epochs the run will train (fixes the x domain so the curve grows into it). */
   epochs: number;
+  /**
+   * Batches per epoch, when known: a one-epoch run (smoke) is then drawn against the batch
+   * number instead of squeezed between epochs 0 and 1 (see curveAxis).
+   */
+  batchesPerEpoch?: number;
   width?: number;
   height?: number;
   references?: readonly ReferenceLine[];
@@ -50,16 +55,17 @@ export function liveCurveChart(
   options: LiveCurveOptions,
 ): Plot.PlotOptions {
   const scale = (v: number) => (metric === "accuracy" ? v * 100 : v);
+  const axis = curveAxis(options.epochs, options.batchesPerEpoch);
   const training: SeriesPoint[] = thinPoints(batches, options.maxPoints ?? 300).map((b) => ({
-    x: b.x,
+    x: b.x * axis.scale,
     value: scale(metric === "accuracy" ? b.accuracy : b.loss),
     split: "Training",
   }));
   const validation: SeriesPoint[] = records
     .filter((r) => (metric === "accuracy" ? r.valAccuracy : r.valLoss) !== undefined)
-    .map((r) => ({ x: r.epoch, value: scale((metric === "accuracy" ? r.valAccuracy : r.valLoss)!), split: "Validation" }));
+    .map((r) => ({ x: r.epoch * axis.scale, value: scale((metric === "accuracy" ? r.valAccuracy : r.valLoss)!), split: "Validation" }));
   const references = (options.references ?? []).map((r) => ({ ...r, value: scale(r.value) }));
-  const epochs = Math.max(1, options.epochs);
+  const epochs = Math.max(1, Math.round(options.epochs));
   const name = metric === "accuracy" ? "Accuracy" : "Loss";
   return {
     className: "chart",
@@ -67,7 +73,7 @@ export function liveCurveChart(
     height: options.height ?? 220,
     marginLeft: 48,
     ariaLabel: `${name} while training: training after each batch, validation after each epoch`,
-    x: { label: "Epoch", domain: [0, epochs], ticks: Math.min(epochs, 10), tickFormat: "d" },
+    x: { label: axis.label, domain: axis.domain, ticks: axis.scale === 1 ? Math.min(epochs, 10) : Math.min(axis.domain[1], 8), tickFormat: "d" },
     y: {
       label: metric === "accuracy" ? "Accuracy (%)" : "Cross-entropy loss",
       grid: true,

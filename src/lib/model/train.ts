@@ -89,6 +89,12 @@ export interface BatchProgress {
   batchesPerEpoch: number;
   /** Running mean over the epoch so far (on WebGPU/WebGL: as of a batch a few batches back). */
   loss: number;
+  /**
+   * The 1-based batch of this epoch that `loss` and `accuracy` are as of: `batch` on cpu/wasm, a
+   * few batches back on WebGPU/WebGL (the totals are read without stalling the GPU). Absent from
+   * reports made before this field existed; read it as `batch` then.
+   */
+  lossBatch?: number;
   /** Running accuracy over the epoch so far, in [0, 1] (same lag as `loss`). */
   accuracy: number;
   /** Training throughput over the recent batches. */
@@ -219,6 +225,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
             batchesPerEpoch,
             loss: known.lossSum / known.images,
             accuracy: known.correct / known.images,
+            lossBatch: known.batches,
             imagesPerSecond,
             etaSeconds,
             fraction: batchesDone / totalBatches,

@@ -47,6 +47,10 @@ export interface StoredModelInfo {
   rowId: string;
   /** ISO 8601 time the run finished (the model's own time when no run record is kept); "" when unknown. */
   createdAt: string;
+  /** The run's protocol name ("full", "quick", "smoke" or "custom"), when its run record is kept. */
+  protocol?: string;
+  /** The run's test accuracy in [0, 1], when its run record is kept. */
+  testAccuracy?: number;
 }
 
 /** A stored model checked and ready to load with `modelFromFiles`, with its run record if kept. */
@@ -227,7 +231,7 @@ export async function listStoredModels(): Promise<StoredModelInfo[]> {
   for (const runId of keys) {
     const run = runOf.get(runId);
     if (run && typeof run.rowId === "string" && run.rowId !== "") {
-      infos.push({ runId, rowId: run.rowId, createdAt: isoTime(run.finishedAt) });
+      infos.push({ runId, rowId: run.rowId, createdAt: isoTime(run.finishedAt), ...recordFacts(run) });
       continue;
     }
     const parsed = parseStoredModel(await tx.objectStore("models").get(runId));
@@ -235,6 +239,16 @@ export async function listStoredModels(): Promise<StoredModelInfo[]> {
   }
   await tx.done;
   return infos.sort((a, b) => newestFirst(a.createdAt, b.createdAt) || a.runId.localeCompare(b.runId));
+}
+
+/** The protocol name and test accuracy of a stored run record, each only when it has a usable one. */
+function recordFacts(run: Record<string, unknown>): Pick<StoredModelInfo, "protocol" | "testAccuracy"> {
+  const facts: Pick<StoredModelInfo, "protocol" | "testAccuracy"> = {};
+  const protocol = isObject(run.protocol) ? run.protocol.name : undefined;
+  if (typeof protocol === "string" && protocol !== "") facts.protocol = protocol;
+  const test = isObject(run.metrics) && isObject(run.metrics.test) ? run.metrics.test.accuracy : undefined;
+  if (typeof test === "number" && test >= 0 && test <= 1) facts.testAccuracy = test;
+  return facts;
 }
 
 /**

@@ -24,3 +24,31 @@ export function presetLabel(name: string): string {
 export function describeProtocol(protocol: Pick<Protocol, "trainImages" | "epochs" | "batchSize">): string {
   return `${formatCount(protocol.trainImages)} training images, ${formatPlural(protocol.epochs, "epoch")}, batch ${protocol.batchSize}`;
 }
+
+/** Forward passes (evaluation) run this many times faster than training steps, roughly (no backward pass, bigger batches). */
+const EVALUATION_SPEEDUP = 3;
+
+/**
+ * Seconds a run of `protocol` takes at a training speed, roughly: its training images × epochs at
+ * `imagesPerSecond`, plus the validation images after each epoch and once more at the end and the
+ * test images, evaluated EVALUATION_SPEEDUP times faster. Loading the data and the backend is not counted.
+ * @param imagesPerSecond training speed, > 0
+ * @throws on a speed that is not a positive finite number
+ */
+export function estimateRunSeconds(protocol: Pick<Protocol, "trainImages" | "epochs" | "validationImages" | "testImages">, imagesPerSecond: number): number {
+  if (!(imagesPerSecond > 0) || !Number.isFinite(imagesPerSecond)) throw new Error(`estimateRunSeconds: expected a positive speed, got ${imagesPerSecond}`);
+  const trained = protocol.trainImages * protocol.epochs;
+  const evaluated = protocol.validationImages * (protocol.epochs + 1) + protocol.testImages;
+  return trained / imagesPerSecond + evaluated / (imagesPerSecond * EVALUATION_SPEEDUP);
+}
+
+/**
+ * A rough duration, rounded so that it does not promise more than an estimate can.
+ * @returns e.g. "about 5 s" (at least 5 s, in steps of 5), "about 12 min", "about 1.5 h"
+ */
+export function describeEstimate(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`describeEstimate: expected a duration in seconds, got ${seconds}`);
+  if (seconds < 57.5) return `about ${Math.max(5, Math.round(seconds / 5) * 5)} s`;
+  if (seconds < 90 * 60) return `about ${Math.max(1, Math.round(seconds / 60))} min`;
+  return `about ${Math.round(seconds / 1800) / 2} h`;
+}

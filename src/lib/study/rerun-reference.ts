@@ -32,6 +32,12 @@ export interface ReproducedReference {
   testAccuracy: number;
   testLoss: number;
   testF1: number;
+  /**
+   * Training speed of the record in images per second (median over its epochs) and the runtime it
+   * ran in ("node" or "browser"): the panel's time estimates start from it. Absent in older pages' JSON.
+   */
+  imagesPerSecond?: number;
+  runtime?: string;
 }
 
 /** One row's reference numbers (fractions in [0, 1]). */
@@ -68,7 +74,17 @@ function referenceOf(run: RunRecord): ReproducedReference {
     testAccuracy: run.metrics.test.accuracy,
     testLoss: run.metrics.test.loss,
     testF1: run.metrics.test.f1,
+    imagesPerSecond: medianSpeed(run),
+    runtime: run.environment.runtime,
   };
+}
+
+/** Median of a run's per-epoch training speeds (images/s); 0 when it has no epoch. */
+function medianSpeed(run: RunRecord): number {
+  const speeds = run.epochs.map((e) => e.imagesPerSecond).sort((a, b) => a - b);
+  if (speeds.length === 0) return 0;
+  const mid = speeds.length >> 1;
+  return Math.round(speeds.length % 2 ? speeds[mid] : (speeds[mid - 1] + speeds[mid]) / 2);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface LiveChartRequest {
   epochs: readonly EpochRecord[];
   /** Epochs the run will train. */
   epochsTotal: number;
+  /** Batches per epoch, once the first batch has reported it (a one-epoch run is then drawn by batch). */
+  batchesPerEpoch?: number;
   /** Reference line on the accuracy chart (e.g. the original study's validation accuracy). */
   reference?: ReferenceLine;
   /** Chart size in px. */
@@ -39,7 +41,7 @@ function markup(options: Plot.PlotOptions): string {
 
 /** Draw both live charts (no legend: the panel shows one for both). */
 export function renderLiveCharts(request: LiveChartRequest): LiveChartMarkup {
-  const common = { epochs: request.epochsTotal, width: request.width, height: request.height, legend: false, maxPoints: request.maxPoints ?? 200 };
+  const common = { epochs: request.epochsTotal, batchesPerEpoch: request.batchesPerEpoch, width: request.width, height: request.height, legend: false, maxPoints: request.maxPoints ?? 200 };
   return {
     loss: markup(liveCurveChart("loss", request.batches, request.epochs, common)),
     accuracy: markup(liveCurveChart("accuracy", request.batches, request.epochs, { ...common, references: request.reference ? [request.reference] : [] })),

@@ -44,6 +44,17 @@ describe("liveCurveChart", () => {
     await expect(rounded(svg)).toMatchFileSnapshot("__snapshots__/live-loss.html");
   });
 
+  it("draws a one-epoch run's training curve against the batch number, with its validation point at the last batch", () => {
+    const smoke: BatchPoint[] = Array.from({ length: 16 }, (_, i) => ({ x: (i + 1) / 16, loss: 2.3 - i * 0.05, accuracy: 0.1 + i * 0.03 }));
+    const options = liveCurveChart("loss", smoke, records.slice(0, 1), { epochs: 1, batchesPerEpoch: 16 });
+    expect(options.x).toMatchObject({ label: "Batch (of 16, one epoch)", domain: [0, 16] });
+    const svg = render(options);
+    // The training line has a vertex per batch (Plot writes "M" then "L" for each further point).
+    const paths = [...svg.matchAll(/<path[^>]* d="(M[^"]+)"/g)].map((m) => m[1]);
+    expect(paths.some((d) => (d.match(/[ML]/g) ?? []).length === 16)).toBe(true);
+    expect(svg).toContain("Batch (of 16, one epoch)");
+  });
+
   it("draws an empty chart before the first batch", () => {
     expect(() => render(liveCurveChart("loss", [], [], { epochs: 1 }))).not.toThrow();
   });

@@ -61,6 +61,8 @@ describe("train", () => {
     await train(model, { train: toySet(96) }, { ...opts, epochs: 2, onBatch: (p) => void seen.push(p) });
     expect(seen).toHaveLength(12);
     expect(seen[11]).toMatchObject({ epoch: 2, batch: 6, batchesPerEpoch: 6, fraction: 1 });
+    // On cpu every report's loss is as of its own batch (lossBatch lags only on a GPU).
+    expect(seen.map((p) => p.lossBatch)).toEqual(seen.map((p) => p.batch));
     expect(seen[5].imagesPerSecond).toBeGreaterThan(0);
     expect(seen[5].etaSeconds).toBeGreaterThan(0);
     model.dispose();

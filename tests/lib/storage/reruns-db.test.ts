@@ -111,10 +111,13 @@ describe("reruns-db", () => {
     // A model without its run record (e.g. written by hand) and one that is not a model at all.
     await db.put("models", { runId: "loose", rowId: "resnet-1x4", createdAt: "2026-11-22T10:00:00Z", modelJson, weights: new ArrayBuffer(4) });
     await db.put("models", { runId: "junk", rowId: "x", createdAt: "", modelJson: { weightsManifest: [] }, weights: new ArrayBuffer(4) });
+    // With its run record, a model is listed with the run's protocol and test accuracy (for its label).
+    const facts = { protocol: FIXTURE.protocol.name, testAccuracy: FIXTURE.metrics.test.accuracy };
+    expect(facts.protocol).toBe("smoke");
     expect(await listStoredModels()).toEqual([
-      { runId: b.runId, rowId: "resnet-2x32", createdAt: "2026-11-24T10:00:00.000Z" },
+      { runId: b.runId, rowId: "resnet-2x32", createdAt: "2026-11-24T10:00:00.000Z", ...facts },
       { runId: "loose", rowId: "resnet-1x4", createdAt: "2026-11-22T10:00:00.000Z" },
-      { runId: a.runId, rowId: "cnn-32-64-3-64", createdAt: "2026-11-20T10:00:00.000Z" },
+      { runId: a.runId, rowId: "cnn-32-64-3-64", createdAt: "2026-11-20T10:00:00.000Z", ...facts },
     ]);
   });
 

@@ -54,6 +54,9 @@ describe("a rerun is compared with our record of the same preset", () => {
     expect(row.byPreset?.full?.protocol).toBe("full");
     expect(row.byPreset?.quick?.protocol).toBe("quick");
     expect(row.byPreset?.quick?.valAccuracy).toBeCloseTo(0.9385, 4);
+    // With the record's training speed (median over its epochs) and runtime, for the panel's time estimates.
+    expect(row.byPreset?.quick?.imagesPerSecond).toBeGreaterThan(0);
+    expect(row.byPreset?.quick?.runtime).toMatch(/^(node|browser)$/);
     expect(row.byPreset?.smoke).toBeUndefined();
     expect(data.rows["cnn-64-128-5-128"].byPreset).toEqual({ smoke: expect.objectContaining({ protocol: "smoke" }) });
     expect(data.rows["cnn-32-64-5-32"].byPreset).toBeUndefined();

@@ -260,7 +260,9 @@ describe("createGradCamService", () => {
     await saveRerun(record, { runId: record.runId, batches: [] }, { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson: files.modelJson, weights });
     try {
       const service = createGradCamService(deps({ storedModels: { list: listStoredModels, read: readStoredModel } }));
-      expect(await service.listStoredModels()).toEqual([{ runId: record.runId, rowId: "cnn-4-8-3-16", createdAt: "2026-11-24T00:01:00.000Z" }]);
+      expect(await service.listStoredModels()).toEqual([
+        { runId: record.runId, rowId: "cnn-4-8-3-16", createdAt: "2026-11-24T00:01:00.000Z", protocol: record.protocol.name, testAccuracy: 0.9125 },
+      ]);
       const info = await service.init({ backend: "cpu", model: { kind: "stored", runId: record.runId } });
       expect(info).toMatchObject({ name: model.name, layers: ["conv1", "conv2"], run: { runId: record.runId, testAccuracy: 0.9125, misclassifiedListed: 1 } });
       await service.loadTestSet(MANIFEST_URL);
