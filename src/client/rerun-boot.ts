@@ -52,6 +52,8 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   event.preventDefault();
   button.setAttribute("aria-busy", "true");
+  // Wide windows make room for the panel now (RerunPanel.astro's styles), while nothing else runs.
+  document.documentElement.dataset.rerunRoom = "";
   loadPanel()
     .then((p) => {
       if (rerun) p.request(rerun.dataset.config!);
@@ -65,7 +67,10 @@ document.addEventListener("click", (event) => {
         p.requestAll(rows);
       }
     })
-    .catch((error: unknown) => tell(button, error))
+    .catch((error: unknown) => {
+      if (!document.querySelector(".rerun-panel")) delete document.documentElement.dataset.rerunRoom;
+      tell(button, error);
+    })
     .finally(() => button.removeAttribute("aria-busy"));
 });
 

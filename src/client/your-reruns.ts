@@ -86,7 +86,7 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
         cell(`${run.protocol.name} (${formatCount(run.protocol.trainImages)} images, ${run.protocol.epochs} ep.)`),
         cell(formatPercent(run.metrics.validation.accuracy), { "data-result": "val-accuracy" }),
         cell(formatPercent(run.metrics.test.accuracy)),
-        cell(device(run), { title: run.environment.userAgent ?? "" }),
+        cell(device(run), { title: run.environment.userAgent ?? "", class: "your-reruns-device" }),
         cell(date(run.finishedAt)),
         actions,
       );

@@ -227,7 +227,7 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
       expect(await page.locator(".tuning-scroll").evaluate((el) => el.scrollLeft)).toBe(0);
 
       // The reproduced column: scrolled into view inside the table's box, clear of the sticky id column.
-      await page.locator(FIRST_REPRODUCED).evaluate((cell) => cell.scrollIntoView({ block: "center", inline: "nearest" }));
+      await page.locator(FIRST_REPRODUCED).first().evaluate((cell) => cell.scrollIntoView({ block: "center", inline: "nearest" }));
       const reproduced = await uncovered(page, FIRST_REPRODUCED);
       expect(reproduced, JSON.stringify(reproduced)).toMatchObject({ found: true, hit: true, inViewport: true });
       await page.screenshot({ path: join(shots, "layout-cnn-tuning-reproduced-390.png") });
