@@ -251,7 +251,7 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
     }
   }, 120_000);
 
-  it("at 1280 px: the open rerun panel covers neither the first row's Rerun button nor its reproduced cell", async () => {
+  it("at 1280 px: the open rerun panel covers neither the first row's Rerun button nor its reproduced cell, and gives the room back when closed", async () => {
     const context = await newContext(1280);
     try {
       const page = await open(context, `${site.url}cnn-tuning/?preset=smoke&backend=wasm`);
@@ -263,6 +263,11 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
         expect(seen, `${selector}: ${JSON.stringify(seen)}`).toMatchObject({ found: true, hit: true, inViewport: true });
       }
       expect(await overflow(page)).toBeLessThanOrEqual(0);
+      // Closed, the panel gives the page its width back.
+      const roomy = () => page.evaluate(() => document.querySelector("main")!.getBoundingClientRect().width);
+      const narrowed = await roomy();
+      await page.getByRole("button", { name: "Close the rerun panel" }).click();
+      await expect.poll(roomy).toBeGreaterThan(narrowed + 400);
     } finally {
       await context.close();
     }
