@@ -1,7 +1,8 @@
 /**
  * The only rerun code a report page loads up front (a few hundred bytes): it wires every
  * `button.rerun[data-config]` and `[data-rerun-all]` button by event delegation and reads
- * ?preset= and ?backend=. The panel, comlink and the workers (tfjs, Plot) load on the first click;
+ * ?preset= and ?backend=. A click marks `<html data-rerun-room>`, so that wide windows make room for
+ * the panel (RerunPanel.astro). The panel, comlink and the workers (tfjs, Plot) load on the first click;
  * the "Your reruns" list (IndexedDB, a few KB) loads when the page is idle.
  */
 import { parseBackendChoice, type BackendChoice } from "../lib/backends/names.ts";
@@ -52,6 +53,8 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   event.preventDefault();
   button.setAttribute("aria-busy", "true");
+  // Wide windows make room for the panel now (RerunPanel.astro's styles), while nothing else runs.
+  document.documentElement.dataset.rerunRoom = "";
   loadPanel()
     .then((p) => {
       if (rerun) p.request(rerun.dataset.config!);
@@ -65,7 +68,10 @@ document.addEventListener("click", (event) => {
         p.requestAll(rows);
       }
     })
-    .catch((error: unknown) => tell(button, error))
+    .catch((error: unknown) => {
+      if (!document.querySelector(".rerun-panel")) delete document.documentElement.dataset.rerunRoom;
+      tell(button, error);
+    })
     .finally(() => button.removeAttribute("aria-busy"));
 });
 

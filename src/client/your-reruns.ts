@@ -86,7 +86,7 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
         cell(`${run.protocol.name} (${formatCount(run.protocol.trainImages)} images, ${run.protocol.epochs} ep.)`),
         cell(formatPercent(run.metrics.validation.accuracy), { "data-result": "val-accuracy" }),
         cell(formatPercent(run.metrics.test.accuracy)),
-        cell(device(run), { title: run.environment.userAgent ?? "" }),
+        cell(device(run), { title: run.environment.userAgent ?? "", class: "your-reruns-device" }),
         cell(date(run.finishedAt)),
         actions,
       );
@@ -101,7 +101,14 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
     note.className = "your-reruns-note";
     note.textContent =
       "Each run's JSON follows the schema of the site's published runs (public/data/runs/): a maintainer can check it and publish it as it is. The download of all runs is a JSON array of such records.";
-    list.replaceChildren(table, note, all);
+    // On a phone the table scrolls sideways inside its own box, never the page.
+    const scroll = document.createElement("div");
+    scroll.className = "table-scroll your-reruns-scroll";
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", "Your reruns");
+    scroll.tabIndex = 0;
+    scroll.append(table);
+    list.replaceChildren(scroll, note, all);
   }
 
   document.addEventListener(RERUN_SAVED_EVENT, () => void render());

@@ -12,6 +12,19 @@ import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
 export const CHART_CLASS = "chart";
 
 /**
+ * Font size of every chart's text, in SVG user units (CSS px at the chart's own width). Charts are
+ * at most {@link CHART_MAX_WIDTH} wide, so on a 390 px phone (358 px of content) they scale down by
+ * at most 358 / 380 and their text stays at 11.3 px or more.
+ */
+export const CHART_FONT_SIZE = 12;
+
+/** Widest chart, in px (its `width` option): the phone rule of {@link CHART_FONT_SIZE}. */
+export const CHART_MAX_WIDTH = 380;
+
+/** `style` option of every chart: the font size of {@link CHART_FONT_SIZE}. */
+const CHART_STYLE = { fontSize: `${CHART_FONT_SIZE}px` };
+
+/**
  * Colours of each provenance; mid tones that read on both the light and the dark background.
  * Shorter runs (quick, smoke) are grey: never the reproduced blue.
  */
@@ -101,10 +114,11 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
   const offsets = sources.length < 2 ? [0] : sources.map((_, i) => (i - (sources.length - 1) / 2) * (12 / (sources.length - 1)));
   return {
     className: CHART_CLASS,
+    style: CHART_STYLE,
     width: 320,
     height: 260,
-    marginLeft: 48,
-    marginBottom: 40,
+    marginLeft: 52,
+    marginBottom: 42,
     ariaLabel: `Validation accuracy against ${parameter.label.toLowerCase()}`,
     x: { type: "point", domain: values, label: parameter.label, padding: 0.6 },
     y: { label: "Validation accuracy (%)", grid: true, nice: true, inset: 12 },
@@ -179,9 +193,11 @@ export function learningCurveChart(
   const last = Math.max(2, ...epochs.map((e) => e.epoch));
   return {
     className: CHART_CLASS,
-    width: 420,
-    height: 280,
-    marginLeft: 52,
+    style: CHART_STYLE,
+    width: CHART_MAX_WIDTH,
+    height: 270,
+    marginLeft: 56,
+    marginBottom: 36,
     ariaLabel: `${metric === "accuracy" ? "Accuracy" : "Loss"} per epoch, training and validation`,
     x: { label: "Epoch", domain: [1, last], ticks: Math.min(last, 10), tickFormat: "d" },
     y: {
@@ -265,10 +281,11 @@ export function confusionMatrixChart(
   const cells = confusionCells(matrix, classNames);
   return {
     className: CHART_CLASS,
-    width: 600,
-    height: 520,
-    marginLeft: 96,
-    marginBottom: 84,
+    style: CHART_STYLE,
+    width: CHART_MAX_WIDTH,
+    height: 380,
+    marginLeft: 84,
+    marginBottom: 76,
     marginTop: 8,
     ariaLabel: "Confusion matrix of the test set",
     x: { domain: classNames, label: "Predicted class", tickRotate: -40 },
@@ -297,7 +314,7 @@ export function confusionMatrixChart(
         y: "actual",
         text: (d: ConfusionCell) => (d.count ? String(d.count) : ""),
         fill: (d: ConfusionCell) => (d.share >= 0.2 ? "white" : "black"),
-        fontSize: 10,
+        fontSize: CHART_FONT_SIZE,
       }),
     ],
   };
@@ -344,9 +361,10 @@ export function perClassChart(perClass: readonly ClassScores[], classNames: read
   const metrics = Object.keys(METRIC_COLORS) as (keyof typeof METRIC_COLORS)[];
   return {
     className: CHART_CLASS,
-    width: 560,
+    style: CHART_STYLE,
+    width: CHART_MAX_WIDTH,
     height: 340,
-    marginLeft: 96,
+    marginLeft: 84,
     ariaLabel: "Precision, recall and F1 of each class on the test set",
     x: { label: "Score (%)", grid: true, nice: true },
     y: { domain: classNames, label: null },
