@@ -6,6 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
+import { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 import { curveAxis, thinPoints, type BatchPoint } from "./curve-points.ts";
 
 /** Colours of the training and validation series (the site's learning-curve colours). */
@@ -69,9 +70,11 @@ export function liveCurveChart(
   const name = metric === "accuracy" ? "Accuracy" : "Loss";
   return {
     className: "chart",
-    width: options.width ?? 360,
+    width: Math.min(options.width ?? 360, CHART_MAX_WIDTH),
     height: options.height ?? 220,
     marginLeft: 48,
+    // Plot's default 10 px is below what a phone shows legibly; the panel's charts match the report's.
+    style: { fontSize: `${CHART_FONT_SIZE}px` },
     ariaLabel: `${name} while training: training after each batch, validation after each epoch`,
     x: { label: axis.label, domain: axis.domain, ticks: axis.scale === 1 ? Math.min(epochs, 10) : Math.min(axis.domain[1], 8), tickFormat: "d" },
     y: {
@@ -84,7 +87,7 @@ export function liveCurveChart(
     marks: [
       Plot.frame({ strokeOpacity: 0.15 }),
       Plot.ruleY(references, { y: "value", strokeDasharray: "4 3", strokeOpacity: 0.6 }),
-      Plot.text(references, { y: "value", frameAnchor: "left", dx: 4, dy: -6, textAnchor: "start", text: "label", fontSize: 10 }),
+      Plot.text(references, { y: "value", frameAnchor: "left", dx: 4, dy: -6, textAnchor: "start", text: "label", fontSize: CHART_FONT_SIZE - 1 }),
       Plot.line(training, { x: "x", y: "value", stroke: "split", strokeWidth: 1.5 }),
       Plot.line(validation, { x: "x", y: "value", stroke: "split", strokeWidth: 2 }),
       Plot.dot(validation, { x: "x", y: "value", fill: "split", r: 3.5 }),

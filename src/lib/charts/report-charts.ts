@@ -7,20 +7,12 @@ import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
 import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
 import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
+import { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 
 /** Class name of every chart's `<svg>`, so the site stylesheet can theme them (light and dark). */
 export const CHART_CLASS = "chart";
 
-/**
- * Font size of every chart's text, in SVG user units (CSS px at the chart's own width). Charts are
- * at most {@link CHART_MAX_WIDTH} wide, so on a 390 px phone (358 px of content) they scale down by
- * at most 358 / 380 and their text stays at 11.3 px or more.
- */
-export const CHART_FONT_SIZE = 12;
-
-/** Widest chart, in px (its `width` option): the phone rule of {@link CHART_FONT_SIZE}. */
-export const CHART_MAX_WIDTH = 380;
-
+export { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 /** `style` option of every chart: the font size of {@link CHART_FONT_SIZE}. */
 const CHART_STYLE = { fontSize: `${CHART_FONT_SIZE}px` };
 
