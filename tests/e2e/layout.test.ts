@@ -123,7 +123,7 @@ const FIRST_RERUN = `${FIRST_ROW} button.rerun[data-config]`;
 /** The first row's full-protocol validation cell: the number, or "not yet reproduced (full protocol)". */
 const FIRST_REPRODUCED = `${FIRST_ROW} td:is([data-provenance="reproduced"], [data-status="not-reproduced"])`;
 
-/** Opens the rerun panel from the first row's Rerun button and cancels the run, leaving the panel open. */
+/** Opens the rerun panel from the first row's Rerun button: it shows the preset choice (nothing trains yet). */
 async function openPanel(page: Page, tap: boolean): Promise<void> {
   const button = page.locator(FIRST_RERUN);
   await button.scrollIntoViewIfNeeded();
@@ -131,12 +131,9 @@ async function openPanel(page: Page, tap: boolean): Promise<void> {
   else await button.click();
   const panel = page.locator(".rerun-panel");
   await panel.waitFor({ state: "visible", timeout: 30_000 });
-  // Stop the training; the panel stays open with its outcome.
-  await page.locator(".rerun-panel").getByRole("button", { name: "Cancel" }).click();
-  await page.waitForFunction(() => {
-    const state = document.querySelector<HTMLElement>(".rerun-panel")?.dataset.state;
-    return state !== undefined && state !== "running";
-  }, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector<HTMLElement>(".rerun-panel")?.dataset.state === "choosing", null, {
+    timeout: 30_000,
+  });
   expect(await panel.isVisible()).toBe(true);
 }
 

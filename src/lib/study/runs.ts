@@ -68,11 +68,13 @@ export const publishedRunSchema = runRecordSchema.superRefine((run, ctx) => {
 });
 
 /**
- * The preset a run was trained under: its protocol is the preset setting for setting and it trained
- * every epoch the protocol asks for. Undefined for custom protocols.
+ * The preset a run was trained under: its protocol is the preset setting for setting, its seed
+ * aside (`npm run reproduce --seeds 1,2,3` makes three full-protocol runs), and it trained every
+ * epoch the protocol asks for. Undefined for custom protocols.
  */
 export function runPreset(run: RunRecord): PresetName | undefined {
-  const preset = presetOf(run.protocol);
+  // Every preset has the protocol's seed; the split seed still has to match.
+  const preset = presetOf({ ...run.protocol, seed: FULL_PROTOCOL.seed });
   return preset !== undefined && run.epochs.length === run.protocol.epochs ? preset : undefined;
 }
 

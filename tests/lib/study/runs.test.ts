@@ -69,6 +69,9 @@ describe("selectBestRuns", () => {
     seed2.protocol = { ...full.protocol, seed: 2 };
     seed2.metrics.validation.accuracy = full.metrics.validation.accuracy + 0.01;
     expect(full.protocol.seed).toBe(1);
+    // Another seed of the full protocol is a full-protocol run all the same.
+    expect(isFullProtocolRun(seed2)).toBe(true);
+    expect(isFullProtocolRun({ ...seed2, protocol: { ...seed2.protocol, splitSeed: 7 } })).toBe(false);
     expect(isBetterRun(full, seed2)).toBe(true);
     expect(isBetterRun(seed2, full)).toBe(false);
     // Between two other seeds, the higher validation accuracy still decides.
