@@ -252,7 +252,11 @@ export function rankingParts(c: RankingComparison): { claim: string; finding: st
       ? "The order holds in these runs."
       : c.verdict === "reversed"
         ? "The order is reversed in these runs."
-        : "These runs do not resolve the order: the difference is within the noise of seeds and test images.";
+        : b0 > 0 || b1 < 0
+          ? `These runs do not resolve the order yet: over these test images ${b0 > 0 ? h.rowId : l.rowId} is ahead ` +
+            `(the bootstrap interval excludes zero), but across ${c.pairs.length} seeds the interval still includes zero, ` +
+            `so another seed could change it; more seeds would settle it.`
+          : "These runs do not resolve the order: the difference is within the noise of seeds and test images.";
   const finding =
     `Over ${c.pairs.length} seeds run for both, ${h.rowId}'s test accuracy minus ${l.rowId}'s is ` +
     `${formatPoints(c.difference.mean)} points on average (95% interval across seeds ${formatPoints(d0)} to ` +

@@ -133,7 +133,26 @@ describe("compareRankedRows", () => {
     const c = compareRankedRows(A, B, runs, LABELS);
     expect(c.difference!.mean).toBeCloseTo(0, 12);
     expect(c.verdict).toBe("unresolved");
-    expect(rankingSentence(c)).toMatch(/do not resolve the order/);
+    expect(rankingSentence(c)).toMatch(/do not resolve the order: the difference is within the noise/);
+  });
+
+  it("says which row the test images favour when only the seed interval includes zero", () => {
+    // B ahead by 0.7 on seed 1 and 0.2 on seed 2: across two seeds (t with 1 df) the interval is
+    // -0.45 ± 3.18, but B is never worse on any image, so the bootstrap over images stays below zero.
+    const runs = [
+      record(A.rowId, 1, { predicted: rightOn(2) }),
+      record(A.rowId, 2, { predicted: rightOn(2) }),
+      record(B.rowId, 1, { predicted: rightOn(9) }),
+      record(B.rowId, 2, { predicted: rightOn(4) }),
+    ];
+    const c = compareRankedRows(A, B, runs, LABELS);
+    expect(c.verdict).toBe("unresolved");
+    expect(c.difference!.ci95![0]).toBeLessThan(0);
+    expect(c.difference!.ci95![1]).toBeGreaterThan(0);
+    expect(c.bootstrap!.ci95[1]).toBeLessThan(0);
+    expect(rankingSentence(c)).toMatch(
+      /do not resolve the order yet: over these test images cnn-64-128-3-64 is ahead \(the bootstrap interval excludes zero\), but across 2 seeds/,
+    );
   });
 
   it("says plainly when there are too few paired runs, and ignores runs without predictions", () => {
