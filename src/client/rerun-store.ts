@@ -12,6 +12,7 @@ export {
   deleteRerun,
   getRerunCurve,
   getRerunModel,
+  listRerunModelIds,
   listReruns,
   openRerunsDb as openRerunDatabase,
   saveRerun,

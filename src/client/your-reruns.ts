@@ -6,7 +6,7 @@
  */
 import { formatCount, formatPercent } from "../lib/format.ts";
 import type { RunRecord } from "../lib/study/schema.ts";
-import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
+import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listRerunModelIds, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
 
 const date = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -39,8 +39,9 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
 
   async function render(): Promise<void> {
     let runs: RunRecord[];
+    let withModel: Set<string>;
     try {
-      runs = await listReruns();
+      [runs, withModel] = await Promise.all([listReruns(), listRerunModelIds()]);
     } catch (error) {
       list.replaceChildren(Object.assign(document.createElement("p"), { textContent: `Your reruns cannot be shown: ${error instanceof Error ? error.message : String(error)}` }));
       return;
@@ -59,16 +60,21 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
       tr.dataset.runId = run.runId;
       const actions = document.createElement("td");
       actions.className = "your-reruns-actions";
+      actions.append(button("JSON", () => downloadRunJson(run), `Download ${run.runId} as JSON`));
+      // A run kept without its model (the worker had no model to export, or an older version of the
+      // site kept it) offers no Model button rather than one that does nothing.
+      if (withModel.has(run.runId))
+        actions.append(
+          button(
+            "Model",
+            async () => {
+              const model = await getRerunModel(run.runId);
+              if (model) downloadModel(model);
+            },
+            `Download the model of ${run.runId}`,
+          ),
+        );
       actions.append(
-        button("JSON", () => downloadRunJson(run), `Download ${run.runId} as JSON`),
-        button(
-          "Model",
-          async () => {
-            const model = await getRerunModel(run.runId);
-            if (model) downloadModel(model);
-          },
-          `Download the model of ${run.runId}`,
-        ),
         button(
           "Delete",
           async () => {

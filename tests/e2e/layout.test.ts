@@ -148,14 +148,19 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
       const context = await newContext(width);
       try {
         const wider: string[] = [];
+        const wrongButtons: string[] = [];
         for (const stored of [false, true]) {
           for (const item of NAV_ITEMS) {
             const page = await open(context, site.url + item.path);
             if (stored) await waitForYourReruns(page, 1);
             const extra = await overflow(page);
             if (extra > 0) wider.push(`/${item.path} ${stored ? "with" : "without"} a stored rerun: ${extra} px wider`);
-            if (stored && (await page.locator("[data-your-reruns]").count()))
+            if (stored && (await page.locator("[data-your-reruns]").count())) {
               await page.locator("[data-your-reruns]").screenshot({ path: join(shots, `layout-your-reruns-${width}.png`) });
+              // The rerun was kept without a model: its row offers JSON and Delete, no Model button that would do nothing.
+              const buttons = await page.locator("[data-your-reruns] tbody tr").first().getByRole("button").allTextContents();
+              if (buttons.join(",") !== "JSON,Delete") wrongButtons.push(`/${item.path}: ${buttons.join(", ")}`);
+            }
             await page.close();
           }
           if (!stored) {
@@ -165,6 +170,7 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
           }
         }
         expect(wider).toEqual([]);
+        expect(wrongButtons).toEqual([]);
       } finally {
         await context.close();
       }

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runRecordSchema } from "../../src/lib/study/schema.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, servedSites } from "./browser.ts";
 
@@ -26,8 +26,13 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--enable-unsafe-webgpu"] });
 });
 
+// Each test's pages close when it ends: a page left open (a software-GPU run's queued work above all)
+// would keep the shared browser busy, and the next test's element or long-task checks would see it.
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+});
+
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
 });
 

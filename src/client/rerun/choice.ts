@@ -5,7 +5,8 @@
  */
 import { BACKEND_LABELS } from "../../lib/backends/names.ts";
 import { describeEstimate, estimateRunSeconds } from "../../lib/study/preset-text.ts";
-import { PRESET_NAMES, type PresetName, type RerunPageData } from "../../lib/study/rerun-reference.ts";
+import type { RerunPageData } from "../../lib/study/rerun-reference.ts";
+import { PRESET_NAMES, type PresetName } from "../../lib/study/preset-names.ts";
 import type { ChoiceView } from "./panel-view.ts";
 
 /** A row's training speed and where it was measured. */

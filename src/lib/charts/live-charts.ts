@@ -75,7 +75,7 @@ export function liveCurveChart(
     marginLeft: 48,
     // Plot's default 10 px is below what a phone shows legibly; the panel's charts match the report's.
     style: { fontSize: `${CHART_FONT_SIZE}px` },
-    ariaLabel: `${name} while training: training after each batch, validation after each epoch`,
+    ariaLabel: `${name} while training: training as the running mean of each epoch so far, validation after each epoch`,
     x: { label: axis.label, domain: axis.domain, ticks: axis.scale === 1 ? Math.min(epochs, 10) : Math.min(axis.domain[1], 8), tickFormat: "d" },
     y: {
       label: metric === "accuracy" ? "Accuracy (%)" : "Cross-entropy loss",

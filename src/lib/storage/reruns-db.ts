@@ -173,6 +173,11 @@ export async function getRerunModel(runId: string): Promise<StoredModel | undefi
   return (await openRerunsDb()).get("models", runId);
 }
 
+/** The run ids that have a kept model (its keys only: no weights are read). */
+export async function listRerunModelIds(): Promise<Set<string>> {
+  return new Set(await (await openRerunsDb()).getAllKeys("models"));
+}
+
 /** A kept curve, or undefined. */
 export async function getRerunCurve(runId: string): Promise<StoredCurve | undefined> {
   return (await openRerunsDb()).get("curves", runId);

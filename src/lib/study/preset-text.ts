@@ -3,7 +3,7 @@
  * Shared by the rerun panel's server-rendered markup and its script.
  */
 import { formatCount, formatPlural } from "../format.ts";
-import type { PresetName } from "./rerun-reference.ts";
+import type { PresetName } from "./preset-names.ts";
 import type { Protocol } from "./schema.ts";
 
 /** Display label of each preset. */

@@ -11,6 +11,7 @@ import {
   type Protocol,
   type ResNetConfig,
 } from "./schema.ts";
+import { PRESET_NAMES, type PresetName } from "./preset-names.ts";
 import { matchPreset } from "./same-protocol.ts";
 
 /** Fashion-MNIST class names, by label. */
@@ -103,10 +104,8 @@ export const FULL_PROTOCOL: Protocol = protocolSchema.parse({
   selection: "best-val-accuracy",
 });
 
-/** The presets a reader (or `npm run reproduce --preset`) can pick. */
-export type PresetName = "full" | "quick" | "smoke";
-/** Preset names from the published protocol down to the quickest check. */
-export const PRESET_NAMES: readonly PresetName[] = ["full", "quick", "smoke"];
+/** The presets' names live in preset-names.ts (free of zod, for the rerun panel); re-exported here with the protocols. */
+export { PRESET_NAMES, type PresetName };
 
 /** Presets a reader (or `npm run reproduce --preset`) can pick. */
 export const PROTOCOL_PRESETS: Record<PresetName, Protocol> = {

@@ -10,6 +10,7 @@ import {
   getRerun,
   getRerunCurve,
   getRerunModel,
+  listRerunModelIds,
   listReruns,
   listStoredModels,
   openRerunsDb,
@@ -73,6 +74,16 @@ describe("reruns-db", () => {
     expect(model).toMatchObject({ runId: record.runId, rowId: "cnn-32-64-3-64", createdAt: record.finishedAt, modelJson });
     expect(Array.from(new Float32Array(model.weights))).toEqual([1, 2, 3]);
     expect(await getRerunModel("nothing")).toBeUndefined();
+  });
+
+  it("lists the run ids that have a kept model, and only those", async () => {
+    const withModel = run("cnn-32-64-3-64", "2026-12-04T10:00:00.000Z", 1);
+    const without = run("cnn-32-64-3-32", "2026-12-04T11:00:00.000Z", 2);
+    await saveRerun(withModel, undefined, modelOf(withModel, [1, 2]));
+    await saveRerun(without);
+    expect(await listRerunModelIds()).toEqual(new Set([withModel.runId]));
+    await deleteRerun(withModel.runId);
+    expect(await listRerunModelIds()).toEqual(new Set());
   });
 
   it("lists runs newest first", async () => {
