@@ -205,8 +205,9 @@ export function learningCurveChart(
             Plot.ruleX([bestEpoch], { strokeDasharray: "4 3", strokeOpacity: 0.6 }),
             Plot.text([bestEpoch], {
               x: (d: number) => d,
-              frameAnchor: "top",
-              dy: 4,
+              // Away from the curves: they end near the top of an accuracy chart and the bottom of a loss chart.
+              frameAnchor: metric === "accuracy" ? "bottom" : "top",
+              dy: metric === "accuracy" ? -4 : 4,
               // Label on the side with room: left of the rule when it is in the right half.
               dx: bestEpoch > (1 + last) / 2 ? -4 : 4,
               textAnchor: bestEpoch > (1 + last) / 2 ? "end" : "start",
