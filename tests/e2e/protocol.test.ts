@@ -15,6 +15,7 @@ import { isFullProtocolRun, selectBestRuns, selectDetailRun, type LoadedRun } fr
 import { NOT_REPRODUCED_FULL, protocolRunLabel, PROVENANCE_SHORT, RUNS_PATH } from "../../src/lib/site.ts";
 import { formatPercent } from "../../src/lib/format.ts";
 import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
+import { checkLevel } from "../../src/lib/study/study-answer.ts";
 import { buildTuningRows, HYPERPARAMETERS, type TuningRow } from "../../src/lib/study/tuning-rows.ts";
 import { launchBrowser, openRecordedPage, servedSites, type E2ESite } from "./browser.ts";
 
@@ -133,6 +134,38 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
           expect(row.links).toEqual(preliminary ? [`${site.base}${RUNS_PATH}${preliminary.file}`] : []);
         }
       });
+    });
+    it("answers 'does it hold?' for each ranked configuration from its full-protocol seeds only, and says so where there are none", async () => {
+      const rows = await page.$$eval('[data-testid="study-answer"] tbody tr', (trs) =>
+        trs.map((tr) => {
+          const ours = tr.querySelectorAll("td")[1];
+          const value = ours.querySelector("[data-provenance]");
+          return {
+            id: tr.getAttribute("data-row-id"),
+            verdict: tr.getAttribute("data-verdict"),
+            original: tr.querySelector("td")?.getAttribute("data-provenance"),
+            status: ours.getAttribute("data-status"),
+            provenance: value?.getAttribute("data-provenance") ?? null,
+            protocol: value?.getAttribute("data-protocol") ?? null,
+            value: value?.textContent?.trim() ?? null,
+            text: ours.textContent?.trim() ?? "",
+          };
+        }),
+      );
+      const ranked = [...ORIGINAL_STUDY.cnnTuning, ...ORIGINAL_STUDY.resnetTuning];
+      expect(rows.map((r) => r.id)).toEqual(ranked.map((r) => r.id));
+      const records = state.runs.map((r) => r.run);
+      rows.forEach((row, i) => {
+        const check = checkLevel({ rowId: ranked[i].id, rank: ranked[i].rank, valAccuracy: ranked[i].valAccuracy }, records);
+        expect(row.verdict, row.id!).toBe(check.verdict);
+        expect(row.original).toBe("original");
+        if (check.ours) expect(row).toMatchObject({ provenance: "reproduced", protocol: "full", value: formatPercent(check.ours.mean) });
+        else {
+          expect(row).toMatchObject({ provenance: null, status: "not-reproduced", text: NOT_REPRODUCED_FULL });
+        }
+      });
+      // Only full-protocol runs count: a row whose only runs are shorter has no verdict.
+      for (const row of rows.filter((r) => !rowOf(r.id!).reproduced)) expect(row.verdict).toBe("not-reproduced");
     });
   });
 
