@@ -1,6 +1,6 @@
 /**
- * Build-time list of the pretrained models published with the site (Node only): the study's best
- * CNN and best ResNet when their weights exist under public/data/models/<row id>/, each with the
+ * Build-time list of the pretrained models published with the site (Node only): the original
+ * study's ranked rows whose weights exist under public/data/models/<row id>/, each with the
  * run record it came from (the one whose `modelPath` names those weights), so the Grad-CAM page
  * requests neither weights nor records that were not published.
  */
@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LoadedRun } from "../lib/study/runs.ts";
 import { RUNS_PATH } from "../lib/site.ts";
+import { ORIGINAL_STUDY } from "../lib/study/study.ts";
 
 /** A published pretrained model, with paths relative to the site base. */
 export interface ShippedModel {
@@ -20,8 +21,11 @@ export interface ShippedModel {
   runPath: string | null;
 }
 
-/** Row ids whose weights the site may ship, in the order the model picker lists them. */
-export const SHIPPED_ROW_IDS = ["cnn-32-64-3-64", "resnet-3x64"] as const;
+/**
+ * Row ids whose weights the site may ship, in the order the model picker lists them: the original
+ * study's ranked rows (`npm run reproduce -- <row> --save-model` writes them), CNNs first.
+ */
+export const SHIPPED_ROW_IDS: readonly string[] = [...ORIGINAL_STUDY.cnnTuning, ...ORIGINAL_STUDY.resnetTuning].map((r) => r.id);
 
 /**
  * The shipped models present in this checkout.

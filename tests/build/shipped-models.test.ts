@@ -31,6 +31,11 @@ describe("findShippedModels", () => {
     ]);
   });
 
+  it("ships every ranked row of the original whose weights exist, CNNs first in rank order, and nothing else", () => {
+    for (const id of ["resnet-4x64", "cnn-64-128-3-32", "cnn-32-64-3-64", "cnn-64-64-3-64"]) publish(id);
+    expect(findShippedModels([], dir).map((m) => m.rowId)).toEqual(["cnn-32-64-3-64", "cnn-64-128-3-32", "resnet-4x64"]);
+  });
+
   it("links the newest run record that names the weights, and none when no record does", () => {
     publish("cnn-32-64-3-64");
     publish("resnet-3x64");
