@@ -59,3 +59,18 @@ export function parseRowId(id: string): ParsedRowId {
 export function configFromRowId(id: string): ModelConfig {
   return parseRowId(id).config;
 }
+
+/**
+ * Whether a row id names an ablation row (a `-b<N>` batch size or a `-nopool` ResNet) rather than
+ * a configuration of the tuning grids: such rows have their own records and their own section
+ * (Methodology, "Ablations"), and stay out of the tuning tables and the Best model page.
+ * @returns false as well for ids that are not row ids at all
+ */
+export function isAblationRowId(id: string): boolean {
+  try {
+    const { config, batchSize } = parseRowId(id);
+    return batchSize !== undefined || (config.family === "resnet" && config.stemPool === false);
+  } catch {
+    return false;
+  }
+}

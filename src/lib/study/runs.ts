@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { decodePredictions } from "./predictions.ts";
+import { isAblationRowId } from "./row-id.ts";
 import { FULL_PROTOCOL, presetOf, type PresetName } from "./study.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
@@ -151,14 +152,15 @@ export function selectBestRuns(runs: readonly LoadedRun[]): Map<string, LoadedRu
 /**
  * The run whose figures (confusion matrix, per-class scores, curves, mistakes) the Best model page
  * shows: the original's best row when it has a full-protocol run; otherwise this site's best
- * full-protocol run of any row; otherwise the original's best row under whatever protocol it has.
+ * full-protocol run of any grid row (ablation rows aside); otherwise the original's best row under whatever protocol it has.
  */
 export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRowId: string): LoadedRun | undefined {
   const own = bestRuns.get(bestRowId);
   if (own && isFullProtocolRun(own.run)) return own;
   let bestFull: LoadedRun | undefined;
   for (const loaded of bestRuns.values()) {
-    if (!isFullProtocolRun(loaded.run)) continue;
+    // An ablation row (e.g. resnet-3x64-nopool, full protocol) is not a configuration of the study.
+    if (!isFullProtocolRun(loaded.run) || isAblationRowId(loaded.run.rowId)) continue;
     if (!bestFull || isBetterRun(loaded.run, bestFull.run)) bestFull = loaded;
   }
   return bestFull ?? own;

@@ -3,6 +3,7 @@
  * reported validation accuracy where it reported one, our best full-protocol run (the only run set
  * beside the original's numbers) and our best shorter run (quick or smoke, shown with its protocol).
  */
+import { isAblationRowId } from "./row-id.ts";
 import { selectRowRuns, type LoadedRun } from "./runs.ts";
 import { cnnGrid, ORIGINAL_STUDY, resnetGrid, rowId } from "./study.ts";
 import type { ModelConfig, ReportedTuningRow } from "./schema.ts";
@@ -59,7 +60,8 @@ export function hyperparameterValue(config: ModelConfig, key: string): number {
  * a shorter run by that run's validation accuracy, then the rows nobody has run yet in grid order.
  * @param family "cnn" | "resnet"
  * @param runs every published run record (any family and protocol; see `selectRowRuns`)
- * @throws Error when a run of this family reproduces a configuration outside the grid
+ * @throws Error when a run of this family reproduces a configuration outside the grid (ablation
+ *   rows, see `isAblationRowId`, are left out of the table, not refused)
  */
 export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): TuningRow[] {
   const grid: ModelConfig[] = family === "cnn" ? cnnGrid() : resnetGrid();
@@ -67,7 +69,7 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning;
   const gridIds = new Set(grid.map(rowId));
   for (const loaded of runs)
-    if (loaded.run.config.family === family && !gridIds.has(loaded.run.rowId))
+    if (loaded.run.config.family === family && !gridIds.has(loaded.run.rowId) && !isAblationRowId(loaded.run.rowId))
       throw new Error(`Run ${loaded.file} reproduces "${loaded.run.rowId}", which is not in the ${family} grid`);
   const rowRuns = selectRowRuns(runs);
   const fullAccuracy = (id: string) => rowRuns.get(id)?.full?.run.metrics.validation.accuracy;

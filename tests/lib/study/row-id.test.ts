@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchRowId, configFromRowId, parseRowId, rowId } from "../../../src/lib/study/row-id.ts";
+import { batchRowId, configFromRowId, isAblationRowId, parseRowId, rowId } from "../../../src/lib/study/row-id.ts";
 import { runRecordSchema } from "../../../src/lib/study/schema.ts";
 import { readFileSync } from "node:fs";
 
@@ -20,6 +20,11 @@ describe("row ids of ablation rows", () => {
     expect(parseRowId("cnn-32-64-3-64")).toEqual({ config: { family: "cnn", conv1: 32, conv2: 64, kernel: 3, dense: 64 } });
     expect(configFromRowId("cnn-64-128-3-32-b32")).toEqual({ family: "cnn", conv1: 64, conv2: 128, kernel: 3, dense: 32 });
     expect(batchRowId(configFromRowId("resnet-4x64"), 32)).toBe("resnet-4x64-b32");
+  });
+
+  it("tells ablation rows from grid rows, and from ids that are not row ids", () => {
+    expect(["cnn-32-64-3-64-b32", "resnet-3x64-nopool", "resnet-3x64-b32", "resnet-3x64-nopool-b16"].map(isAblationRowId)).toEqual([true, true, true, true]);
+    expect(["cnn-32-64-3-64", "resnet-3x64", "cnn-32-64-3-64-nopool", "mlp-1"].map(isAblationRowId)).toEqual([false, false, false, false]);
   });
 
   it("rejects -nopool on a CNN, a batch size of 0 and unknown suffixes, naming the grammar", () => {

@@ -102,6 +102,11 @@ describe("selectDetailRun", () => {
     const runs = new Map([["resnet-3x64", loaded(quick)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
     expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
   });
+  it("never picks an ablation row's full-protocol run (resnet-3x64-nopool) for the figures", () => {
+    const nopool: RunRecord = { ...structuredClone(full), rowId: "resnet-3x64-nopool", metrics: { ...full.metrics, validation: { ...full.metrics.validation, accuracy: 0.99 } } };
+    const runs = new Map([["resnet-3x64", loaded(quick)], ["resnet-3x64-nopool", loaded(nopool)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
+  });
   it("uses the best row's quick run when no full-protocol run exists", () => {
     expect(selectDetailRun(new Map([["resnet-3x64", loaded(quick)]]), "resnet-3x64")?.run).toBe(quick);
     expect(selectDetailRun(new Map(), "resnet-3x64")).toBeUndefined();

@@ -47,6 +47,18 @@ describe("buildTuningRows", () => {
     const off = { ...a, run: { ...a.run, rowId: "resnet-9x16", config: { family: "resnet" as const, blocks: 9, filters: 16 } } };
     expect(() => buildTuningRows("resnet", [off])).toThrow(/not in the resnet grid/);
   });
+  it("leaves ablation rows (-b<N>, -nopool) out of the table instead of refusing them", () => {
+    const cnn = fixture("cnn-32-64-3-64.full.fixture-23.json");
+    const res = fixture("resnet-3x64.full.fixture-20.json");
+    const b32 = { ...cnn, file: "cnn-32-64-3-64-b32.full.json", run: { ...cnn.run, rowId: "cnn-32-64-3-64-b32" } };
+    const nopool = { ...res, file: "resnet-3x64-nopool.full.json", run: { ...res.run, rowId: "resnet-3x64-nopool", config: { family: "resnet" as const, blocks: 3, filters: 64, stemPool: false } } };
+    const cnnRows = buildTuningRows("cnn", [b32]);
+    expect(cnnRows).toHaveLength(24);
+    expect(cnnRows.every((r) => !r.reproduced && !r.preliminary)).toBe(true);
+    const resnetRows = buildTuningRows("resnet", [nopool]);
+    expect(resnetRows.map((r) => r.id)).not.toContain("resnet-3x64-nopool");
+    expect(resnetRows.find((r) => r.id === "resnet-3x64")!.reproduced).toBeUndefined();
+  });
   it("reads hyper-parameters by key and rejects unknown keys", () => {
     const config = { family: "cnn" as const, conv1: 32, conv2: 64, kernel: 3, dense: 64 };
     expect(hyperparameterValue(config, "kernel")).toBe(3);
