@@ -16,6 +16,7 @@ import { NOT_REPRODUCED_FULL, protocolRunLabel, PROVENANCE_SHORT, RUNS_PATH } fr
 import { formatPercent } from "../../src/lib/format.ts";
 import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
 import { checkLevel } from "../../src/lib/study/study-answer.ts";
+import { isAblationRowId } from "../../src/lib/study/row-id.ts";
 import { buildTuningRows, HYPERPARAMETERS, type TuningRow } from "../../src/lib/study/tuning-rows.ts";
 import { launchBrowser, openRecordedPage, servedSites, type E2ESite } from "./browser.ts";
 
@@ -134,6 +135,29 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
           expect(row.links).toEqual(preliminary ? [`${site.base}${RUNS_PATH}${preliminary.file}`] : []);
         }
       });
+    });
+    it("says where each published run is shown: its table row, the seed summary, or the ablations", async () => {
+      const rows = await page.$$eval("table.runs-list tbody tr", (trs) =>
+        trs.map((tr) => ({
+          record: tr.querySelector("th a")?.getAttribute("href") ?? "",
+          row: tr.querySelectorAll("td")[0]?.querySelector("a")?.getAttribute("href") ?? "",
+          shown: tr.querySelector("td.shown")?.textContent?.trim() ?? "",
+          shownLink: tr.querySelector("td.shown a")?.getAttribute("href") ?? null,
+        })),
+      );
+      expect(rows).toHaveLength(state.runs.length);
+      for (const row of rows) {
+        const loaded = state.runs.find((r) => row.record.endsWith(`/${r.file}`))!;
+        expect(loaded, row.record).toBeDefined();
+        const { run } = loaded;
+        if (isAblationRowId(run.rowId)) {
+          expect(row).toMatchObject({ row: `${site.base}methodology/#ablations`, shownLink: `${site.base}methodology/#ablations` });
+        } else if (row.shown !== "yes" && isFullProtocolRun(run) && run.protocol.seed !== 1) {
+          expect(row.shownLink, run.runId).toMatch(/-tuning\/#seed-summary$/);
+        } else {
+          expect(row.row).toBe(`${site.base}${run.rowId.startsWith("cnn-") ? "cnn" : "resnet"}-tuning/#${run.rowId}`);
+        }
+      }
     });
     it("answers 'does it hold?' for each ranked configuration from its full-protocol seeds only, and says so where there are none", async () => {
       const rows = await page.$$eval('[data-testid="study-answer"] tbody tr', (trs) =>
