@@ -211,6 +211,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
         onPhase: (phase) => {
           view.setStatus(PHASE_TEXT[phase]);
           if (phase === "evaluate-validation") view.setProgress(1, "Training done, evaluating");
+          // The record is made: nothing is left to cancel (the outcome follows once the last progress is delivered).
+          if (phase === "done") view.hideCancel();
         },
         onBackend: (selection) => {
           activeBackend = selection.backend;
@@ -251,11 +253,15 @@ export function createRerunPanel(options: RerunPanelOptions) {
         view.hideCancel();
         if (outcome.status === "finished") {
           const record = outcome.record;
+          // A Cancel pressed after the worker had finished: said so, and the result is kept.
+          const cancelTooLate = queue.state.phase === "cancelling";
           epochs = record.epochs;
           const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
           if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
-          view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`);
+          view.setStatus(
+            `Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.${cancelTooLate ? " Cancel came after training had finished, so the result is kept." : ""}`,
+          );
           const last = record.epochs[record.epochs.length - 1];
           view.setProgressText(
             `Trained ${formatCount(record.protocol.trainImages)} images × ${formatPlural(record.epochs.length, "epoch")}${last ? ` · ${formatCount(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${formatCount(record.protocol.validationImages)} validation and ${formatCount(record.protocol.testImages)} test images`,

@@ -171,6 +171,13 @@ function notify<A>(callback: ((arg: A) => unknown) | undefined, arg: A): Promise
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Resolves with null once `signal` aborts (never, when it does not). */
+const whenAborted = (signal: AbortSignal) =>
+  new Promise<null>((resolve) => {
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener("abort", () => resolve(null), { once: true });
+  });
+
 /**
  * Make the api. State (backend, dataset, trained model, current training) lives in the closure:
  * one api per worker, one training at a time.
@@ -358,8 +365,9 @@ export function createTrainerApi(deps: TrainerDeps) {
 
         stage = "data";
         send(callbacks.onPhase, "data");
-        const dataset = await loadData((p) => send(callbacks.onDataProgress, p));
-        if (signal.aborted) return { status: "cancelled", epochs: [], backend, memory: memory() };
+        // A cancel while the files download answers at once; the download goes on into the cache.
+        const dataset = await Promise.race([loadData((p) => send(callbacks.onDataProgress, p)), whenAborted(signal)]);
+        if (!dataset || signal.aborted) return { status: "cancelled", epochs: [], backend, memory: memory() };
 
         stage = "train";
         disposeModel();
@@ -372,10 +380,15 @@ export function createTrainerApi(deps: TrainerDeps) {
           environment: environment(backend),
           source: "reader",
           signal,
-          onPhase: (phase) => send(callbacks.onPhase, phase),
+          onPhase: (phase) => {
+            // "done": the record is made, so a cancel from now on is answered "too late" (cancel() is false).
+            if (phase === "done") controller = null;
+            send(callbacks.onPhase, phase);
+          },
           onBatch: (p) => send(callbacks.onBatch, p),
           onEpoch: (r) => send(callbacks.onEpoch, r),
         });
+        controller = null;
         if (result.aborted || !result.record) {
           result.model.dispose();
           return { status: "cancelled", epochs: result.epochs, backend, memory: memory() };
@@ -395,7 +408,7 @@ export function createTrainerApi(deps: TrainerDeps) {
       }
     },
 
-    /** Stop the running training before its next batch. @returns whether one was running. */
+    /** Stop the running training before its next batch. @returns whether one was running (false once it has finished). */
     cancel(): boolean {
       if (!controller) return false;
       controller.abort();
