@@ -243,7 +243,8 @@ export function buildPlan(
   for (const task of tasks) {
     const found = existingRecord(task);
     const record = basename(task.recordPath);
-    if (found.kind === "invalid") throw new Error(`${found.message}\n(fix or delete it, or pass --force to overwrite it)`);
+    if (found.kind === "invalid" && !options.force)
+      throw new Error(`${task.recordPath}: ${found.message}\n(fix or delete it, or pass --force to overwrite it)`);
     if (found.kind === "same") existing++;
     if (found.kind === "different" && !options.force)
       skipped.push({ row: task.rowId, seed: task.seed, record, reason: `exists with another protocol (${found.difference}); --force replaces it` });
