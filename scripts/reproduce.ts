@@ -6,7 +6,8 @@
  * than the default; the site publishes them as "reproduced"). Each run is written as soon as it
  * finishes, atomically, so an interrupted invocation (Ctrl-C) loses no finished run; runs whose
  * record exists are skipped (--force reruns them), an unfinished run resumes from the checkpoint
- * of its last finished epoch, and --jobs N runs N rows at once in child processes.
+ * of its last finished epoch, and --jobs N runs N rows at once in child processes. --plan trains
+ * nothing: it prints, as JSON, the runs whose record is missing, with an estimate of each one's minutes.
  */
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
@@ -21,7 +22,10 @@ import { nodeEnvironment } from "./lib/node-env.ts";
 import { installNodeWebGpu } from "./lib/node-webgpu.ts";
 import { registerThreadedWasm } from "./lib/wasm-threads.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
+import { readRuns, runsDirectory } from "./lib/read-runs.ts";
+import { createEstimator } from "./lib/run-estimate.ts";
 import {
+  buildPlan,
   childArguments,
   DEFAULT_CHECKPOINT_DIR,
   existingRecord,
@@ -62,6 +66,11 @@ Options:
   --backend wasm|cpu|webgpu   tfjs backend (default wasm, with this project's gradient kernels);
                               webgpu runs Dawn through the optional npm package 'webgpu' (a Vulkan
                               GPU driver, or SwiftShader: see docs/gpu.md) with this project's kernels
+  --plan                      train nothing: print as JSON the runs whose record is missing (each
+                              with its row, seed, preset, record file, reproduce arguments and an
+                              estimate of its minutes on --backend / --wasm-threads, based on the
+                              records in --out and public/data/runs), for a scheduler to fan out
+                              (.github/workflows/reproduce.yml; docs/reproduce.md)
   --save-model                also write tfjs weights to public/data/models/<row-id>/ (<row-id>.seed-<n>/)
   --no-train-metrics          skip the evaluation on the training split
   --data DIR                  prepared data folder (default public/data/fashion-mnist)
@@ -95,6 +104,7 @@ async function main(): Promise<number> {
       "batch-size": { type: "string" },
       backend: { type: "string", default: "wasm" },
       "save-model": { type: "boolean", default: false },
+      plan: { type: "boolean", default: false },
       "no-train-metrics": { type: "boolean", default: false },
       data: { type: "string", default: "public/data/fashion-mnist" },
       out: { type: "string", default: "public/data/runs" },
@@ -126,7 +136,8 @@ async function main(): Promise<number> {
       const jobs = positiveInteger(values.jobs, "jobs") ?? 1;
       const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? 1;
       const cores = availableParallelism();
-      if (wasmThreads * jobs > cores)
+      // A plan is for other machines: it may name more threads than this one has.
+      if (!values.plan && wasmThreads * jobs > cores)
         throw new UsageError(`--wasm-threads ${wasmThreads} x --jobs ${jobs} is more threads than this machine's ${cores} cores`);
       return { values, positionals, overrides, seeds, jobs, wasmThreads };
     },
@@ -151,11 +162,25 @@ async function main(): Promise<number> {
   const checkpointDir = resolve(values.checkpoints);
   const dataDir = values.data;
   const backendName = values.backend as "wasm" | "cpu" | "webgpu";
+  const planned = planRuns(ids, runSeeds, protocol, outDir, checkpointDir);
+
+  if (values.plan) {
+    // Timings come from the records being planned against and the published ones (when --out is elsewhere).
+    const timingDirs = [...new Set([outDir, runsDirectory()])];
+    const estimate = createEstimator(
+      timingDirs.flatMap((dir) => readRuns(dir, { skipInvalid: true })),
+      { backend: backendName, wasmThreads, evaluateTrain: !values["no-train-metrics"] },
+    );
+    const forwarded = forwardedOptions(argv, VALUE_OPTIONS, ["seed", "seeds", "jobs", "plan"]);
+    const plan = buildPlan(planned, { preset: values.preset, protocol, seeds: runSeeds, force: values.force, forwarded, estimate });
+    console.log(JSON.stringify(plan, null, 1));
+    return 0;
+  }
+
   // Left by an earlier run that was killed while writing.
   await removeStaleTemporaries(outDir);
   await removeStaleTemporaries(resolve("public/data/models"));
 
-  const planned = planRuns(ids, runSeeds, protocol, outDir, checkpointDir);
   const tasks: ReproduceTask[] = [];
   for (const task of planned) {
     const existing = existingRecord(task);

@@ -19,23 +19,39 @@ export function runsDirectory(): string {
 /**
  * Read and validate every run record in a folder (not recursive), sorted by file name.
  * @param dir folder of `*.json` run records; a missing folder means no runs
+ * @param options `skipInvalid`: leave out files that are not valid records instead of throwing
+ *   (for uses that only learn from records, such as `reproduce --plan`'s time estimates)
  * @returns runs with `file` as the bare file name (the URL is `data/runs/<file>`)
  * @throws Error naming the file (relative to the working directory) and the invalid field
  */
-export function readRuns(dir = runsDirectory()): LoadedRun[] {
+export function readRuns(dir = runsDirectory(), options: { skipInvalid?: boolean } = {}): LoadedRun[] {
   if (!existsSync(dir)) return [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .sort();
-  return files.map((file) => {
-    const path = join(dir, file);
-    const shown = relative(process.cwd(), path) || path;
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new Error(`Invalid run record ${shown}: not valid JSON (${(error as Error).message})`);
-    }
-    return { file, run: parseRunRecord(value, shown) };
-  });
+  if (options.skipInvalid)
+    return files.flatMap((file) => {
+      try {
+        return readRun(dir, file);
+      } catch {
+        return [];
+      }
+    });
+  return files.map((file) => readRun(dir, file));
+}
+
+/**
+ * Read and validate one record file of a folder.
+ * @throws Error naming the file (relative to the working directory) and the invalid field
+ */
+export function readRun(dir: string, file: string): LoadedRun {
+  const path = join(dir, file);
+  const shown = relative(process.cwd(), path) || path;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`Invalid run record ${shown}: not valid JSON (${(error as Error).message})`);
+  }
+  return { file, run: parseRunRecord(value, shown) };
 }

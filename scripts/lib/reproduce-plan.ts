@@ -1,17 +1,19 @@
 /**
  * What `npm run reproduce` will do, decided before any training: which rows and seeds, the record
  * file and checkpoint folder of each run, which runs already have a record (skipped unless
- * --force), and the command line of a child process for `--jobs N`.
+ * --force), the command line of a child process for `--jobs N`, and the JSON of `--plan` (the runs
+ * left, each with its arguments and an estimate of its minutes).
  *
  * Record names: `<row>.<preset>.json` for the protocol's default seed (as every record before seeds
  * existed), `<row>.<preset>.seed-<n>.json` for any other seed.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { ABLATIONS } from "../../src/lib/study/ablations.ts";
 import { batchRowId, cnnGrid, FULL_PROTOCOL, parseRowId, resnetGrid, rowId } from "../../src/lib/study/study.ts";
 import { parseRunRecord } from "../../src/lib/study/runs.ts";
 import type { Protocol, RunRecord } from "../../src/lib/study/schema.ts";
+import type { Estimator, RunEstimate } from "./run-estimate.ts";
 
 /** The seed a record name leaves implicit (every preset's seed). */
 export const DEFAULT_SEED = FULL_PROTOCOL.seed;
@@ -188,4 +190,84 @@ export function forwardedOptions(argv: readonly string[], valueFlags: readonly s
 /** Arguments of the child process that runs `task` (one row, one seed, no further children). */
 export function childArguments(task: ReproduceTask, forwarded: readonly string[]): string[] {
   return [task.rowId, "--seeds", String(task.seed), "--jobs", "1", ...forwarded];
+}
+
+/** One run of a `--plan`: what a scheduler needs to start it elsewhere. */
+export interface PlannedRun {
+  row: string;
+  seed: number;
+  /** The `--preset` it runs under (a -b<N> row's protocol is "custom", its records named for this preset). */
+  preset: string;
+  /** File name of the record it writes in the runs folder. */
+  record: string;
+  /** `npm run reproduce --` arguments of exactly this run (one row, one seed). */
+  args: string[];
+  estimate: RunEstimate;
+}
+
+/** What `npm run reproduce -- ... --plan` prints. */
+export interface ReproducePlan {
+  /** The --preset asked for. */
+  preset: string;
+  /** Name of the protocol (the preset's, or "custom" when capped by --epochs etc.). */
+  protocol: string;
+  seeds: number[];
+  /** Runs of rows x seeds. */
+  planned: number;
+  /** Runs whose record exists for the same protocol (skipped; with --force they are in `runs` too). */
+  existing: number;
+  /** Runs to do, row by row. */
+  runs: PlannedRun[];
+  /** Runs not done because a record of another protocol holds their file (reproduce skips them; --force replaces it). */
+  skipped: { row: string; seed: number; record: string; reason: string }[];
+  /** Sum of the runs' estimates, in minutes, one run after another on the estimate's backend and threads. */
+  estimatedMinutes: number;
+  /** Runs without an estimate (no record of their family on the backend). */
+  unestimated: number;
+}
+
+/**
+ * The plan of a reproduce command line: the runs whose record is missing (all with `force`), each
+ * with its arguments and an estimate of its minutes.
+ * @param tasks planRuns(...) of the command line
+ * @param forwarded the command line's options to give each run (forwardedOptions, without seeds/jobs/plan)
+ * @throws Error when a record in the way is not a valid record (as reproduce itself does)
+ */
+export function buildPlan(
+  tasks: readonly ReproduceTask[],
+  options: { preset: string; protocol: Protocol; seeds: readonly number[]; force: boolean; forwarded: readonly string[]; estimate: Estimator },
+): ReproducePlan {
+  const runs: PlannedRun[] = [];
+  const skipped: ReproducePlan["skipped"] = [];
+  let existing = 0;
+  for (const task of tasks) {
+    const found = existingRecord(task);
+    const record = basename(task.recordPath);
+    if (found.kind === "invalid" && !options.force)
+      throw new Error(`${task.recordPath}: ${found.message}\n(fix or delete it, or pass --force to overwrite it)`);
+    if (found.kind === "same") existing++;
+    if (found.kind === "different" && !options.force)
+      skipped.push({ row: task.rowId, seed: task.seed, record, reason: `exists with another protocol (${found.difference}); --force replaces it` });
+    if (found.kind === "none" || options.force)
+      runs.push({
+        row: task.rowId,
+        seed: task.seed,
+        preset: options.preset,
+        record,
+        args: [task.rowId, "--seeds", String(task.seed), ...options.forwarded],
+        estimate: options.estimate(task.rowId, task.protocol),
+      });
+  }
+  const estimated = runs.map((r) => r.estimate.minutes).filter((m): m is number => m !== null);
+  return {
+    preset: options.preset,
+    protocol: options.protocol.name,
+    seeds: [...options.seeds],
+    planned: tasks.length,
+    existing,
+    runs,
+    skipped,
+    estimatedMinutes: Math.round(estimated.reduce((a, b) => a + b, 0) * 10) / 10,
+    unestimated: runs.length - estimated.length,
+  };
 }

@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  buildPlan,
   childArguments,
   existingRecord,
   expandRowIds,
@@ -14,6 +16,7 @@ import {
   recordFileName,
   rowProtocol,
 } from "../../scripts/lib/reproduce-plan.ts";
+import { createEstimator } from "../../scripts/lib/run-estimate.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
 const root = mkdtempSync(join(tmpdir(), "reproduce-plan-"));
@@ -105,6 +108,91 @@ describe("reproduce plan", () => {
     expect(forwarded).toEqual(["--preset=quick", "--out", "/o", "--save-model", "--epochs", "2"]);
     const [task] = planRuns(["resnet-2x32"], [2], PROTOCOL_PRESETS.quick, "/r", "/c");
     expect(childArguments(task, forwarded)).toEqual(["resnet-2x32", "--seeds", "2", "--jobs", "1", ...forwarded]);
+  });
+});
+
+describe("reproduce --plan", () => {
+  const fixture = readFixture(new URL("../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url));
+  const fixturesDir = new URL("../fixtures/runs/", import.meta.url).pathname;
+  const estimate = createEstimator([], { backend: "wasm", wasmThreads: 1, evaluateTrain: true });
+
+  it("lists the runs whose record is missing, counts those that exist, and skips a record of another protocol", () => {
+    const out = mkdtempSync(join(root, "plan-"));
+    const tasks = planRuns(["cnn-32-64-3-64", "resnet-3x64-b32"], [1, 2], PROTOCOL_PRESETS.full, out, join(out, "ck"));
+    writeFileSync(join(out, "cnn-32-64-3-64.full.json"), fixture); // seed 1: done
+    writeFileSync(join(out, "cnn-32-64-3-64.full.seed-2.json"), fixture); // seed 1's record under seed 2's name
+    const options = { preset: "full", protocol: PROTOCOL_PRESETS.full, seeds: [1, 2], force: false, forwarded: ["--save-model"], estimate };
+    const plan = buildPlan(tasks, options);
+    expect(plan).toMatchObject({ preset: "full", protocol: "full", seeds: [1, 2], planned: 4, existing: 1, unestimated: 0 });
+    expect(plan.runs.map((r) => [r.row, r.seed, r.preset, r.record])).toEqual([
+      ["resnet-3x64-b32", 1, "full", "resnet-3x64-b32.full.json"],
+      ["resnet-3x64-b32", 2, "full", "resnet-3x64-b32.full.seed-2.json"],
+    ]);
+    expect(plan.runs[1].args).toEqual(["resnet-3x64-b32", "--seeds", "2", "--save-model"]);
+    expect(plan.skipped).toEqual([
+      { row: "cnn-32-64-3-64", seed: 2, record: "cnn-32-64-3-64.full.seed-2.json", reason: "exists with another protocol (seed 1 (asked 2)); --force replaces it" },
+    ]);
+    expect(plan.estimatedMinutes).toBeCloseTo(plan.runs[0].estimate.minutes! + plan.runs[1].estimate.minutes!, 5);
+
+    const forced = buildPlan(tasks, { ...options, force: true });
+    expect(forced.runs).toHaveLength(4);
+    expect(forced).toMatchObject({ existing: 1, skipped: [] });
+
+    writeFileSync(join(out, "resnet-3x64-b32.full.json"), "{");
+    expect(() => buildPlan(tasks, options)).toThrow(/resnet-3x64-b32\.full\.json: .*JSON[\s\S]*--force to overwrite/);
+    expect(buildPlan(tasks, { ...options, force: true }).runs).toHaveLength(4);
+  });
+
+  /** `npm run reproduce -- ARGS --plan` with records in `out`, the published records read from the test fixtures. */
+  function planCommand(out: string, ...args: string[]) {
+    const run = spawnSync(process.execPath, ["scripts/reproduce.ts", ...args, "--plan", "--out", out, "--checkpoints", join(out, "ck")], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, SITE_RUNS_DIR: fixturesDir },
+    });
+    return { ...run, plan: run.status === 0 ? JSON.parse(run.stdout) : undefined };
+  }
+
+  it("prints only the plan as JSON, writes nothing, and leaves out runs recorded in --out", () => {
+    const out = join(root, "plan-cli");
+    mkdirSync(out);
+    writeFileSync(join(out, "cnn-32-64-3-64.full.json"), fixture);
+    const { status, stderr, plan } = planCommand(out, "cnn-32-64-3-64", "resnet-3x64", "--seeds", "1,2", "--wasm-threads", "64", "--save-model");
+    expect(stderr).not.toMatch(/reproduce:/);
+    expect(status).toBe(0);
+    expect(readdirSync(out)).toEqual(["cnn-32-64-3-64.full.json"]); // no checkpoint folder, no record
+    expect(plan).toMatchObject({ planned: 4, existing: 1, skipped: [] });
+    expect(plan.runs.map((r: { row: string; seed: number }) => `${r.row}:${r.seed}`)).toEqual(["cnn-32-64-3-64:2", "resnet-3x64:1", "resnet-3x64:2"]);
+    // A plan is for other machines: 64 threads are planned on this one, and passed on to each run.
+    expect(plan.runs[1].args).toEqual(["resnet-3x64", "--seeds", "1", "--wasm-threads", "64", "--save-model", "--out", out, "--checkpoints", join(out, "ck")]);
+    expect(plan.runs[1].estimate).toMatchObject({ backend: "wasm", wasmThreads: 64 });
+    // The timing comes from the published records (here the fixtures) as well as --out's.
+    expect(plan.runs[0].estimate.basis).toMatch(/^the fastest of 2 record\(s\) of cnn-32-64-3-64: /);
+    expect(plan.runs[1].estimate.basis).toMatch(/^the fastest of 2 record\(s\) of resnet-3x64: resnet-3x64\.(full|quick)\.fixture-2[01]\.json/);
+    expect(existsSync(join(out, "ck"))).toBe(false);
+  });
+
+  it("expands all-ablations, honours --preset and --force, and names the backend of the estimate", () => {
+    const out = join(root, "plan-cli-2");
+    mkdirSync(out);
+    const quick = planCommand(out, "all-ablations", "--preset", "quick", "--backend", "webgpu").plan;
+    expect(quick.runs).toHaveLength(7);
+    expect(quick).toMatchObject({ preset: "quick", protocol: "quick", seeds: [1] });
+    expect(quick.runs[0]).toMatchObject({ row: "cnn-32-64-3-64-b32", record: "cnn-32-64-3-64-b32.quick.json", preset: "quick" });
+    expect(quick.runs[0].args).toEqual(["cnn-32-64-3-64-b32", "--seeds", "1", "--preset", "quick", "--backend", "webgpu", "--out", out, "--checkpoints", join(out, "ck")]);
+    expect(quick.runs[0].estimate).toMatchObject({ minutes: null, backend: "webgpu" });
+    expect(quick.unestimated).toBe(7);
+    writeFileSync(join(out, "cnn-32-64-3-64.full.json"), fixture);
+    const all = planCommand(out, "all", "--seeds", "1,2,3").plan;
+    expect(all).toMatchObject({ planned: 96, existing: 1, unestimated: 0 });
+    expect(all.runs).toHaveLength(95);
+    expect(planCommand(out, "cnn-32-64-3-64", "--force").plan.runs).toHaveLength(1);
+  });
+
+  it("refuses a bad command line as reproduce does", () => {
+    const run = planCommand(join(root, "nowhere"), "cnn-1");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Unknown row id "cnn-1"/);
   });
 });
 

@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createEstimator, WASM_BENCHMARK, wasmThreadSpeedup } from "../../scripts/lib/run-estimate.ts";
+import { forwardMacsPerImage } from "../../src/lib/model/model-cost.ts";
+import type { LoadedRun } from "../../src/lib/study/runs.ts";
+import type { RunRecord } from "../../src/lib/study/schema.ts";
+import { configFromRowId, PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
+
+const full = PROTOCOL_PRESETS.full;
+const fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8"),
+) as RunRecord;
+
+/**
+ * A full-protocol record (10 epochs of 54,000 images, each validated on 6,000; final evaluations of
+ * 6,000 + 10,000 + 20,000 images: 96,000 evaluated) whose epochs took `epochSeconds` each and whose
+ * other work took `otherSeconds`.
+ */
+function record(row: string, epochSeconds: number, otherSeconds: number, env: Partial<RunRecord["environment"]> = {}): LoadedRun {
+  const run: RunRecord = {
+    ...fixture,
+    rowId: row,
+    config: configFromRowId(row),
+    epochs: fixture.epochs.map((e) => ({ ...e, seconds: epochSeconds })),
+    wallTimeSeconds: 10 * epochSeconds + otherSeconds,
+    environment: { ...fixture.environment, ...env },
+  };
+  return { file: `${row}.full.json`, run };
+}
+
+const onWasm = (threads = 1) => ({ backend: "wasm", wasmThreads: threads, evaluateTrain: true });
+/** A full run's minutes at `train` s per training image and `other` s per evaluated image (130,000 with train). */
+const fullRunMinutes = (train: number, other: number) => (540_000 * train + 130_000 * other) / 60;
+
+describe("run estimates", () => {
+  it("takes the speed-up of two threads from docs/wasm.md and extrapolates it by Amdahl's law", () => {
+    expect(wasmThreadSpeedup("cnn", 1)).toBeCloseTo(1, 12);
+    expect(wasmThreadSpeedup("resnet", 2)).toBeCloseTo(WASM_BENCHMARK.resnet.train[2] / WASM_BENCHMARK.resnet.train[1], 12);
+    const s4 = wasmThreadSpeedup("resnet", 4);
+    expect(s4).toBeGreaterThan(wasmThreadSpeedup("resnet", 2));
+    expect(s4).toBeLessThan(4);
+    expect(wasmThreadSpeedup("cnn", 4)).toBeLessThan(s4); // the CNN gained less from a second thread
+  });
+
+  it("scales a row's own record to the run's images: training and evaluation separately", () => {
+    // 540 s of training over 540,000 images, 96 s over 96,000 evaluated: 1 ms each.
+    const estimate = createEstimator([record("cnn-32-64-3-64", 54, 96)], onWasm())("cnn-32-64-3-64", full);
+    expect(estimate.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(estimate).toMatchObject({ backend: "wasm", wasmThreads: 1 });
+    expect(estimate.basis).toMatch(/^the fastest of 1 record\(s\) of cnn-32-64-3-64: cnn-32-64-3-64\.full\.json \(1\.00 ms per training image/);
+    const quick = createEstimator([record("cnn-32-64-3-64", 54, 96)], { ...onWasm(), evaluateTrain: false })("cnn-32-64-3-64", PROTOCOL_PRESETS.quick);
+    // 3 x 5,400 trained, 3 x 6,000 + 6,000 + 10,000 evaluated.
+    expect(quick.minutes).toBeCloseTo((16_200 * 0.001 + 34_000 * 0.001) / 60, 1);
+  });
+
+  it("takes the fastest of a row's records, converting records and the target to their wasm threads", () => {
+    const s2 = wasmThreadSpeedup("cnn", 2);
+    const runs = [record("cnn-32-64-3-64", 108, 192), record("cnn-32-64-3-64", 54 / s2, 96 / s2, { wasmThreads: 2 })];
+    const estimate = createEstimator(runs, onWasm(1));
+    // The 2-thread record is 1 ms per image on one thread, twice as fast as the other.
+    expect(estimate("cnn-32-64-3-64", full).minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(estimate("cnn-32-64-3-64", full).basis).toMatch(/fastest of 2 .*converted from 2 wasm threads/);
+    const four = createEstimator(runs, onWasm(4))("cnn-32-64-3-64", full);
+    expect(four.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001) / wasmThreadSpeedup("cnn", 4), 1);
+    expect(four).toMatchObject({ wasmThreads: 4 });
+    expect(four.basis).toMatch(/for 4 wasm threads .*extrapolated/);
+  });
+
+  it("estimates a -b<N> row without records from its base row, saying so", () => {
+    const estimate = createEstimator([record("resnet-3x64", 54, 96)], onWasm())("resnet-3x64-b32", { ...full, batchSize: 32, name: "custom" });
+    expect(estimate.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(estimate.basis).toMatch(/its base row resnet-3x64 \(trained at batch 64, batch 32's own effect not counted\)/);
+  });
+
+  it("scales a record of the same family by multiply-accumulates when the row has none", () => {
+    const runs = [record("resnet-3x64", 54, 96), record("resnet-2x32", 54, 96), record("cnn-32-64-3-64", 5.4, 9.6)];
+    const estimate = createEstimator(runs, onWasm())("resnet-3x64-nopool", full);
+    // resnet-3x64 spends less per MAC than resnet-2x32 at the same time per image.
+    const ratio = forwardMacsPerImage(configFromRowId("resnet-3x64-nopool")) / forwardMacsPerImage(configFromRowId("resnet-3x64"));
+    expect(ratio).toBeGreaterThan(3.5);
+    expect(estimate.minutes).toBeCloseTo(fullRunMinutes(0.001 * ratio, 0.001 * ratio), 0);
+    expect(estimate.basis).toMatch(/^no record of resnet-3x64-nopool; .*among 2 row\(s\) with records, resnet-3x64\.full\.json/);
+  });
+
+  it("falls back to docs/wasm.md's benchmark on wasm, and to no estimate on a backend without records", () => {
+    const cnn = createEstimator([], onWasm())("cnn-32-64-3-64", full);
+    expect(cnn.minutes).toBeCloseTo(fullRunMinutes(1 / WASM_BENCHMARK.cnn.train[1], 1 / WASM_BENCHMARK.cnn.inference[1]), 1);
+    expect(cnn.basis).toMatch(/docs\/wasm\.md's one-thread benchmark of cnn-32-64-3-64/);
+    const gpu = createEstimator([record("resnet-3x64", 54, 96)], { backend: "webgpu", wasmThreads: 4, evaluateTrain: true })("resnet-3x64", full);
+    expect(gpu).toEqual({ minutes: null, backend: "webgpu", basis: "no record of the resnet family on webgpu to base an estimate on" });
+    const fromGpu = createEstimator([record("resnet-3x64", 5.4, 9.6, { backend: "webgpu" })], { backend: "webgpu", wasmThreads: 1, evaluateTrain: true });
+    expect(fromGpu("resnet-3x64", full).minutes).toBeCloseTo(fullRunMinutes(0.0001, 0.0001), 1);
+    expect(fromGpu("resnet-3x64", full)).not.toHaveProperty("wasmThreads");
+  });
+
+  it("learns nothing from a reader's rerun", () => {
+    const rerun = record("cnn-32-64-3-64", 1, 1);
+    rerun.run.source = "reader";
+    expect(createEstimator([rerun], onWasm())("cnn-32-64-3-64", full).basis).toMatch(/benchmark/);
+  });
+});
