@@ -298,6 +298,9 @@ export function binomialVariance(p: number, images: number): number {
   return images === Infinity ? 0 : (p * (1 - p)) / images;
 }
 
+/** The 97.5th percentile of the standard normal. */
+export const Z975 = 1.959963984540054;
+
 /** A 95% prediction interval for one new run. */
 export interface PredictionInterval {
   n: number;
@@ -307,20 +310,22 @@ export interface PredictionInterval {
   seedVariance: number;
   /** Extra variance of the new run's number (e.g. its own validation images' binomial error). */
   extraVariance: number;
-  /** Degrees of freedom of the multiplier: n − 1. */
+  /** Degrees of freedom of the seeds' multiplier: n − 1. */
   df: number;
-  /** t(0.975, df) · √(V_seed + V_extra). */
+  /** √((t(0.975, df)·√seedVariance)² + (z·√extraVariance)²). */
   halfWidth: number;
   /** [mean − halfWidth, mean + halfWidth]. */
   interval: [number, number];
 }
 
 /**
- * The 95% prediction interval for one new run from n runs of the same configuration:
- * mean ± t(0.975, n − 1)·√(s²(1 + 1/n) + extraVariance). Without extra variance this is the
- * textbook mean ± t(0.975, n − 1)·s·√(1 + 1/n). The extra term is added to the variance and the
- * multiplier keeps n − 1 degrees of freedom: conservative (Welch–Satterthwaite would raise df and
- * could make the interval narrower than without the extra term), so adding an error never narrows it.
+ * The 95% prediction interval for one new run from n runs of the same configuration, with an extra
+ * known variance on the new run's number: mean ± √((t(0.975, n − 1)·s·√(1 + 1/n))² + (z·√extra)²),
+ * z = 1.959964. Without extra variance this is the textbook mean ± t(0.975, n − 1)·s·√(1 + 1/n).
+ * Each part keeps its own 95% multiplier (t for the variance estimated from n runs, z for the known
+ * binomial one) and the two half-widths add in quadrature: never narrower than either part alone.
+ * (Welch–Satterthwaite on the summed variances could come out narrower than the seeds' part alone,
+ * because the extra term raises the degrees of freedom.)
  * @param values one accuracy per seed (fractions); at least two
  * @param extraVariance variance the new run's number has that these runs do not share (default 0)
  * @throws Error for fewer than two values
@@ -332,9 +337,10 @@ export function predictionInterval(values: readonly number[], extraVariance = 0)
   if (!(extraVariance >= 0)) throw new Error(`extra variance must be non-negative, got ${extraVariance}`);
   const m = mean(values);
   const seedVariance = sd * sd * (1 + 1 / n);
-  const total = seedVariance + extraVariance;
   const df = n - 1;
-  const halfWidth = tQuantile975(df) * Math.sqrt(total);
+  const seedHalf = tQuantile975(df) * Math.sqrt(seedVariance);
+  const extraHalf = Z975 * Math.sqrt(extraVariance);
+  const halfWidth = Math.sqrt(seedHalf * seedHalf + extraHalf * extraHalf);
   return { n, mean: m, sd, seedVariance, extraVariance, df, halfWidth, interval: [m - halfWidth, m + halfWidth] };
 }
 

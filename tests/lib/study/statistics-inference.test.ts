@@ -42,12 +42,14 @@ describe("predictionInterval", () => {
     expect(pi.interval[1]).toBeCloseTo(0.9596828, 6);
   });
 
-  it("widens by the original's binomial validation error: √(1.3333e-4 + 0.9·0.1/6000) · 4.30265", () => {
+  it("widens by the original's binomial validation error, in quadrature: √(0.0496828² + (1.959964·√(0.9·0.1/6000))²)", () => {
     expect(binomialVariance(0.9, 6000)).toBeCloseTo(1.5e-5, 12);
     const pi = predictionInterval([0.9, 0.91, 0.92], binomialVariance(0.9, 6000));
-    // √(1.333333e-4 + 1.5e-5) = 0.01217922; × 4.30265273 = 0.0524029.
-    expect(pi.halfWidth).toBeCloseTo(0.0524029, 6);
+    // 1.959964·√1.5e-5 = 0.00759089; √(0.00246838 + 0.0000576216) = 0.0502593.
+    expect(pi.halfWidth).toBeCloseTo(0.0502593, 6);
     expect(pi.halfWidth).toBeGreaterThan(predictionInterval([0.9, 0.91, 0.92]).halfWidth);
+    // With no spread across seeds only the binomial part is left: ±1.96·√1.5e-5.
+    expect(predictionInterval([0.9, 0.9, 0.9], 1.5e-5).halfWidth).toBeCloseTo(0.00759089, 7);
   });
 
   it("needs two runs", () => {
