@@ -32,10 +32,10 @@ export const LEVEL_VERDICT_LABELS: Readonly<Record<LevelVerdict, string>> = {
 
 /**
  * Whether two configurations' test accuracies differ in this site's paired runs:
- * - holds: the first is better (two-level bootstrap interval above 0 and Holm-adjusted pooled
- *   McNemar p below 0.05);
- * - reversed: the first is worse, by the same two criteria;
- * - unresolved: neither;
+ * - holds: the first is better by all three criteria (two-level bootstrap interval above 0,
+ *   t-interval of the per-seed differences above 0, Holm-adjusted pooled McNemar p below 0.05);
+ * - reversed: the first is worse by all three;
+ * - unresolved: otherwise;
  * - too-few-runs: fewer than MIN_VERDICT_SEEDS paired seeds.
  */
 export type RankingVerdict = "holds" | "reversed" | "unresolved" | "too-few-runs";
@@ -48,17 +48,28 @@ export const RANKING_VERDICT_LABELS: Readonly<Record<RankingVerdict, string>> = 
   "too-few-runs": "cannot be tested yet (too few runs)",
 };
 
+/** The three criteria, named once for every sentence that cites them. */
+const CRITERIA = "two-level bootstrap, t-interval across seeds, pooled test after Holm's correction";
+
 /** The closing sentence of a ranking test on a tuning page. */
 export const RANKING_OUTCOME_SENTENCES: Readonly<Record<Exclude<RankingVerdict, "too-few-runs">, string>> = {
-  holds: "The order holds in these runs: the two-level bootstrap interval is above zero and the pooled test is significant after Holm's correction.",
-  reversed: "The order is reversed in these runs: the two-level bootstrap interval is below zero and the pooled test is significant after Holm's correction.",
-  unresolved: "These runs do not resolve the order: the difference is within the noise of seeds and test images, or not significant after Holm's correction.",
+  holds: `The order holds in these runs: the difference is above zero by every criterion (${CRITERIA}).`,
+  reversed: `The order is reversed in these runs: the difference is below zero by every criterion (${CRITERIA}).`,
+  unresolved: `These runs do not resolve the order: by at least one criterion (${CRITERIA}) the difference is within the noise of seeds and test images.`,
 };
 
 /** An ablation's verdict against its base row (verdict "holds": the ablation is better), for its table cell. */
 export const ABLATION_VERDICT_LABELS: Readonly<Record<RankingVerdict, string>> = {
-  holds: "higher than its base row (two-level bootstrap above zero, pooled test significant after Holm)",
-  reversed: "lower than its base row (two-level bootstrap below zero, pooled test significant after Holm)",
-  unresolved: "not resolved: the two-level bootstrap includes zero or the pooled test is not significant after Holm",
+  holds: `higher than its base row by every criterion (${CRITERIA})`,
+  reversed: `lower than its base row by every criterion (${CRITERIA})`,
+  unresolved: `not resolved: by at least one criterion (${CRITERIA}) the difference is within the noise`,
   "too-few-runs": "too few paired seeds for a verdict",
+};
+
+/** A test of the family (Methodology's table of tests): "first" is the row named first in the test's name. */
+export const FAMILY_OUTCOME_LABELS: Readonly<Record<RankingVerdict, string>> = {
+  holds: "first row higher",
+  reversed: "first row lower",
+  unresolved: "not resolved",
+  "too-few-runs": "too few paired seeds",
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ABLATION_VERDICT_LABELS,
+  FAMILY_OUTCOME_LABELS,
   LEVEL_VERDICT_LABELS,
   RANKING_OUTCOME_SENTENCES,
   RANKING_VERDICT_LABELS,
@@ -25,14 +26,26 @@ describe("outcome words", () => {
       unresolved: "is not resolved",
       "too-few-runs": "cannot be tested yet (too few runs)",
     });
-    for (const v of ["holds", "reversed"] as const) {
-      expect(RANKING_OUTCOME_SENTENCES[v]).toMatch(/two-level bootstrap interval is (above|below) zero and the pooled test is significant after Holm's correction/);
-      expect(ABLATION_VERDICT_LABELS[v]).toMatch(/two-level bootstrap (above|below) zero, pooled test significant after Holm/);
-    }
-    expect(RANKING_OUTCOME_SENTENCES.unresolved).toBe(
-      "These runs do not resolve the order: the difference is within the noise of seeds and test images, or not significant after Holm's correction.",
+    expect(RANKING_OUTCOME_SENTENCES).toEqual({
+      holds:
+        "The order holds in these runs: the difference is above zero by every criterion (two-level bootstrap, t-interval across seeds, pooled test after Holm's correction).",
+      reversed:
+        "The order is reversed in these runs: the difference is below zero by every criterion (two-level bootstrap, t-interval across seeds, pooled test after Holm's correction).",
+      unresolved:
+        "These runs do not resolve the order: by at least one criterion (two-level bootstrap, t-interval across seeds, pooled test after Holm's correction) the difference is within the noise of seeds and test images.",
+    });
+    expect(ABLATION_VERDICT_LABELS.holds).toBe(
+      "higher than its base row by every criterion (two-level bootstrap, t-interval across seeds, pooled test after Holm's correction)",
     );
-    expect(ABLATION_VERDICT_LABELS.unresolved).toBe("not resolved: the two-level bootstrap includes zero or the pooled test is not significant after Holm");
+    expect(ABLATION_VERDICT_LABELS.unresolved).toBe(
+      "not resolved: by at least one criterion (two-level bootstrap, t-interval across seeds, pooled test after Holm's correction) the difference is within the noise",
+    );
     expect(ABLATION_VERDICT_LABELS["too-few-runs"]).toBe("too few paired seeds for a verdict");
+    expect(FAMILY_OUTCOME_LABELS).toEqual({
+      holds: "first row higher",
+      reversed: "first row lower",
+      unresolved: "not resolved",
+      "too-few-runs": "too few paired seeds",
+    });
   });
 });

@@ -11,6 +11,9 @@ import {
   formatPoints,
   formatSampleSummary,
   fullRunsBySeed,
+  fullSeedValue,
+  pairedVerdict,
+  seedValueNote,
   rankingParts,
   rankingSentence,
   summariseRowRuns,
@@ -99,6 +102,21 @@ describe("summariseRowRuns", () => {
   });
 });
 
+describe("fullSeedValue", () => {
+  it("gives the seed mean with n and its interval, or one run marked as such", () => {
+    const runs = [0.9, 0.92, 0.94].map((test, i) => record(A.rowId, i + 1, { test }));
+    const v = fullSeedValue(runs, A.rowId, (r) => r.metrics.test.accuracy)!;
+    expect(v.value).toBeCloseTo(0.92, 12);
+    expect(v.n).toBe(3);
+    expect(v.seeds).toEqual([1, 2, 3]);
+    expect(seedValueNote(v)).toBe("mean of 3 seeds, 95% CI 87.03% to 96.97%");
+    const one = fullSeedValue(runs.slice(1, 2), A.rowId, (r) => r.metrics.test.accuracy)!;
+    expect(one).toEqual({ value: 0.92, n: 1, seeds: [2], ci95: null });
+    expect(seedValueNote(one)).toBe("1 run (seed 2)");
+    expect(fullSeedValue(runs, B.rowId, (r) => r.metrics.test.accuracy)).toBeNull();
+  });
+});
+
 describe("compareRankedRows", () => {
   // Seeds 1-3: A right on 9, 10, 9 of the ten images; B on 5, 6, 5. Each seed: b = 4, c = 0.
   const CLEAR = [
@@ -149,7 +167,22 @@ describe("compareRankedRows", () => {
     expect(c.difference!.mean).toBeCloseTo(0, 12);
     expect(c.pooled).toMatchObject({ onlyFirst: 2, onlySecond: 2, p: 1 });
     expect(c.verdict).toBe("unresolved");
-    expect(rankingSentence(c)).toMatch(/These runs do not resolve the order: the difference is within the noise of seeds and test images/);
+    expect(rankingSentence(c)).toMatch(/These runs do not resolve the order: by at least one criterion .* the difference is within the noise of seeds and test images\.$/);
+  });
+
+  it("calls a difference only when the bootstrap, the seeds' t-interval and the (Holm-adjusted) pooled test all agree", () => {
+    const agreed = {
+      bootstrap: { estimate: 0.2, ci95: [0.05, 0.35] as [number, number], resamples: 10_000 },
+      difference: { n: 3, mean: 0.2, sd: 0.05, ci95: [0.08, 0.32] as [number, number] },
+      pooled: { onlyFirst: 6, onlySecond: 0, chiSquare: 6, p: 0.03 },
+      holm: null,
+    };
+    expect(pairedVerdict(agreed)).toBe("holds");
+    // Three seeds all ahead, but too unevenly for t(0.975, 2): the t-interval includes zero.
+    expect(pairedVerdict({ ...agreed, difference: { ...agreed.difference, ci95: [-0.23, 0.63] } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, bootstrap: { ...agreed.bootstrap, ci95: [-0.01, 0.35] } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, holm: { adjustedP: 0.09, familySize: 3 } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, bootstrap: null })).toBe("too-few-runs");
   });
 
   it("gives no verdict from two paired seeds, however large the difference", () => {
@@ -202,7 +235,7 @@ describe("the seed study of the fixture runs (tests/fixtures/runs-seeds)", () =>
     expect(study.rankings.map((r) => r.comparison.verdict)).toEqual(["holds", "too-few-runs"]);
     expect(study.rankings[0].comparison.testImages).toBe(10_000);
     expect(study.rankings[0].sentence).toMatch(
-      /^The original study ranked cnn-32-64-3-64 \(#1, 92\.01% validation accuracy\) above cnn-64-128-3-64 \(#2, 91\.89%\)\. Over 3 seeds run for both, .* is \+1\.\d\d points on average \(two-level bootstrap over seeds and the 10,000 test images, 10,000 resamples: 95% interval \+\d\.\d\d to \+\d\.\d\d\)\. McNemar's test pooled over the seeds .*Welch.*The order holds in these runs: .*$/,
+      /^The original study ranked cnn-32-64-3-64 \(#1, 92\.01% validation accuracy\) above cnn-64-128-3-64 \(#2, 91\.89%\)\. Over 3 seeds run for both, .* is \+1\.\d\d points on average \(two-level bootstrap over seeds and the 10,000 test images, 10,000 resamples: 95% interval \+\d\.\d\d to \+\d\.\d\d; t-interval across the seeds \+\d\.\d\d to \+\d\.\d\d\)\. McNemar's test pooled over the seeds .*Welch.*The order holds in these runs: .*$/,
     );
     expect(study.rankings[1].sentence).toMatch(/too few runs .* 1 full-protocol run of cnn-64-128-3-32 \(1 paired seed\)\.$/);
   });
