@@ -199,7 +199,9 @@ describe("npm run reproduce", () => {
     const run = reproduce("cnn-4-8-3-16-b16", "resnet-1x4-nopool", "--preset", "smoke", "--no-train-metrics");
     expect(run.stderr).not.toMatch(/reproduce:/);
     expect(run.status).toBe(0);
-    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.smoke.json");
+    // Named for the protocol its record holds ("custom": the smoke preset at batch 16), never "smoke".
+    expect(existsSync(join(outDir, "cnn-4-8-3-16-b16.smoke.json"))).toBe(false);
+    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.custom.json");
     expect(b16.rowId).toBe("cnn-4-8-3-16-b16");
     expect(b16.config).toEqual({ family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 });
     expect(b16.protocol).toMatchObject({ name: "custom", batchSize: 16, epochs: 1 });
