@@ -43,7 +43,7 @@ const USAGE = `Usage: npm run reproduce -- <row-id>... [options]
 Row ids: cnn-<conv1>-<conv2>-<kernel>-<dense> (e.g. cnn-32-64-3-64), resnet-<blocks>x<filters>
 (e.g. resnet-3x64), or "all-cnn" / "all-resnet" / "all" for a whole grid or both.
 Ablation rows (Methodology, "Ablations"): a -b<N> suffix trains a row with batch size N instead of
-the protocol's (cnn-32-64-3-64-b32; records <row>-b32.<preset>.json, protocol "custom"), and
+the protocol's (cnn-32-64-3-64-b32; records <row>-b32.custom.json, protocol "custom"), and
 resnet-<blocks>x<filters>-nopool drops the stem's max pool; "all-ablations" runs all of them.
 
 Runs whose record exists are skipped; an interrupted run resumes from its last finished epoch.

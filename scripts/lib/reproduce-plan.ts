@@ -4,8 +4,9 @@
  * --force), the command line of a child process for `--jobs N`, and the JSON of `--plan` (the runs
  * left, each with its arguments and an estimate of its minutes).
  *
- * Record names: `<row>.<preset>.json` for the protocol's default seed (as every record before seeds
- * existed), `<row>.<preset>.seed-<n>.json` for any other seed.
+ * Record names: `<row>.<protocol>.json` for the protocol's default seed (as every record before seeds
+ * existed), `<row>.<protocol>.seed-<n>.json` for any other seed; `<protocol>` is the record's own
+ * protocol name (a batch-size ablation row's is "custom").
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -75,9 +76,9 @@ export function parseSeedList(text: string, flag = "--seeds"): number[] {
 }
 
 /**
- * File name of a run record: `<row>.<preset>.json`, or `<row>.<preset>.seed-<n>.json` when the
- * seed is not the default. A batch-size row's records are named for the preset they vary
- * (`cnn-32-64-3-64-b32.full.json`: the full preset at batch 32, whose protocol says "custom").
+ * File name of a run record: `<row>.<protocol>.json`, or `<row>.<protocol>.seed-<n>.json` when the
+ * seed is not the default, `<protocol>` being the name the record's protocol holds: a batch-size
+ * row's records are `cnn-32-64-3-64-b32.custom.json` (the full preset at batch 32, protocol "custom").
  */
 export function recordFileName(id: string, protocolName: string, seed: number): string {
   return seed === DEFAULT_SEED ? `${id}.${protocolName}.json` : `${id}.${protocolName}.seed-${seed}.json`;
@@ -125,7 +126,8 @@ export function planRuns(
   return rowIds.flatMap((id) =>
     seeds.map((seed) => {
       const trained = rowProtocol(id, protocol);
-      const file = recordFileName(id, protocol.name, seed);
+      // Named for the protocol the record will hold, so a file name never says another one.
+      const file = recordFileName(id, trained.name, seed);
       return {
         rowId: id,
         seed,

@@ -1,17 +1,12 @@
 /**
  * Build-time ablation results for the Methodology page (Node only): each ablation row's full-length
- * runs against its base row's full-protocol runs, from the published run records and, only when a
- * seed is paired, the test labels of the prepared dataset.
+ * runs against its base row's full-protocol runs, Holm-corrected with the site's other tests (see
+ * test-family.ts).
  */
-import { buildAblationResults, type AblationResult } from "../lib/study/ablations.ts";
-import { loadTestLabels } from "./seed-study.ts";
-import { loadStudyData } from "./study-data.ts";
+import type { AblationResult } from "../lib/study/ablations.ts";
+import { loadTestFamily } from "./test-family.ts";
 
 /** Every ablation's results. */
 export async function loadAblationResults(): Promise<AblationResult[]> {
-  const { runs } = await loadStudyData();
-  return buildAblationResults(
-    runs.map((r) => r.run),
-    () => loadTestLabels(),
-  );
+  return (await loadTestFamily()).ablations;
 }

@@ -16,6 +16,7 @@ import { NOT_REPRODUCED_FULL, protocolRunLabel, PROVENANCE_SHORT, RUNS_PATH } fr
 import { formatPercent } from "../../src/lib/format.ts";
 import { ORIGINAL_STUDY } from "../../src/lib/study/study.ts";
 import { checkLevel } from "../../src/lib/study/study-answer.ts";
+import { fullSeedValue, seedValueNote } from "../../src/lib/study/seed-summary.ts";
 import { isAblationRowId } from "../../src/lib/study/row-id.ts";
 import { buildTuningRows, HYPERPARAMETERS, type TuningRow } from "../../src/lib/study/tuning-rows.ts";
 import { launchBrowser, openRecordedPage, servedSites, type E2ESite } from "./browser.ts";
@@ -109,16 +110,17 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
             provenance: ours.getAttribute("data-provenance"),
             protocol: ours.getAttribute("data-protocol"),
             status: ours.getAttribute("data-status"),
-            text: ours.textContent?.trim() ?? "",
+            seeds: ours.getAttribute("data-seeds"),
+            text: ours.textContent?.trim().replace(/\s+/g, " ") ?? "",
             links: [...ours.querySelectorAll("a")].map((a) => a.getAttribute("href")),
           };
         }),
       );
       const expected = [
-        { id: ORIGINAL_STUDY.cnnTuning[0].id, value: (r: LoadedRun) => r.run.metrics.validation.accuracy },
-        { id: ORIGINAL_STUDY.resnetTuning[0].id, value: (r: LoadedRun) => r.run.metrics.validation.accuracy },
-        { id: best.id, value: (r: LoadedRun) => r.run.metrics.test.accuracy },
-        { id: best.id, value: (r: LoadedRun) => r.run.metrics.test.f1 },
+        { id: ORIGINAL_STUDY.cnnTuning[0].id, value: (r: LoadedRun["run"]) => r.metrics.validation.accuracy },
+        { id: ORIGINAL_STUDY.resnetTuning[0].id, value: (r: LoadedRun["run"]) => r.metrics.validation.accuracy },
+        { id: best.id, value: (r: LoadedRun["run"]) => r.metrics.test.accuracy },
+        { id: best.id, value: (r: LoadedRun["run"]) => r.metrics.test.f1 },
       ];
       expect(rows).toHaveLength(expected.length);
       rows.forEach((row, i) => {
@@ -127,7 +129,13 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
         expect(row.original).toBe("original");
         if (reproduced) {
           expect(isFullProtocolRun(reproduced.run)).toBe(true);
-          expect(row).toMatchObject({ provenance: "reproduced", protocol: "full", text: formatPercent(expected[i].value(reproduced)) });
+          // The seed mean over every full-protocol seed with n, or the one run marked "1 run".
+          const v = fullSeedValue(
+            state.runs.map((r) => r.run),
+            expected[i].id,
+            expected[i].value,
+          )!;
+          expect(row).toMatchObject({ provenance: "reproduced", protocol: "full", seeds: String(v.n), text: `${formatPercent(v.value)} ${seedValueNote(v)}` });
         } else {
           expect(row).toMatchObject({ provenance: null, status: "not-reproduced" });
           expect(row.text.startsWith(NOT_REPRODUCED_FULL), row.text).toBe(true);
@@ -218,7 +226,8 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
           const at = (k: number) => ({
             provenance: tds[k]?.getAttribute("data-provenance"),
             protocol: tds[k]?.getAttribute("data-protocol"),
-            text: tds[k]?.textContent?.trim() ?? "",
+            seeds: tds[k]?.getAttribute("data-seeds"),
+            text: tds[k]?.textContent?.trim().replace(/\s+/g, " ") ?? "",
           });
           return { id: tr.id, validation: at(original + 1), test: at(original + 2), shorter: at(original + 3) };
         }),
@@ -227,9 +236,11 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
       for (const c of cells) {
         const row = rows.find((r) => r.id === c.id)!;
         if (row.reproduced) {
-          const m = row.reproduced.run.metrics;
-          expect(c.validation).toEqual({ provenance: "reproduced", protocol: "full", text: formatPercent(m.validation.accuracy) });
-          expect(c.test).toEqual({ provenance: "reproduced", protocol: "full", text: formatPercent(m.test.accuracy) });
+          // The seed mean with n where the row has several full-protocol seeds, else "1 run".
+          const { validation, test } = row.seeds!;
+          const note = (n: number) => (n === 1 ? "1 run" : `mean of ${n}`);
+          expect(c.validation).toEqual({ provenance: "reproduced", protocol: "full", seeds: String(validation.n), text: `${formatPercent(validation.value)} ${note(validation.n)}` });
+          expect(c.test).toEqual({ provenance: "reproduced", protocol: "full", seeds: String(test.n), text: `${formatPercent(test.value)} ${note(test.n)}` });
         } else {
           expect(c.validation.provenance).toBeNull();
           expect(c.validation.text.startsWith(NOT_REPRODUCED_FULL), c.validation.text).toBe(true);

@@ -47,11 +47,11 @@ describe("reproduce plan", () => {
     expect(rowProtocol("cnn-32-64-3-64-b64", full)).toBe(full);
     const [one, two] = planRuns(["cnn-32-64-3-64-b32"], [1, 2], full, "/out", "/ck");
     expect(one.protocol).toEqual({ ...full, batchSize: 32, name: "custom", seed: 1 });
-    expect(one.recordPath).toBe("/out/cnn-32-64-3-64-b32.full.json");
-    expect(two.recordPath).toBe("/out/cnn-32-64-3-64-b32.full.seed-2.json");
-    expect(two.checkpointPath).toBe("/ck/cnn-32-64-3-64-b32.full.seed-2");
+    expect(one.recordPath).toBe("/out/cnn-32-64-3-64-b32.custom.json");
+    expect(two.recordPath).toBe("/out/cnn-32-64-3-64-b32.custom.seed-2.json");
+    expect(two.checkpointPath).toBe("/ck/cnn-32-64-3-64-b32.custom.seed-2");
     expect(planRuns(["cnn-32-64-3-64-b32"], [1], PROTOCOL_PRESETS.quick, "/out", "/ck")[0].recordPath).toBe(
-      "/out/cnn-32-64-3-64-b32.quick.json",
+      "/out/cnn-32-64-3-64-b32.custom.json",
     );
   });
 

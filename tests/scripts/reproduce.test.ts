@@ -37,7 +37,7 @@ const readRecord = (dir: string, file: string): RunRecord => parseRunRecord(JSON
 
 /** A record without the fields that depend on when and how fast it ran. */
 function timeless(record: RunRecord) {
-  const { runId: _r, startedAt: _s, finishedAt: _f, wallTimeSeconds: _w, environment: _e, epochs, ...rest } = record;
+  const { runId: _r, startedAt: _s, finishedAt: _f, wallTimeSeconds: _w, elapsedSeconds: _el, resumedAfterEpoch: _ra, environment: _e, epochs, ...rest } = record;
   return { ...rest, epochs: epochs.map(({ seconds: _sec, imagesPerSecond: _ips, ...e }) => e) };
 }
 
@@ -119,8 +119,16 @@ describe("npm run reproduce", () => {
 
     const wholeOut = join(root, "whole-runs");
     expect(reproduceIn(wholeOut, {}, ...args).status).toBe(0);
-    const a = timeless(readRecord(cutOut, "cnn-4-8-3-16.quick.seed-5.json"));
-    const b = timeless(readRecord(wholeOut, "cnn-4-8-3-16.quick.seed-5.json"));
+    // The resumed record says so and keeps its elapsed time beside its training time; the whole one was never resumed.
+    const cut = readRecord(cutOut, "cnn-4-8-3-16.quick.seed-5.json");
+    const whole = readRecord(wholeOut, "cnn-4-8-3-16.quick.seed-5.json");
+    expect(cut.resumedAfterEpoch).toBe(2);
+    expect(whole.resumedAfterEpoch).toBeUndefined();
+    expect(cut.elapsedSeconds).toBeCloseTo((Date.parse(cut.finishedAt) - Date.parse(cut.startedAt)) / 1000, 1);
+    expect(cut.elapsedSeconds!).toBeGreaterThanOrEqual(cut.wallTimeSeconds - 1);
+    expect(whole.elapsedSeconds).toBeCloseTo((Date.parse(whole.finishedAt) - Date.parse(whole.startedAt)) / 1000, 1);
+    const a = timeless(cut);
+    const b = timeless(whole);
     expect(a.epochs).toHaveLength(3);
     a.epochs.forEach((e, i) => {
       expect(e.loss).toBeCloseTo(b.epochs[i].loss, 5);
@@ -191,7 +199,9 @@ describe("npm run reproduce", () => {
     const run = reproduce("cnn-4-8-3-16-b16", "resnet-1x4-nopool", "--preset", "smoke", "--no-train-metrics");
     expect(run.stderr).not.toMatch(/reproduce:/);
     expect(run.status).toBe(0);
-    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.smoke.json");
+    // Named for the protocol its record holds ("custom": the smoke preset at batch 16), never "smoke".
+    expect(existsSync(join(outDir, "cnn-4-8-3-16-b16.smoke.json"))).toBe(false);
+    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.custom.json");
     expect(b16.rowId).toBe("cnn-4-8-3-16-b16");
     expect(b16.config).toEqual({ family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 });
     expect(b16.protocol).toMatchObject({ name: "custom", batchSize: 16, epochs: 1 });

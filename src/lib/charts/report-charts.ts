@@ -71,7 +71,8 @@ export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hype
       points.push({
         id: row.id,
         value: at(row),
-        accuracy: row.reproduced.run.metrics.validation.accuracy * 100,
+        // The seed mean where several full-protocol seeds exist, as the table shows.
+        accuracy: (row.seeds?.validation.value ?? row.reproduced.run.metrics.validation.accuracy) * 100,
         source: PROVENANCE_SHORT.reproduced,
         kind: "reproduced",
       });

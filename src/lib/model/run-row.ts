@@ -146,6 +146,8 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     wallTimeSeconds: Math.round((priorSeconds + (performance.now() - t0) / 1000) * 100) / 100,
+    elapsedSeconds: Math.round((finished.getTime() - started.getTime()) / 10) / 100,
+    ...(input.resume ? { resumedAfterEpoch: input.resume.state.epoch } : {}),
     parameters: model.countParams(),
     epochs: result.epochs,
     bestEpoch: result.bestEpoch,

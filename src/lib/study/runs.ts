@@ -165,3 +165,11 @@ export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRo
   }
   return bestFull ?? own;
 }
+
+/**
+ * Seconds from a run's start to its finish, pauses of a resumed run included: the record's
+ * `elapsedSeconds`, or for a record written before that field, `finishedAt − startedAt`.
+ */
+export function elapsedSeconds(run: RunRecord): number {
+  return run.elapsedSeconds ?? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
+}

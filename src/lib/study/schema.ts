@@ -160,7 +160,16 @@ export const runRecordSchema = z
     environment: environmentSchema,
     startedAt: z.string(),
     finishedAt: z.string(),
+    /** Seconds of running time (training and evaluation); a resumed run adds its pieces, without the pause between them. */
     wallTimeSeconds: z.number().nonnegative(),
+    /**
+     * Seconds from `startedAt` to `finishedAt`, pauses of a resumed run included (equal to
+     * `wallTimeSeconds` up to rounding for a run that was never interrupted). Absent in records
+     * written before it was added; `elapsedSeconds()` of runs.ts falls back to the timestamps.
+     */
+    elapsedSeconds: z.number().nonnegative().optional(),
+    /** Epochs finished before the run was last resumed from a checkpoint; absent for a run never resumed (or written before it was added). */
+    resumedAfterEpoch: z.number().int().nonnegative().optional(),
     parameters: z.number().int().positive(),
     epochs: z.array(epochRecordSchema),
     bestEpoch: z.number().int().positive(),

@@ -6,11 +6,35 @@
  */
 import { decodePredictions } from "./predictions.ts";
 import type { RunRecord } from "./schema.ts";
-import { correctness, mcnemarTest, pairedBootstrap, summarise, type BootstrapInterval, type McNemarResult, type SampleSummary } from "./statistics.ts";
+import {
+  correctness,
+  mcnemarTest,
+  pooledMcNemar,
+  summarise,
+  twoLevelBootstrap,
+  welchTest,
+  type BootstrapInterval,
+  type McNemarResult,
+  type PooledMcNemarResult,
+  type SampleSummary,
+  type WelchResult,
+} from "./statistics.ts";
+import { RANKING_OUTCOME_SENTENCES, type RankingVerdict } from "./outcome-words.ts";
 import { formatCount, formatPercent } from "../format.ts";
 
-/** Runs (seeds) a row needs before its spread, or a ranking that involves it, is shown. */
+export type { RankingVerdict };
+
+/** Runs (seeds) a row needs before its spread across seeds is shown. */
 export const MIN_SEED_RUNS = 2;
+
+/** Seeds (paired seeds, for a comparison) before the site states a verdict: with two, t(0.975, 1) = 12.7. */
+export const MIN_VERDICT_SEEDS = 3;
+
+/** Resamples of the two-level bootstrap. */
+export const BOOTSTRAP_RESAMPLES = 10_000;
+
+/** Significance level of the family of tests, after Holm's correction. */
+export const FAMILY_ALPHA = 0.05;
 
 /**
  * The full-protocol runs of a row, one per seed: the latest finished when a seed has several.
@@ -24,6 +48,38 @@ export function fullRunsBySeed(runs: readonly RunRecord[], rowId: string): Map<n
     if (!current || run.finishedAt > current.finishedAt) bySeed.set(run.protocol.seed, run);
   }
   return new Map([...bySeed].sort((a, b) => a[0] - b[0]));
+}
+
+/** A number of a row's full-protocol runs across seeds: the seed mean with n, and its 95% t-interval. */
+export interface SeedValue {
+  /** The mean over seeds (the one run's value when n = 1). */
+  value: number;
+  n: number;
+  /** Seeds, ascending. */
+  seeds: number[];
+  /** 95% t-interval of the mean; null for one run. */
+  ci95: [number, number] | null;
+}
+
+/**
+ * A number of a row's full-protocol runs (one per seed; see `fullRunsBySeed`) as the site sets it
+ * beside the original's: the seed mean with n and its interval. Null without runs.
+ * @param pick the number of one run, e.g. its best-epoch validation accuracy
+ */
+export function fullSeedValue(runs: readonly RunRecord[], rowId: string, pick: (run: RunRecord) => number): SeedValue | null {
+  const bySeed = fullRunsBySeed(runs, rowId);
+  if (bySeed.size === 0) return null;
+  const s = summarise([...bySeed.values()].map(pick));
+  return { value: s.mean, n: s.n, seeds: [...bySeed.keys()], ci95: s.ci95 };
+}
+
+/**
+ * The note under a seed value: "mean of 3 seeds, 95% CI 90.29% to 92.07%" (the interval of the
+ * mean) or "1 run (seed 1)".
+ */
+export function seedValueNote(v: SeedValue): string {
+  if (v.n === 1 || !v.ci95) return `1 run (seed ${v.seeds[0]})`;
+  return `mean of ${v.n} seeds, 95% CI ${formatPercent(v.ci95[0])} to ${formatPercent(v.ci95[1])}`;
 }
 
 /** Validation accuracy after the last epoch (the record's metrics are of the kept, best epoch). */
@@ -77,9 +133,6 @@ export interface SeedPair {
   mcnemar: McNemarResult;
 }
 
-/** Whether this site's runs confirm the original's order of two rows. */
-export type RankingVerdict = "holds" | "reversed" | "unresolved" | "too-few-runs";
-
 /** The original's order of two rows, tested on this site's paired full-protocol runs. */
 export interface RankingComparison {
   /** The row the original ranked higher, with its rank and reported validation accuracy. */
@@ -89,16 +142,26 @@ export interface RankingComparison {
   pairs: SeedPair[];
   /** Test images each pair was compared on (0 without pairs). */
   testImages: number;
-  /** Paired differences of test accuracy (higher minus lower) across seeds; null below MIN_SEED_RUNS pairs. */
+  /** Paired differences of test accuracy (higher minus lower) across seeds; null below MIN_VERDICT_SEEDS pairs. */
   difference: SampleSummary | null;
   /**
-   * Paired bootstrap over test images of the seed-averaged per-image difference in correctness
-   * (higher minus lower); null below MIN_SEED_RUNS pairs.
+   * Two-level bootstrap (seeds, then test images within each) of the mean per-image difference in
+   * correctness (higher minus lower), BOOTSTRAP_RESAMPLES resamples; null below MIN_VERDICT_SEEDS pairs.
    */
   bootstrap: BootstrapInterval | null;
+  /** McNemar's test on the discordant counts pooled over the paired seeds (stratified McNemar / CMH); null below MIN_VERDICT_SEEDS pairs. */
+  pooled: PooledMcNemarResult | null;
+  /** Welch's unpaired comparison of the two rows' per-seed test accuracies; null below MIN_VERDICT_SEEDS pairs. */
+  welch: WelchResult | null;
   /**
-   * holds: both intervals above 0; reversed: both below 0; unresolved: otherwise;
-   * too-few-runs: fewer than MIN_SEED_RUNS paired seeds.
+   * The pooled test's p after Holm's correction over the site's family of tests (see
+   * test-family.ts), with the family's size; null until the family is known (then the raw p decides).
+   */
+  holm: { adjustedP: number; familySize: number } | null;
+  /**
+   * holds: two-level bootstrap interval above 0 and (Holm-adjusted) pooled p below FAMILY_ALPHA;
+   * reversed: interval below 0 and p below FAMILY_ALPHA; unresolved: otherwise; too-few-runs:
+   * fewer than MIN_VERDICT_SEEDS paired seeds.
    */
   verdict: RankingVerdict;
 }
@@ -134,13 +197,30 @@ export function pairedSeedsOf(first: ReadonlyMap<number, RunRecord>, second: Rea
 }
 
 /** Two sets of runs compared seed by seed on the same test images (see `comparePairedRuns`). */
-export type PairedComparison = Pick<RankingComparison, "pairs" | "testImages" | "difference" | "bootstrap" | "verdict">;
+export type PairedComparison = Pick<RankingComparison, "pairs" | "testImages" | "difference" | "bootstrap" | "pooled" | "welch" | "holm" | "verdict">;
 
 /**
- * Compare two sets of runs, one per seed, on the test images: per paired seed, McNemar's exact
- * test; across seeds, the 95% t-interval of the paired accuracy difference (first minus second)
- * and a paired bootstrap over images of the seed-averaged difference. The verdict "holds" means
- * first is better in both intervals, "reversed" worse, "unresolved" neither.
+ * The verdict of a paired comparison: a difference is called only when all three criteria agree:
+ * the two-level bootstrap interval excludes zero, the 95% t-interval of the per-seed differences
+ * excludes zero on the same side, and the pooled test's p (Holm-adjusted when the family is known)
+ * is below FAMILY_ALPHA. The t-interval is kept because with a handful of seeds the bootstrap's
+ * seed level has few distinct draws (10 for 3 seeds) and understates seed-to-seed variance, and the
+ * pooled test has no seed-to-seed variance at all; t(0.975, S − 1) accounts for both.
+ */
+export function pairedVerdict(c: Pick<PairedComparison, "bootstrap" | "pooled" | "holm" | "difference">): RankingVerdict {
+  if (!c.bootstrap || !c.pooled || !c.difference?.ci95) return "too-few-runs";
+  const p = c.holm?.adjustedP ?? c.pooled.p;
+  const [low, high] = c.bootstrap.ci95;
+  const [tLow, tHigh] = c.difference.ci95;
+  return low > 0 && tLow > 0 && p < FAMILY_ALPHA ? "holds" : high < 0 && tHigh < 0 && p < FAMILY_ALPHA ? "reversed" : "unresolved";
+}
+
+/**
+ * Compare two sets of runs, one per seed, on the test images: per paired seed, McNemar's discordant
+ * counts; across seeds, the 95% t-interval of the paired accuracy difference (first minus second),
+ * a two-level bootstrap (seeds, then images) of the mean per-image difference, one McNemar test on
+ * the counts pooled over seeds and Welch's unpaired comparison of the per-seed accuracies. The
+ * verdict (see `pairedVerdict`) uses the raw pooled p until `applyHolm` sets the family's.
  * @param testLabels labels of the test images in the split's order; needed only when some seed is paired
  * @throws Error when paired predictions do not match the labels' length
  */
@@ -152,7 +232,7 @@ export function comparePairedRuns(
   const seeds = pairedSeedsOf(first, second);
   const testImages = seeds.length > 0 ? testLabels?.length ?? 0 : 0;
   if (seeds.length > 0 && !testLabels) throw new Error("test labels are needed to compare runs image by image");
-  const perImage = new Float64Array(testLabels?.length ?? 0);
+  const perSeed: Int8Array[] = [];
   const pairs = seeds.map((seed): SeedPair => {
     const [h, l] = [first.get(seed)!, second.get(seed)!];
     const labels = testLabels!;
@@ -165,7 +245,7 @@ export function comparePairedRuns(
     };
     const ch = correctness(decode(h), labels);
     const cl = correctness(decode(l), labels);
-    for (let i = 0; i < perImage.length; i++) perImage[i] += (ch[i] - cl[i]) / seeds.length;
+    perSeed.push(Int8Array.from(ch, (v, i) => v - cl[i]));
     let [rightH, rightL] = [0, 0];
     for (let i = 0; i < ch.length; i++) {
       rightH += ch[i];
@@ -173,12 +253,17 @@ export function comparePairedRuns(
     }
     return { seed, higherAccuracy: rightH / ch.length, lowerAccuracy: rightL / cl.length, mcnemar: mcnemarTest(ch, cl) };
   });
-  if (pairs.length < MIN_SEED_RUNS) return { testImages, pairs, difference: null, bootstrap: null, verdict: "too-few-runs" };
+  if (pairs.length < MIN_VERDICT_SEEDS)
+    return { testImages, pairs, difference: null, bootstrap: null, pooled: null, welch: null, holm: null, verdict: "too-few-runs" };
   const difference = summarise(pairs.map((p) => p.higherAccuracy - p.lowerAccuracy));
-  const bootstrap = pairedBootstrap(perImage, { resamples: 2000, seed: 1 });
-  const [d, b] = [difference.ci95!, bootstrap.ci95];
-  const verdict: RankingVerdict = d[0] > 0 && b[0] > 0 ? "holds" : d[1] < 0 && b[1] < 0 ? "reversed" : "unresolved";
-  return { testImages, pairs, difference, bootstrap, verdict };
+  const bootstrap = twoLevelBootstrap(perSeed, { resamples: BOOTSTRAP_RESAMPLES, seed: 1 });
+  const pooled = pooledMcNemar(pairs.map((p) => p.mcnemar));
+  const welch = welchTest(
+    pairs.map((p) => p.higherAccuracy),
+    pairs.map((p) => p.lowerAccuracy),
+  );
+  const partial = { testImages, pairs, difference, bootstrap, pooled, welch, holm: null };
+  return { ...partial, verdict: pairedVerdict(partial) };
 }
 
 /**
@@ -236,33 +321,38 @@ export function rankingParts(c: RankingComparison): { claim: string; finding: st
   const claim =
     `The original study ranked ${h.rowId} (#${h.rank}, ${formatPercent(h.valAccuracy)} validation accuracy) above ` +
     `${l.rowId} (#${l.rank}, ${formatPercent(l.valAccuracy)}).`;
-  if (c.verdict === "too-few-runs" || !c.difference || !c.bootstrap) {
+  if (c.verdict === "too-few-runs" || !c.difference || !c.bootstrap || !c.pooled || !c.welch) {
     const runs = (n: number) => `${n} full-protocol run${n === 1 ? "" : "s"}`;
     const finding =
       `This site has too few runs to say whether that order holds: it needs full-protocol runs of both ` +
-      `rows with at least ${MIN_SEED_RUNS} common seeds, and has ${runs(h.fullRuns)} of ${h.rowId}, ` +
-      `${runs(l.fullRuns)} of ${l.rowId}${c.pairs.length > 0 ? ` (${c.pairs.length} paired seed)` : ""}.`;
+      `rows with at least ${MIN_VERDICT_SEEDS} common seeds, and has ${runs(h.fullRuns)} of ${h.rowId}, ` +
+      `${runs(l.fullRuns)} of ${l.rowId}${c.pairs.length > 0 ? ` (${c.pairs.length} paired seed${c.pairs.length === 1 ? "" : "s"})` : ""}.`;
     return { claim, finding, reproduced: false };
   }
-  const [d0, d1] = c.difference.ci95!;
-  const [b0, b1] = c.bootstrap.ci95;
-  const mcnemar = c.pairs.map((p) => `p ${p.mcnemar.p < 0.001 ? "" : "= "}${formatP(p.mcnemar.p)} (seed ${p.seed})`).join(", ");
-  const outcome =
-    c.verdict === "holds"
-      ? "The order holds in these runs."
-      : c.verdict === "reversed"
-        ? "The order is reversed in these runs."
-        : b0 > 0 || b1 < 0
-          ? `These runs do not resolve the order yet: over these test images ${b0 > 0 ? h.rowId : l.rowId} is ahead ` +
-            `(the bootstrap interval excludes zero), but across ${c.pairs.length} seeds the interval still includes zero, ` +
-            `so another seed could change it; more seeds would settle it.`
-          : "These runs do not resolve the order: the difference is within the noise of seeds and test images.";
-  const finding =
-    `Over ${c.pairs.length} seeds run for both, ${h.rowId}'s test accuracy minus ${l.rowId}'s is ` +
-    `${formatPoints(c.difference.mean)} points on average (95% interval across seeds ${formatPoints(d0)} to ` +
-    `${formatPoints(d1)}; paired bootstrap over the ${formatCount(c.testImages)} test images ` +
-    `${formatPoints(b0)} to ${formatPoints(b1)}); McNemar's exact test per seed: ${mcnemar}. ${outcome}`;
+  const finding = `${comparisonFinding(c, h.rowId, l.rowId)} ${RANKING_OUTCOME_SENTENCES[c.verdict]}`;
   return { claim, finding, reproduced: true };
+}
+
+/**
+ * The numbers of a paired comparison of `first` minus `second` in a sentence: mean paired
+ * difference, two-level bootstrap interval, pooled McNemar (raw and Holm-adjusted p) and Welch.
+ */
+export function comparisonFinding(c: PairedComparison, first: string, second: string): string {
+  const [b0, b1] = c.bootstrap!.ci95;
+  const w = c.welch!;
+  const pooled = c.pooled!;
+  const pText = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${formatP(p)}`);
+  const holm = c.holm ? `; Holm-adjusted over the site's ${c.holm.familySize} tests ${pText(c.holm.adjustedP)}` : "";
+  return (
+    `Over ${c.pairs.length} seeds run for both, ${first}'s test accuracy minus ${second}'s is ` +
+    `${formatPoints(c.difference!.mean)} points on average (two-level bootstrap over seeds and the ` +
+    `${formatCount(c.testImages)} test images, ${formatCount(c.bootstrap!.resamples)} resamples: 95% interval ` +
+    `${formatPoints(b0)} to ${formatPoints(b1)}; t-interval across the seeds ${formatPoints(c.difference!.ci95![0])} to ` +
+    `${formatPoints(c.difference!.ci95![1])}). McNemar's test pooled over the seeds ` +
+    `(${formatCount(pooled.onlyFirst)} images right only by ${first}, ${formatCount(pooled.onlySecond)} only by ${second}): ` +
+    `${pText(pooled.p)}${holm}. Unpaired (Welch) on the per-seed accuracies: ${formatPoints(w.difference)} points, ` +
+    `95% interval ${formatPoints(w.ci95[0])} to ${formatPoints(w.ci95[1])}, ${pText(w.p)}.`
+  );
 }
 
 /**

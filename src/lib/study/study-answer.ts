@@ -1,22 +1,50 @@
 /**
  * The study's question answered in one place: does the original's result hold? For each row the
- * original ranked, its reported validation accuracy set against this site's full-protocol runs of
- * that row across seeds; with the ranking checks of seed-summary.ts beside it. Pure: records in,
- * verdicts and sentences out.
+ * original ranked, its reported validation accuracy (one number, one run as far as the write-up
+ * says) set against a 95% prediction interval for one new run of that row from this site's
+ * full-protocol runs across seeds, widened by the original's own sampling error on its validation
+ * images; with the ranking checks of seed-summary.ts beside it. Pure: records in, verdicts and
+ * sentences out. The formulas are documented on the Methodology page ("How the answer is computed").
  */
-import { formatPercent, formatPlural } from "../format.ts";
-import { fullRunsBySeed, formatPoints, MIN_SEED_RUNS, type RankedRow } from "./seed-summary.ts";
+import { formatCount, formatPercent, formatPlural } from "../format.ts";
+import { LEVEL_VERDICT_LABELS, type LevelVerdict } from "./outcome-words.ts";
+import { fullRunsBySeed, formatPoints, MIN_VERDICT_SEEDS, type RankedRow } from "./seed-summary.ts";
 import type { RunRecord } from "./schema.ts";
-import { summarise, type SampleSummary } from "./statistics.ts";
+import { binomialVariance, predictionInterval, summarise, type PredictionInterval, type SampleSummary } from "./statistics.ts";
+
+export { LEVEL_VERDICT_LABELS, type LevelVerdict };
+
+export { MIN_VERDICT_SEEDS };
 
 /**
- * How a ranked row's reported accuracy compares with this site's runs of it:
- * - not-reproduced: no full-protocol run yet;
- * - one-run: a single run, so no interval (the difference is shown, no verdict);
- * - within: the original's number lies inside the 95% t-interval of this site's mean;
- * - below / above: this site's interval lies wholly below / above the original's number.
+ * Validation images this site assumes the original evaluated on: the write-up does not say. 6,000
+ * is this site's own split (10% of the 60,000 training images).
  */
-export type LevelVerdict = "not-reproduced" | "one-run" | "within" | "below" | "above";
+export const ASSUMED_VALIDATION_IMAGES = 6_000;
+
+/**
+ * The plausible range of the original's validation size over which a verdict must not change:
+ * 5% (3,000), 10% (6,000) and 20% (12,000, Keras's `validation_split=0.2`) of the 60,000 training images.
+ */
+export const VALIDATION_IMAGES_RANGE: readonly number[] = [3_000, 6_000, 12_000];
+
+/**
+ * The widest prediction interval (half-width, as a fraction: 1 percentage point) from which the
+ * site calls an original's number "consistent": a wider interval would accept as consistent
+ * numbers more than 2 points apart, so it says nothing about whether the original holds.
+ */
+export const MAX_CONCLUSIVE_HALF_WIDTH = 0.01;
+
+/** Where the original's number lies against a prediction interval. */
+export type IntervalLocation = "within" | "below" | "above";
+
+/** The prediction interval at one assumed validation size of the original. */
+export interface SensitivityPoint {
+  validationImages: number;
+  prediction: PredictionInterval;
+  /** within: inside; below: our interval is below the original's number; above: above it. */
+  location: IntervalLocation;
+}
 
 /** One ranked row of the original, checked against this site's full-protocol runs. */
 export interface LevelCheck extends RankedRow {
@@ -26,12 +54,23 @@ export interface LevelCheck extends RankedRow {
   seeds: number[];
   /** ours.mean minus the original's accuracy (fraction); null without runs. */
   difference: number | null;
+  /** The 95% prediction interval for one new run at ASSUMED_VALIDATION_IMAGES; null below 2 seeds. */
+  prediction: PredictionInterval | null;
+  /** The interval at each size of VALIDATION_IMAGES_RANGE; empty below 2 seeds. */
+  sensitivity: SensitivityPoint[];
   verdict: LevelVerdict;
 }
 
+/** Where `value` lies against `interval`. */
+function locate(value: number, [low, high]: [number, number]): IntervalLocation {
+  return value < low ? "above" : value > high ? "below" : "within";
+}
+
 /**
- * Check a ranked row's reported validation accuracy against this site's full-protocol runs: the
- * validation accuracy of the kept (best) epoch, as the original reports the best of its epochs too.
+ * Check a ranked row's reported validation accuracy against this site's full-protocol runs (the
+ * validation accuracy of the kept, best epoch, as the original reports the best too): the 95%
+ * prediction interval for one new run, mean ± √((t(0.975, n−1)·s·√(1+1/n))² + (1.96·√(p(1−p)/m))²),
+ * p the original's accuracy and m its validation size, at each m of VALIDATION_IMAGES_RANGE.
  * @param row the row as the original ranked it
  * @param runs every published run record (only this row's full-protocol ones count, one per seed)
  */
@@ -39,36 +78,58 @@ export function checkLevel(row: RankedRow, runs: readonly RunRecord[]): LevelChe
   const bySeed = fullRunsBySeed(runs, row.rowId);
   const values = [...bySeed.values()].map((r) => r.metrics.validation.accuracy);
   const base = { rowId: row.rowId, rank: row.rank, valAccuracy: row.valAccuracy, seeds: [...bySeed.keys()] };
-  if (values.length === 0) return { ...base, ours: null, difference: null, verdict: "not-reproduced" };
+  if (values.length === 0) return { ...base, ours: null, difference: null, prediction: null, sensitivity: [], verdict: "not-reproduced" };
   const ours = summarise(values);
   const difference = ours.mean - row.valAccuracy;
-  if (ours.ci95 === null || values.length < MIN_SEED_RUNS) return { ...base, ours, difference, verdict: "one-run" };
-  const [low, high] = ours.ci95;
-  const verdict: LevelVerdict = row.valAccuracy < low ? "above" : row.valAccuracy > high ? "below" : "within";
-  return { ...base, ours, difference, verdict };
+  if (values.length < 2) return { ...base, ours, difference, prediction: null, sensitivity: [], verdict: "one-run" };
+  const at = (m: number) => predictionInterval(values, binomialVariance(row.valAccuracy, m));
+  const prediction = at(ASSUMED_VALIDATION_IMAGES);
+  const sensitivity = VALIDATION_IMAGES_RANGE.map((validationImages): SensitivityPoint => {
+    const p = at(validationImages);
+    return { validationImages, prediction: p, location: locate(row.valAccuracy, p.interval) };
+  });
+  return { ...base, ours, difference, prediction, sensitivity, verdict: levelVerdict(values.length, prediction, sensitivity) };
 }
 
-/** The verdict of a level check in a few words, for a table cell. */
-export const LEVEL_VERDICT_LABELS: Readonly<Record<LevelVerdict, string>> = {
-  "not-reproduced": "Unknown yet",
-  "one-run": "One run: no interval yet",
-  within: "Consistent: the original's number is inside our interval",
-  below: "Lower here: our interval is below the original's number",
-  above: "Higher here: our interval is above the original's number",
-};
+/** The verdict from the interval at the assumed size and the locations over the plausible range. */
+function levelVerdict(n: number, prediction: PredictionInterval, sensitivity: readonly SensitivityPoint[]): LevelVerdict {
+  if (n < MIN_VERDICT_SEEDS) return "too-few-seeds";
+  const locations = new Set(sensitivity.map((s) => s.location));
+  if (locations.size > 1) return "inconclusive";
+  const [location] = locations;
+  if (location === "within" && prediction.halfWidth > MAX_CONCLUSIVE_HALF_WIDTH) return "inconclusive";
+  return location;
+}
+
+/** Why an "inconclusive" check is inconclusive, in a clause; null for any other verdict. */
+export function inconclusiveReason(c: LevelCheck): string | null {
+  if (c.verdict !== "inconclusive" || !c.prediction) return null;
+  const changes = new Set(c.sensitivity.map((s) => s.location)).size > 1;
+  if (changes) {
+    const parts = c.sensitivity.map((s) => `${s.location === "within" ? "inside" : "outside"} at ${formatCount(s.validationImages)}`);
+    return `the verdict depends on the original's validation size, which its write-up does not give (${parts.join(", ")} validation images)`;
+  }
+  return `the interval is ±${(c.prediction.halfWidth * 100).toFixed(2)} points, wider than the ±${(MAX_CONCLUSIVE_HALF_WIDTH * 100).toFixed(0)} point from which the site calls a number consistent`;
+}
 
 /**
  * This site's side of a level check in two parts, for a cell that styles the number: `value`
- * "91.18%", `detail` "mean over 3 seeds (95% interval 90.29% to 92.07%), −0.83 points from the
- * original's 92.01%". Null without runs.
+ * "91.18%", `detail` "mean over 3 seeds; one new run: 89.27% to 93.09% (95% prediction interval
+ * with the original's validation error at 6,000 images), −0.83 points from the original's 92.01%".
+ * Null without runs.
  */
 export function levelParts(c: LevelCheck): { value: string; detail: string } | null {
   if (!c.ours || c.difference === null) return null;
   const from = `${formatPoints(c.difference)} points from the original's ${formatPercent(c.valAccuracy)}`;
   const value = formatPercent(c.ours.mean);
-  if (!c.ours.ci95) return { value, detail: `in one run (seed ${c.seeds[0]}), ${from}` };
-  const [low, high] = c.ours.ci95;
-  return { value, detail: `mean over ${formatPlural(c.seeds.length, "seed")} (95% interval ${formatPercent(low)} to ${formatPercent(high)}), ${from}` };
+  if (!c.prediction) return { value, detail: `in 1 run (seed ${c.seeds[0]}), ${from}` };
+  const [low, high] = c.prediction.interval;
+  return {
+    value,
+    detail:
+      `mean over ${formatPlural(c.seeds.length, "seed")}; one new run: ${formatPercent(low)} to ${formatPercent(high)} ` +
+      `(95% prediction interval, with the original's validation error at ${formatCount(ASSUMED_VALIDATION_IMAGES)} images), ${from}`,
+  };
 }
 
 /** This site's side of a level check in a sentence (see {@link levelParts}). */
@@ -81,11 +142,12 @@ export function levelSentence(c: LevelCheck): string {
 export interface LevelTally {
   ranked: number;
   reproduced: number;
-  /** Rows with an interval (MIN_SEED_RUNS or more seeds). */
+  /** Rows with MIN_VERDICT_SEEDS or more seeds (a verdict, inconclusive included). */
   withInterval: number;
   within: number;
   below: number;
   above: number;
+  inconclusive: number;
 }
 
 /** Tally level checks by verdict. */
@@ -94,10 +156,11 @@ export function tallyLevels(checks: readonly LevelCheck[]): LevelTally {
   return {
     ranked: checks.length,
     reproduced: checks.filter((c) => c.verdict !== "not-reproduced").length,
-    withInterval: count("within") + count("below") + count("above"),
+    withInterval: count("within") + count("below") + count("above") + count("inconclusive"),
     within: count("within"),
     below: count("below"),
     above: count("above"),
+    inconclusive: count("inconclusive"),
   };
 }
 
@@ -105,12 +168,13 @@ export function tallyLevels(checks: readonly LevelCheck[]): LevelTally {
 export function levelAnswer(t: LevelTally): string {
   const reproduced = `${t.reproduced} of the original's ${t.ranked} ranked configurations ${t.reproduced === 1 ? "has" : "have"} a full-protocol run here`;
   if (t.withInterval === 0)
-    return `${reproduced}; none has the ${MIN_SEED_RUNS} or more seeds an interval needs, so whether the original's accuracies hold cannot be said yet.`;
+    return `${reproduced}; none has the ${MIN_VERDICT_SEEDS} or more seeds a verdict needs, so whether the original's accuracies hold cannot be said yet.`;
   const parts = [
     // Each part names the interval, so that any one of them reads alone.
-    t.within > 0 && `inside this site's 95% interval for ${t.within}`,
-    t.below > 0 && `above this site's 95% interval for ${t.below} (our runs are lower)`,
-    t.above > 0 && `below this site's 95% interval for ${t.above} (our runs are higher)`,
+    t.within > 0 && `inside the 95% prediction interval for one new run for ${t.within}`,
+    t.below > 0 && `above that interval for ${t.below} (our runs are lower)`,
+    t.above > 0 && `below that interval for ${t.above} (our runs are higher)`,
+    t.inconclusive > 0 && `inconclusive for ${t.inconclusive} (the interval is too wide, or the verdict depends on the original's unstated validation size)`,
   ].filter(Boolean);
-  return `${reproduced}. Of the ${formatPlural(t.withInterval, "configuration")} run with ${MIN_SEED_RUNS} or more seeds, the original's validation accuracy is ${parts.join(", ")}.`;
+  return `${reproduced}. Of the ${formatPlural(t.withInterval, "configuration")} run with ${MIN_VERDICT_SEEDS} or more seeds, the original's validation accuracy is ${parts.join("; ")}.`;
 }

@@ -1,10 +1,12 @@
 /**
  * The rows of a tuning table: every configuration of a family's grid, with the original study's
- * reported validation accuracy where it reported one, our best full-protocol run (the only run set
- * beside the original's numbers) and our best shorter run (quick or smoke, shown with its protocol).
+ * reported validation accuracy where it reported one, our full-protocol runs (the only runs set
+ * beside the original's numbers: the seed mean with n where there are several seeds, the run of
+ * seed 1 for the record links) and our best shorter run (quick or smoke, shown with its protocol).
  */
 import { isAblationRowId } from "./row-id.ts";
 import { selectRowRuns, type LoadedRun } from "./runs.ts";
+import { fullSeedValue, type SeedValue } from "./seed-summary.ts";
 import { cnnGrid, ORIGINAL_STUDY, resnetGrid, rowId } from "./study.ts";
 import type { ModelConfig, ReportedTuningRow } from "./schema.ts";
 
@@ -25,6 +27,11 @@ export interface TuningRow {
   reproduced?: LoadedRun & { rank: number };
   /** Our best run of this row under a shorter protocol (quick, then smoke, then custom), when one exists. */
   preliminary?: LoadedRun;
+  /**
+   * The numbers set beside the original's, over every full-protocol seed of the row: seed mean with
+   * n and interval (one run's value with n = 1). Present exactly when `reproduced` is.
+   */
+  seeds?: { validation: SeedValue; test: SeedValue };
 }
 
 /** One hyper-parameter column of a family's grid. */
@@ -72,7 +79,16 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     if (loaded.run.config.family === family && !gridIds.has(loaded.run.rowId) && !isAblationRowId(loaded.run.rowId))
       throw new Error(`Run ${loaded.file} reproduces "${loaded.run.rowId}", which is not in the ${family} grid`);
   const rowRuns = selectRowRuns(runs);
-  const fullAccuracy = (id: string) => rowRuns.get(id)?.full?.run.metrics.validation.accuracy;
+  const records = runs.map((r) => r.run);
+  const seedValues = new Map(
+    grid.map(rowId).flatMap((id) => {
+      const validation = fullSeedValue(records, id, (r) => r.metrics.validation.accuracy);
+      const test = fullSeedValue(records, id, (r) => r.metrics.test.accuracy);
+      return validation && test ? [[id, { validation, test }] as const] : [];
+    }),
+  );
+  // Ranked by the seed mean, the number the table sets beside the original's.
+  const fullAccuracy = (id: string) => (rowRuns.get(id)?.full ? seedValues.get(id)?.validation.value : undefined);
   const reproducedRank = new Map(
     grid
       .map(rowId)
@@ -88,6 +104,7 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     const row: TuningRow = { id, config };
     if (published) row.original = { rank: published.rank, valAccuracy: published.valAccuracy };
     if (full) row.reproduced = { ...full, rank: reproducedRank.get(id)! };
+    if (full && seedValues.has(id)) row.seeds = seedValues.get(id)!;
     if (preliminary) row.preliminary = preliminary;
     // Rows with only a shorter run come after every full-protocol row, best shorter run first.
     const shorter = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;

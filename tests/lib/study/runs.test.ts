@@ -9,6 +9,7 @@ import {
   selectDetailRun,
   selectRowRuns,
   type LoadedRun,
+  elapsedSeconds,
 } from "../../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import { decodePredictions, encodePredictions } from "../../../src/lib/study/predictions.ts";
@@ -137,5 +138,20 @@ describe("protocol of a run", () => {
     expect(rows.get("resnet-3x64")).toEqual({ full: loaded(full, "f.json"), preliminary: loaded(quick, "q.json") });
     expect(rows.get(smoke.rowId)).toEqual({ preliminary: loaded(smoke, "s.json") });
     expect(rows.has("resnet-2x32")).toBe(false);
+  });
+});
+
+describe("elapsedSeconds", () => {
+  it("takes the record's elapsed time, or finishedAt − startedAt for a record written before it", () => {
+    const run = { startedAt: "2026-12-04T19:52:30.077Z", finishedAt: "2026-12-04T22:25:05.919Z", wallTimeSeconds: 5071.72 } as RunRecord;
+    expect(elapsedSeconds(run)).toBeCloseTo(9155.842, 3);
+    expect(elapsedSeconds({ ...run, elapsedSeconds: 9155.84 })).toBe(9155.84);
+  });
+
+  it("keeps every published record valid, the resumed resnet-3x64 run with both times", () => {
+    const published = JSON.parse(readFileSync(new URL("../../../public/data/runs/resnet-3x64.full.json", import.meta.url), "utf8"));
+    const run = parseRunRecord(published, "resnet-3x64.full.json");
+    expect(run).toMatchObject({ wallTimeSeconds: 5071.72, elapsedSeconds: 9155.84, resumedAfterEpoch: 3 });
+    expect(elapsedSeconds(run)).toBeCloseTo((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000, 1);
   });
 });

@@ -11,6 +11,9 @@ import {
   formatPoints,
   formatSampleSummary,
   fullRunsBySeed,
+  fullSeedValue,
+  pairedVerdict,
+  seedValueNote,
   rankingParts,
   rankingSentence,
   summariseRowRuns,
@@ -99,60 +102,94 @@ describe("summariseRowRuns", () => {
   });
 });
 
+describe("fullSeedValue", () => {
+  it("gives the seed mean with n and its interval, or one run marked as such", () => {
+    const runs = [0.9, 0.92, 0.94].map((test, i) => record(A.rowId, i + 1, { test }));
+    const v = fullSeedValue(runs, A.rowId, (r) => r.metrics.test.accuracy)!;
+    expect(v.value).toBeCloseTo(0.92, 12);
+    expect(v.n).toBe(3);
+    expect(v.seeds).toEqual([1, 2, 3]);
+    expect(seedValueNote(v)).toBe("mean of 3 seeds, 95% CI 87.03% to 96.97%");
+    const one = fullSeedValue(runs.slice(1, 2), A.rowId, (r) => r.metrics.test.accuracy)!;
+    expect(one).toEqual({ value: 0.92, n: 1, seeds: [2], ci95: null });
+    expect(seedValueNote(one)).toBe("1 run (seed 2)");
+    expect(fullSeedValue(runs, B.rowId, (r) => r.metrics.test.accuracy)).toBeNull();
+  });
+});
+
 describe("compareRankedRows", () => {
-  it("pairs runs by seed and runs McNemar's exact test on each pair", () => {
-    // Seed 1: A right on 9, B on 5 (b = 4, c = 0: p = 2/16). Seed 2: A 10, B 6.
-    const runs = [
-      record(A.rowId, 1, { predicted: rightOn(9) }),
-      record(A.rowId, 2, { predicted: rightOn(10) }),
-      record(B.rowId, 1, { predicted: rightOn(5) }),
-      record(B.rowId, 2, { predicted: rightOn(6) }),
-      record(B.rowId, 3, { predicted: rightOn(6) }),
-    ];
-    const c = compareRankedRows(A, B, runs, LABELS);
-    expect(c.higher.fullRuns).toBe(2);
-    expect(c.lower.fullRuns).toBe(3);
-    expect(c.pairs.map((p) => p.seed)).toEqual([1, 2]);
+  // Seeds 1-3: A right on 9, 10, 9 of the ten images; B on 5, 6, 5. Each seed: b = 4, c = 0.
+  const CLEAR = [
+    record(A.rowId, 1, { predicted: rightOn(9) }),
+    record(A.rowId, 2, { predicted: rightOn(10) }),
+    record(A.rowId, 3, { predicted: rightOn(9) }),
+    record(B.rowId, 1, { predicted: rightOn(5) }),
+    record(B.rowId, 2, { predicted: rightOn(6) }),
+    record(B.rowId, 3, { predicted: rightOn(5) }),
+    record(B.rowId, 4, { predicted: rightOn(6) }),
+  ];
+
+  it("pairs runs by seed and pools McNemar's counts over the seeds into one test", () => {
+    const c = compareRankedRows(A, B, CLEAR, LABELS);
+    expect(c.higher.fullRuns).toBe(3);
+    expect(c.lower.fullRuns).toBe(4);
+    expect(c.pairs.map((p) => p.seed)).toEqual([1, 2, 3]);
     expect(c.pairs[0]).toEqual({ seed: 1, higherAccuracy: 0.9, lowerAccuracy: 0.5, mcnemar: { onlyFirst: 4, onlySecond: 0, p: 0.125 } });
-    // Differences 0.4 and 0.4: sd 0, so the interval is the point; the bootstrap stays above 0.
-    expect(c.difference).toMatchObject({ n: 2, sd: 0, ci95: [0.4, 0.4] });
+    // Pooled: b = 12, c = 0, exact p = 2·(1/2)^12 = 0.000488; χ² = 12.
+    expect(c.pooled).toMatchObject({ onlyFirst: 12, onlySecond: 0, chiSquare: 12 });
+    expect(c.pooled!.p).toBeCloseTo(2 / 4096, 12);
+    // Differences 0.4, 0.4, 0.4.
+    expect(c.difference!.n).toBe(3);
+    expect(c.difference!.sd).toBeCloseTo(0, 12);
     expect(c.difference!.mean).toBeCloseTo(0.4, 12);
     expect(c.bootstrap!.estimate).toBeCloseTo(0.4, 12);
+    expect(c.bootstrap!.resamples).toBe(10_000);
     expect(c.bootstrap!.ci95[0]).toBeGreaterThan(0);
+    // Welch on 0.9, 1, 0.9 vs 0.5, 0.6, 0.5: both sd 0.0577, SE 0.04714, t = 8.485 with 4 df.
+    expect(c.welch!.difference).toBeCloseTo(0.4, 12);
+    expect(c.welch!.t).toBeCloseTo(8.485281, 5);
+    expect(c.welch!.df).toBeCloseTo(4, 9);
+    expect(c.holm).toBeNull();
     expect(c.verdict).toBe("holds");
-    expect(compareRankedRows(B, A, runs, LABELS).verdict).toBe("reversed");
+    expect(compareRankedRows(B, A, CLEAR, LABELS).verdict).toBe("reversed");
   });
 
   it("calls a difference that changes sign across seeds unresolved", () => {
     const runs = [
       record(A.rowId, 1, { predicted: rightOn(8) }),
       record(A.rowId, 2, { predicted: rightOn(6) }),
+      record(A.rowId, 3, { predicted: rightOn(7) }),
       record(B.rowId, 1, { predicted: rightOn(6) }),
       record(B.rowId, 2, { predicted: rightOn(8) }),
+      record(B.rowId, 3, { predicted: rightOn(7) }),
     ];
     const c = compareRankedRows(A, B, runs, LABELS);
     expect(c.difference!.mean).toBeCloseTo(0, 12);
+    expect(c.pooled).toMatchObject({ onlyFirst: 2, onlySecond: 2, p: 1 });
     expect(c.verdict).toBe("unresolved");
-    expect(rankingSentence(c)).toMatch(/do not resolve the order: the difference is within the noise/);
+    expect(rankingSentence(c)).toMatch(/These runs do not resolve the order: by at least one criterion .* the difference is within the noise of seeds and test images\.$/);
   });
 
-  it("says which row the test images favour when only the seed interval includes zero", () => {
-    // B ahead by 0.7 on seed 1 and 0.2 on seed 2: across two seeds (t with 1 df) the interval is
-    // -0.45 ± 3.18, but B is never worse on any image, so the bootstrap over images stays below zero.
-    const runs = [
-      record(A.rowId, 1, { predicted: rightOn(2) }),
-      record(A.rowId, 2, { predicted: rightOn(2) }),
-      record(B.rowId, 1, { predicted: rightOn(9) }),
-      record(B.rowId, 2, { predicted: rightOn(4) }),
-    ];
-    const c = compareRankedRows(A, B, runs, LABELS);
-    expect(c.verdict).toBe("unresolved");
-    expect(c.difference!.ci95![0]).toBeLessThan(0);
-    expect(c.difference!.ci95![1]).toBeGreaterThan(0);
-    expect(c.bootstrap!.ci95[1]).toBeLessThan(0);
-    expect(rankingSentence(c)).toMatch(
-      /do not resolve the order yet: over these test images cnn-64-128-3-64 is ahead \(the bootstrap interval excludes zero\), but across 2 seeds/,
-    );
+  it("calls a difference only when the bootstrap, the seeds' t-interval and the (Holm-adjusted) pooled test all agree", () => {
+    const agreed = {
+      bootstrap: { estimate: 0.2, ci95: [0.05, 0.35] as [number, number], resamples: 10_000 },
+      difference: { n: 3, mean: 0.2, sd: 0.05, ci95: [0.08, 0.32] as [number, number] },
+      pooled: { onlyFirst: 6, onlySecond: 0, chiSquare: 6, p: 0.03 },
+      holm: null,
+    };
+    expect(pairedVerdict(agreed)).toBe("holds");
+    // Three seeds all ahead, but too unevenly for t(0.975, 2): the t-interval includes zero.
+    expect(pairedVerdict({ ...agreed, difference: { ...agreed.difference, ci95: [-0.23, 0.63] } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, bootstrap: { ...agreed.bootstrap, ci95: [-0.01, 0.35] } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, holm: { adjustedP: 0.09, familySize: 3 } })).toBe("unresolved");
+    expect(pairedVerdict({ ...agreed, bootstrap: null })).toBe("too-few-runs");
+  });
+
+  it("gives no verdict from two paired seeds, however large the difference", () => {
+    const c = compareRankedRows(A, B, CLEAR.filter((r) => r.protocol.seed !== 3), LABELS);
+    expect(c.pairs).toHaveLength(2);
+    expect(c.verdict).toBe("too-few-runs");
+    expect(c.bootstrap).toBeNull();
   });
 
   it("says plainly when there are too few paired runs, and ignores runs without predictions", () => {
@@ -169,7 +206,7 @@ describe("compareRankedRows", () => {
     expect(rankingSentence(c)).toBe(
       "The original study ranked cnn-32-64-3-64 (#1, 92.01% validation accuracy) above cnn-64-128-3-64 (#2, 91.89%). " +
         "This site has too few runs to say whether that order holds: it needs full-protocol runs of both rows with at " +
-        "least 2 common seeds, and has 2 full-protocol runs of cnn-32-64-3-64, 2 full-protocol runs of cnn-64-128-3-64 (1 paired seed).",
+        "least 3 common seeds, and has 2 full-protocol runs of cnn-32-64-3-64, 2 full-protocol runs of cnn-64-128-3-64 (1 paired seed).",
     );
     expect(rankingSentence(compareRankedRows(A, B, [], null))).toMatch(/has 0 full-protocol runs of cnn-32-64-3-64, 0 full-protocol runs/);
   });
@@ -198,7 +235,7 @@ describe("the seed study of the fixture runs (tests/fixtures/runs-seeds)", () =>
     expect(study.rankings.map((r) => r.comparison.verdict)).toEqual(["holds", "too-few-runs"]);
     expect(study.rankings[0].comparison.testImages).toBe(10_000);
     expect(study.rankings[0].sentence).toMatch(
-      /^The original study ranked cnn-32-64-3-64 \(#1, 92\.01% validation accuracy\) above cnn-64-128-3-64 \(#2, 91\.89%\)\. Over 3 seeds run for both, .* is \+1\.\d\d points on average .*McNemar's exact test per seed: .*\(seed 1\).*The order holds in these runs\.$/,
+      /^The original study ranked cnn-32-64-3-64 \(#1, 92\.01% validation accuracy\) above cnn-64-128-3-64 \(#2, 91\.89%\)\. Over 3 seeds run for both, .* is \+1\.\d\d points on average \(two-level bootstrap over seeds and the 10,000 test images, 10,000 resamples: 95% interval \+\d\.\d\d to \+\d\.\d\d; t-interval across the seeds \+\d\.\d\d to \+\d\.\d\d\)\. McNemar's test pooled over the seeds .*Welch.*The order holds in these runs: .*$/,
     );
     expect(study.rankings[1].sentence).toMatch(/too few runs .* 1 full-protocol run of cnn-64-128-3-32 \(1 paired seed\)\.$/);
   });
@@ -214,17 +251,14 @@ describe("the seed study of the fixture runs (tests/fixtures/runs-seeds)", () =>
 
 describe("rankingParts", () => {
   it("splits the sentence into the original's claim and this site's finding", () => {
-    const runs = [
-      record(A.rowId, 1, { predicted: rightOn(9) }),
-      record(A.rowId, 2, { predicted: rightOn(10) }),
-      record(B.rowId, 1, { predicted: rightOn(5) }),
-      record(B.rowId, 2, { predicted: rightOn(6) }),
-    ];
+    const runs = [1, 2, 3].flatMap((seed) => [record(A.rowId, seed, { predicted: rightOn(9) }), record(B.rowId, seed, { predicted: rightOn(5) })]);
     const c = compareRankedRows(A, B, runs, LABELS);
     const parts = rankingParts(c);
     expect(parts.reproduced).toBe(true);
     expect(parts.claim).toMatch(/^The original study ranked .*\(#2, 91\.89%\)\.$/);
-    expect(parts.finding).toMatch(/^Over 2 seeds run for both, .* is \+40\.00 points on average .*p = 0\.13 \(seed 1\), p = 0\.13 \(seed 2\)\. The order holds in these runs\.$/);
+    expect(parts.finding).toMatch(
+      /^Over 3 seeds run for both, cnn-32-64-3-64's test accuracy minus cnn-64-128-3-64's is \+40\.00 points on average .*\(12 images right only by cnn-32-64-3-64, 0 only by cnn-64-128-3-64\): p < 0\.001\. Unpaired \(Welch\) on the per-seed accuracies: \+40\.00 points, .* The order holds in these runs: .*$/,
+    );
     expect(rankingSentence(c)).toBe(`${parts.claim} ${parts.finding}`);
     expect(rankingParts(compareRankedRows(A, B, [], null)).reproduced).toBe(false);
   });
