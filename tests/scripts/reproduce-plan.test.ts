@@ -125,8 +125,8 @@ describe("reproduce --plan", () => {
     const plan = buildPlan(tasks, options);
     expect(plan).toMatchObject({ preset: "full", protocol: "full", seeds: [1, 2], planned: 4, existing: 1, unestimated: 0 });
     expect(plan.runs.map((r) => [r.row, r.seed, r.preset, r.record])).toEqual([
-      ["resnet-3x64-b32", 1, "full", "resnet-3x64-b32.full.json"],
-      ["resnet-3x64-b32", 2, "full", "resnet-3x64-b32.full.seed-2.json"],
+      ["resnet-3x64-b32", 1, "full", "resnet-3x64-b32.custom.json"],
+      ["resnet-3x64-b32", 2, "full", "resnet-3x64-b32.custom.seed-2.json"],
     ]);
     expect(plan.runs[1].args).toEqual(["resnet-3x64-b32", "--seeds", "2", "--save-model"]);
     expect(plan.skipped).toEqual([
@@ -138,8 +138,8 @@ describe("reproduce --plan", () => {
     expect(forced.runs).toHaveLength(4);
     expect(forced).toMatchObject({ existing: 1, skipped: [] });
 
-    writeFileSync(join(out, "resnet-3x64-b32.full.json"), "{");
-    expect(() => buildPlan(tasks, options)).toThrow(/resnet-3x64-b32\.full\.json: .*JSON[\s\S]*--force to overwrite/);
+    writeFileSync(join(out, "resnet-3x64-b32.custom.json"), "{");
+    expect(() => buildPlan(tasks, options)).toThrow(/resnet-3x64-b32\.custom\.json: .*JSON[\s\S]*--force to overwrite/);
     expect(buildPlan(tasks, { ...options, force: true }).runs).toHaveLength(4);
   });
 
@@ -178,7 +178,7 @@ describe("reproduce --plan", () => {
     const quick = planCommand(out, "all-ablations", "--preset", "quick", "--backend", "webgpu").plan;
     expect(quick.runs).toHaveLength(7);
     expect(quick).toMatchObject({ preset: "quick", protocol: "quick", seeds: [1] });
-    expect(quick.runs[0]).toMatchObject({ row: "cnn-32-64-3-64-b32", record: "cnn-32-64-3-64-b32.quick.json", preset: "quick" });
+    expect(quick.runs[0]).toMatchObject({ row: "cnn-32-64-3-64-b32", record: "cnn-32-64-3-64-b32.custom.json", preset: "quick" });
     expect(quick.runs[0].args).toEqual(["cnn-32-64-3-64-b32", "--seeds", "1", "--preset", "quick", "--backend", "webgpu", "--out", out, "--checkpoints", join(out, "ck")]);
     expect(quick.runs[0].estimate).toMatchObject({ minutes: null, backend: "webgpu" });
     expect(quick.unestimated).toBe(7);
