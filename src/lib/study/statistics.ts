@@ -147,33 +147,6 @@ export interface BootstrapInterval {
   resamples: number;
 }
 
-/**
- * Paired bootstrap of a mean of per-image differences: resample the images with replacement
- * (seeded), take the mean of `differences` over each resample, report the 2.5th and 97.5th
- * percentiles. For two classifiers, differences[i] = correct_A[i] - correct_B[i] (or that averaged
- * over seeds) and the estimate is the accuracy difference.
- * @param differences one value per image
- * @param options resamples (default 2,000), seed (default 1)
- */
-export function pairedBootstrap(
-  differences: ArrayLike<number>,
-  options: { resamples?: number; seed?: number } = {},
-): BootstrapInterval {
-  const n = differences.length;
-  if (n === 0) throw new Error("bootstrap of no values");
-  const resamples = options.resamples ?? 2000;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`resamples must be a positive integer, got ${resamples}`);
-  const rng = createRng(options.seed ?? 1);
-  const stats = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += differences[Math.floor(rng() * n)];
-    stats[r] = sum / n;
-  }
-  stats.sort();
-  return { estimate: mean(Array.from(differences)), ci95: [percentile(stats, 0.025), percentile(stats, 0.975)], resamples };
-}
-
 /** Linear-interpolated percentile of sorted values (q in [0, 1]). */
 function percentile(sorted: Float64Array, q: number): number {
   const pos = q * (sorted.length - 1);

@@ -4,7 +4,6 @@ import {
   mcnemarExactP,
   mcnemarTest,
   mean,
-  pairedBootstrap,
   sampleStandardDeviation,
   summarise,
   tQuantile975,
@@ -99,22 +98,3 @@ describe("McNemar's exact test", () => {
   });
 });
 
-describe("pairedBootstrap", () => {
-  it("collapses to the value when every difference is equal", () => {
-    const r = pairedBootstrap(new Float64Array(50).fill(0.25), { resamples: 100 });
-    expect(r.estimate).toBe(0.25);
-    expect(r.ci95).toEqual([0.25, 0.25]);
-  });
-
-  it("is deterministic for a seed and brackets the mean with about ±1.96 standard errors", () => {
-    // Half +1, half 0: mean 0.5, SE = 0.5/√10000 = 0.005, so the interval is about 0.5 ± 0.0098.
-    const d = Float64Array.from({ length: 10_000 }, (_, i) => i % 2);
-    const a = pairedBootstrap(d, { resamples: 400, seed: 7 });
-    expect(pairedBootstrap(d, { resamples: 400, seed: 7 })).toEqual(a);
-    expect(a.estimate).toBe(0.5);
-    expect(a.ci95[0]).toBeGreaterThan(0.5 - 0.013);
-    expect(a.ci95[0]).toBeLessThan(0.5 - 0.007);
-    expect(a.ci95[1]).toBeGreaterThan(0.5 + 0.007);
-    expect(a.ci95[1]).toBeLessThan(0.5 + 0.013);
-  });
-});
