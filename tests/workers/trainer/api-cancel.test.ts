@@ -80,7 +80,7 @@ describe("trainer api: when a cancel is answered", () => {
     api.init(CONFIG);
     const delivered = gate<void>();
     const phases: TrainPhase[] = [];
-    let lateCancel: boolean | undefined;
+    const lateCancel = gate<boolean>();
     const outcome = api.train(
       { rowId: ROW, protocol: PROTOCOL, backend: "cpu" },
       {
@@ -89,17 +89,13 @@ describe("trainer api: when a cancel is answered", () => {
           if (phase !== "done") return undefined;
           // The page has not yet answered this callback, so the worker holds the outcome back.
           return Promise.resolve().then(() => {
-            lateCancel = api.cancel();
+            lateCancel.open(api.cancel());
             return delivered.promise;
           });
         },
       },
     );
-    await new Promise<void>((resolve) => {
-      const check = () => (lateCancel === undefined ? setTimeout(check, 1) : resolve());
-      check();
-    });
-    expect(lateCancel).toBe(false);
+    expect(await lateCancel.promise).toBe(false);
     delivered.open();
     const result = await outcome;
     expect(result.status).toBe("finished");
