@@ -144,30 +144,33 @@ describe("npm run reproduce", () => {
     const out = join(root, "ctrl-c-runs");
     const args = ["cnn-4-8-3-16", "cnn-4-8-3-8", "--epochs", "5", "--train-images", "160", "--val-images", "20", "--seeds", "7", "--jobs", "2", "--no-train-metrics"];
     const command = ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(root, "ctrl-c-checkpoints")];
-    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"] });
+    // Each child waits after epoch 1's checkpoint until it is asked to stop: Ctrl-C always lands mid-run.
+    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REPRODUCE_TEST_HOLD_AFTER_EPOCH: "1" } });
     let stdout = "";
-    let sent = false;
+    let held: string | null = null;
     parent.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       // Ctrl-C (once) as soon as one run has a finished epoch: it must stop, keep that epoch and exit 130.
-      if (!sent && /checkpoint saved after epoch 1/.test(stdout)) {
-        sent = true;
+      const saved = /\[(\S+) seed 7\] +checkpoint saved after epoch 1/.exec(stdout);
+      if (held === null && saved) {
+        held = `${saved[1]}.custom.seed-7`;
         parent.kill("SIGINT");
       }
     });
     const code = await new Promise<number | null>((resolveExit) => parent.on("close", resolveExit));
     expect(code).toBe(130);
-    expect(stdout).toMatch(/interrupted: \d run\(s\) stop after their current batch/);
-    expect(stdout).toMatch(/\] interrupted/);
+    // Neither run can finish before the interruption: both stop, and both resume.
+    expect(stdout).toMatch(/interrupted: 2 run\(s\) stop after their current batch/);
+    expect(stdout).toMatch(/\[cnn-4-8-3-16 seed 7\] interrupted/);
+    expect(stdout).toMatch(/\[cnn-4-8-3-8 seed 7\] interrupted/);
     const files = ["cnn-4-8-3-16.custom.seed-7", "cnn-4-8-3-8.custom.seed-7"];
-    const unfinished = files.filter((f) => !existsSync(join(out, `${f}.json`)));
-    expect(unfinished.length).toBeGreaterThan(0);
-    expect(unfinished.some((f) => existsSync(join(root, "ctrl-c-checkpoints", f, "state.json")))).toBe(true);
+    expect(files.filter((f) => existsSync(join(out, `${f}.json`)))).toEqual([]);
+    expect(existsSync(join(root, "ctrl-c-checkpoints", held!, "state.json"))).toBe(true);
 
     const again = spawnSync(process.execPath, command, { encoding: "utf8", timeout: 120_000 });
     expect(again.stderr).not.toMatch(/reproduce:/);
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/resuming after epoch [1-4] of 5/);
+    expect(again.stdout).toMatch(/resuming after epoch 1 of 5/);
     for (const f of files) expect(readRecord(out, `${f}.json`).epochs).toHaveLength(5);
     expect(readdirSync(join(root, "ctrl-c-checkpoints"))).toEqual([]);
   });
