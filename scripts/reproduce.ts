@@ -234,6 +234,8 @@ async function main(): Promise<number> {
     process.on("SIGTERM", () => stop("asked to stop"));
   } else process.on("SIGINT", () => stop("interrupted (Ctrl-C again to quit at once)"));
   const crashAfter = Number(process.env.REPRODUCE_TEST_EXIT_AFTER_EPOCH) || undefined;
+  // Test hook (tests/scripts/reproduce.test.ts): wait after this epoch's checkpoint until stopped.
+  const holdAfter = Number(process.env.REPRODUCE_TEST_HOLD_AFTER_EPOCH) || undefined;
 
   const written: string[] = [];
   for (const [i, task] of tasks.entries()) {
@@ -249,6 +251,7 @@ async function main(): Promise<number> {
       log: (line) => console.log(line),
       tty: Boolean(process.stdout.isTTY),
       exitAfterEpoch: crashAfter,
+      holdAfterEpoch: holdAfter,
     });
     if (outcome.kind === "interrupted") {
       console.log(`  ${task.label} interrupted after ${outcome.epochs} finished epoch(s); no record written for it (it resumes next time)`);

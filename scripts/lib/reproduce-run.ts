@@ -32,6 +32,12 @@ export interface RunContext {
    * written, as a crash would (env REPRODUCE_TEST_EXIT_AFTER_EPOCH).
    */
   exitAfterEpoch?: number;
+  /**
+   * Test hook: after this epoch's checkpoint is written and logged, wait until `signal` aborts
+   * (Ctrl-C, or the parent's SIGTERM), so that a test's signal always lands mid-run
+   * (env REPRODUCE_TEST_HOLD_AFTER_EPOCH).
+   */
+  holdAfterEpoch?: number;
 }
 
 /** How a run ended. */
@@ -65,6 +71,12 @@ export async function runTask(task: ReproduceTask, ctx: RunContext): Promise<Run
       await saveCheckpoint(task.checkpointPath, identity, checkpoint);
       ctx.log(`  checkpoint saved after epoch ${checkpoint.state.epoch}`);
       if (ctx.exitAfterEpoch === checkpoint.state.epoch) process.exit(75);
+      if (ctx.holdAfterEpoch === checkpoint.state.epoch && !ctx.signal.aborted) {
+        // A pending promise does not keep Node alive (it would exit 0 here): a timer does, until the signal.
+        const alive = setInterval(() => {}, 60_000);
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+        clearInterval(alive);
+      }
     },
     onBatch: (p) => {
       const pct = Math.floor(p.fraction * 100);

@@ -11,8 +11,8 @@ import { makeFakeFiles, makeServed } from "../helpers/fake-fashion-mnist.ts";
 
 const root = mkdtempSync(join(tmpdir(), "reproduce-"));
 const dataDir = join(root, "data");
+// Each test that writes records has its own folder under root, so that the tests pass in any order.
 const outDir = join(root, "runs");
-const checkpointDir = join(root, "checkpoints");
 
 function prepareFakeData(): void {
   const { manifest, served } = makeServed(makeFakeFiles(200, 50, 3));
@@ -47,12 +47,13 @@ describe("npm run reproduce", () => {
   prepareFakeData();
 
   it("trains a row and writes a valid run record", () => {
-    const run = reproduce("cnn-4-8-3-16", "--preset", "smoke");
+    const out = join(root, "first-runs");
+    const run = reproduceIn(out, {}, "cnn-4-8-3-16", "--preset", "smoke");
     expect(run.stderr).not.toMatch(/reproduce:/);
     expect(run.status).toBe(0);
-    const files = readdirSync(outDir);
+    const files = readdirSync(out);
     expect(files).toEqual(["cnn-4-8-3-16.smoke.json"]);
-    const record = runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, files[0]), "utf8")));
+    const record = runRecordSchema.parse(JSON.parse(readFileSync(join(out, files[0]), "utf8")));
     expect(record.rowId).toBe("cnn-4-8-3-16");
     expect(record.source).toBe("pipeline");
     expect(record.environment.backend).toBe("wasm");
@@ -67,20 +68,22 @@ describe("npm run reproduce", () => {
   });
 
   it("writes one record per seed, names all but the default seed's, and skips runs whose record exists", () => {
-    const before = statSync(join(outDir, "cnn-4-8-3-16.smoke.json")).mtimeMs;
-    const run = reproduce("cnn-4-8-3-16", "--preset", "smoke", "--seeds", "1,2", "--no-train-metrics");
+    const out = join(root, "seeds-runs");
+    expect(reproduceIn(out, {}, "cnn-4-8-3-16", "--preset", "smoke").status).toBe(0);
+    const before = statSync(join(out, "cnn-4-8-3-16.smoke.json")).mtimeMs;
+    const run = reproduceIn(out, {}, "cnn-4-8-3-16", "--preset", "smoke", "--seeds", "1,2", "--no-train-metrics");
     expect(run.stderr).not.toMatch(/reproduce:/);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/skip cnn-4-8-3-16 seed 1: .*cnn-4-8-3-16\.smoke\.json exists/);
     expect(run.stdout).toMatch(/1 of 2 run\(s\) to do/);
-    expect(statSync(join(outDir, "cnn-4-8-3-16.smoke.json")).mtimeMs).toBe(before);
-    const seed2 = readRecord(outDir, "cnn-4-8-3-16.smoke.seed-2.json");
+    expect(statSync(join(out, "cnn-4-8-3-16.smoke.json")).mtimeMs).toBe(before);
+    const seed2 = readRecord(out, "cnn-4-8-3-16.smoke.seed-2.json");
     // Another seed is the same protocol (not "custom"), with its own weights and batches.
     expect(seed2.protocol).toMatchObject({ name: "smoke", seed: 2 });
     expect(seed2.runId).toMatch(/^cnn-4-8-3-16\.smoke\.seed-2\./);
-    expect(seed2.epochs[0].loss).not.toBe(readRecord(outDir, "cnn-4-8-3-16.smoke.json").epochs[0].loss);
+    expect(seed2.epochs[0].loss).not.toBe(readRecord(out, "cnn-4-8-3-16.smoke.json").epochs[0].loss);
     // Both publish like any other record.
-    expect(readRuns(outDir).map((r) => r.file)).toEqual(
+    expect(readRuns(out).map((r) => r.file)).toEqual(
       expect.arrayContaining(["cnn-4-8-3-16.smoke.json", "cnn-4-8-3-16.smoke.seed-2.json"]),
     );
   });
@@ -144,30 +147,33 @@ describe("npm run reproduce", () => {
     const out = join(root, "ctrl-c-runs");
     const args = ["cnn-4-8-3-16", "cnn-4-8-3-8", "--epochs", "5", "--train-images", "160", "--val-images", "20", "--seeds", "7", "--jobs", "2", "--no-train-metrics"];
     const command = ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(root, "ctrl-c-checkpoints")];
-    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"] });
+    // Each child waits after epoch 1's checkpoint until it is asked to stop: Ctrl-C always lands mid-run.
+    const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REPRODUCE_TEST_HOLD_AFTER_EPOCH: "1" } });
     let stdout = "";
-    let sent = false;
+    let held: string | null = null;
     parent.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       // Ctrl-C (once) as soon as one run has a finished epoch: it must stop, keep that epoch and exit 130.
-      if (!sent && /checkpoint saved after epoch 1/.test(stdout)) {
-        sent = true;
+      const saved = /\[(\S+) seed 7\] +checkpoint saved after epoch 1/.exec(stdout);
+      if (held === null && saved) {
+        held = `${saved[1]}.custom.seed-7`;
         parent.kill("SIGINT");
       }
     });
     const code = await new Promise<number | null>((resolveExit) => parent.on("close", resolveExit));
     expect(code).toBe(130);
-    expect(stdout).toMatch(/interrupted: \d run\(s\) stop after their current batch/);
-    expect(stdout).toMatch(/\] interrupted/);
+    // Neither run can finish before the interruption: both stop, and both resume.
+    expect(stdout).toMatch(/interrupted: 2 run\(s\) stop after their current batch/);
+    expect(stdout).toMatch(/\[cnn-4-8-3-16 seed 7\] interrupted/);
+    expect(stdout).toMatch(/\[cnn-4-8-3-8 seed 7\] interrupted/);
     const files = ["cnn-4-8-3-16.custom.seed-7", "cnn-4-8-3-8.custom.seed-7"];
-    const unfinished = files.filter((f) => !existsSync(join(out, `${f}.json`)));
-    expect(unfinished.length).toBeGreaterThan(0);
-    expect(unfinished.some((f) => existsSync(join(root, "ctrl-c-checkpoints", f, "state.json")))).toBe(true);
+    expect(files.filter((f) => existsSync(join(out, `${f}.json`)))).toEqual([]);
+    expect(existsSync(join(root, "ctrl-c-checkpoints", held!, "state.json"))).toBe(true);
 
     const again = spawnSync(process.execPath, command, { encoding: "utf8", timeout: 120_000 });
     expect(again.stderr).not.toMatch(/reproduce:/);
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/resuming after epoch [1-4] of 5/);
+    expect(again.stdout).toMatch(/resuming after epoch 1 of 5/);
     for (const f of files) expect(readRecord(out, `${f}.json`).epochs).toHaveLength(5);
     expect(readdirSync(join(root, "ctrl-c-checkpoints"))).toEqual([]);
   });
@@ -183,32 +189,34 @@ describe("npm run reproduce", () => {
   });
 
   it("names a capped protocol custom", () => {
-    const run = reproduce("resnet-1x4", "--preset", "quick", "--epochs", "1", "--no-train-metrics");
+    const out = join(root, "capped-runs");
+    const run = reproduceIn(out, {}, "resnet-1x4", "--preset", "quick", "--epochs", "1", "--no-train-metrics");
     expect(run.status).toBe(0);
-    const record = runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, "resnet-1x4.custom.json"), "utf8")));
+    const record = runRecordSchema.parse(JSON.parse(readFileSync(join(out, "resnet-1x4.custom.json"), "utf8")));
     expect(record.protocol).toMatchObject({ name: "custom", epochs: 1 });
     expect(record.metrics.train).toBeUndefined();
     // Its record exists: a run of another capping is not overwritten without --force.
-    const again = reproduce("resnet-1x4", "--preset", "quick", "--epochs", "2", "--no-train-metrics");
+    const again = reproduceIn(out, {}, "resnet-1x4", "--preset", "quick", "--epochs", "2", "--no-train-metrics");
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/exists with another protocol \(epochs 1 \(asked 2\)\); --force replaces it/);
-    expect(runRecordSchema.parse(JSON.parse(readFileSync(join(outDir, "resnet-1x4.custom.json"), "utf8"))).protocol.epochs).toBe(1);
+    expect(runRecordSchema.parse(JSON.parse(readFileSync(join(out, "resnet-1x4.custom.json"), "utf8"))).protocol.epochs).toBe(1);
   });
 
   it("trains ablation rows: -b<N> at batch N under its own row id, -nopool without the stem pool", () => {
-    const run = reproduce("cnn-4-8-3-16-b16", "resnet-1x4-nopool", "--preset", "smoke", "--no-train-metrics");
+    const out = join(root, "ablation-runs");
+    const run = reproduceIn(out, {}, "cnn-4-8-3-16-b16", "resnet-1x4-nopool", "--preset", "smoke", "--no-train-metrics");
     expect(run.stderr).not.toMatch(/reproduce:/);
     expect(run.status).toBe(0);
     // Named for the protocol its record holds ("custom": the smoke preset at batch 16), never "smoke".
-    expect(existsSync(join(outDir, "cnn-4-8-3-16-b16.smoke.json"))).toBe(false);
-    const b16 = readRecord(outDir, "cnn-4-8-3-16-b16.custom.json");
+    expect(existsSync(join(out, "cnn-4-8-3-16-b16.smoke.json"))).toBe(false);
+    const b16 = readRecord(out, "cnn-4-8-3-16-b16.custom.json");
     expect(b16.rowId).toBe("cnn-4-8-3-16-b16");
     expect(b16.config).toEqual({ family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 });
     expect(b16.protocol).toMatchObject({ name: "custom", batchSize: 16, epochs: 1 });
-    const nopool = readRecord(outDir, "resnet-1x4-nopool.smoke.json");
+    const nopool = readRecord(out, "resnet-1x4-nopool.smoke.json");
     expect(nopool.config).toEqual({ family: "resnet", blocks: 1, filters: 4, stemPool: false });
     expect(nopool.protocol).toMatchObject({ name: "smoke", batchSize: 64 });
-    const clash = reproduce("cnn-4-8-3-16-b16", "--batch-size", "8");
+    const clash = reproduceIn(out, {}, "cnn-4-8-3-16-b16", "--batch-size", "8");
     expect(clash.status).toBe(2);
     expect(clash.stderr).toMatch(/cnn-4-8-3-16-b16 sets its own batch size \(-b<N>\); leave out --batch-size/);
   });

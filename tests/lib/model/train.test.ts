@@ -68,7 +68,7 @@ describe("train", () => {
     model.dispose();
   });
 
-  it("stops within one batch of an abort", async () => {
+  it("stops before the next batch when aborted during a batch's callback", async () => {
     const model = buildCnn(tiny, 1);
     const controller = new AbortController();
     const seen: number[] = [];
@@ -81,12 +81,62 @@ describe("train", () => {
         signal: controller.signal,
         onBatch: (p) => {
           seen.push(p.batch);
-          if (p.batch === 3) setTimeout(() => controller.abort(), 0);
+          if (p.batch === 3) controller.abort();
         },
       },
     );
     expect(result.aborted).toBe(true);
-    expect(seen.length).toBeLessThanOrEqual(4);
+    // Aborted after batch 3 of 20: no batch runs after it.
+    expect(seen).toEqual([1, 2, 3]);
+    expect(result.epochs).toHaveLength(0);
+    model.dispose();
+  });
+
+  it("sees an abort raised by another task (a message, a timer) before the next batch", async () => {
+    const model = buildCnn(tiny, 1);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const result = await train(
+      model,
+      { train: toySet(320), validation: toySet(20) },
+      {
+        ...opts,
+        epochs: 3,
+        signal: controller.signal,
+        onBatch: (p) => {
+          seen.push(p.batch);
+          // A macrotask queued now, before the loop's own yield after this callback (setImmediate
+          // callbacks run in order): the loop must let it run before it starts batch 4.
+          if (p.batch === 3) setImmediate(() => controller.abort());
+        },
+      },
+    );
+    expect(result.aborted).toBe(true);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(result.epochs).toHaveLength(0);
+    model.dispose();
+  });
+
+  it("stops before the next batch when aborted while it waits for an async callback", async () => {
+    const model = buildCnn(tiny, 1);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const result = await train(
+      model,
+      { train: toySet(320), validation: toySet(20) },
+      {
+        ...opts,
+        epochs: 3,
+        signal: controller.signal,
+        // Held at batch 3 until a timer has aborted: however slow the machine, the abort lands there.
+        onBatch: (p) => {
+          seen.push(p.batch);
+          if (p.batch === 3) return new Promise<void>((resolve) => setTimeout(() => (controller.abort(), resolve()), 0));
+        },
+      },
+    );
+    expect(result.aborted).toBe(true);
+    expect(seen).toEqual([1, 2, 3]);
     expect(result.epochs).toHaveLength(0);
     model.dispose();
   });

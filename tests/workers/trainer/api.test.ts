@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { proxy, wrap, type Remote } from "comlink";
 import { expose } from "comlink";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BackendProbes } from "../../../src/lib/backends/choice.ts";
 import type { BackendName } from "../../../src/lib/backends/names.ts";
 import { PIXELS, type ImageSet } from "../../../src/lib/data/splits.ts";
@@ -9,7 +9,29 @@ import { modelFromFiles } from "../../../src/lib/model/model-io.ts";
 import { FULL_PROTOCOL } from "../../../src/lib/study/study.ts";
 import { runRecordSchema, type Protocol } from "../../../src/lib/study/schema.ts";
 import type { BatchProgress } from "../../../src/lib/model/train.ts";
+import type { RunRowInput } from "../../../src/lib/model/run-row.ts";
 import { createTrainerApi, type DataProgress, type LoadedData, type TrainerApi, type TrainerDeps, type TrainPhase } from "../../../src/workers/trainer/api.ts";
+
+/**
+ * The api never waits for the page's callbacks, so where the worker's batch loop is when a cancel
+ * arrives would depend on speed. The test holds the loop instead: the api's runRow is the real one
+ * with `hold.afterBatch` awaited after every batch's own callback (a no-op unless a test sets it).
+ */
+const hold = vi.hoisted(() => ({ afterBatch: null as ((progress: { batch: number; epoch: number }) => Promise<void>) | null }));
+vi.mock("../../../src/lib/model/run-row.ts", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../src/lib/model/run-row.ts")>();
+  return {
+    ...real,
+    runRow: (input: RunRowInput) =>
+      real.runRow({
+        ...input,
+        onBatch: async (progress: BatchProgress) => {
+          await input.onBatch?.(progress);
+          await hold.afterBatch?.(progress);
+        },
+      }),
+  };
+});
 
 /** A learnable toy set: class c has a bright block at a class-specific place. */
 function toySet(count: number, shift = 0): ImageSet {
@@ -97,6 +119,7 @@ beforeAll(async () => {
 afterEach(() => {
   open.forEach((close) => close());
   open = [];
+  hold.afterBatch = null;
 });
 
 describe("createTrainerApi over comlink", () => {
@@ -150,24 +173,38 @@ describe("createTrainerApi over comlink", () => {
     expect(outcome.memory.modelKept).toBe(true);
   });
 
-  it("cancels within one batch and leaves the tensor count at its baseline", async () => {
+  it("cancels before the next batch and leaves the tensor count at its baseline", async () => {
     const { remote } = start();
     await remote.init(CONFIG);
     await remote.selectBackend("cpu");
     const before = (await remote.memory()).numTensors;
-    let seen = 0;
+    // The worker stays after its batch 2 until the page's cancel has been answered by the worker.
+    let cancelAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (cancelAnswered = resolve));
+    const trained: number[] = [];
+    hold.afterBatch = async ({ batch }) => {
+      trained.push(batch);
+      if (trained.length === 2) await answered;
+    };
+    const delivered: number[] = [];
+    let cancelResult: boolean | null = null;
     const outcome = await remote.train(
       { rowId: ROW, protocol: { ...PROTOCOL, epochs: 5 } },
       proxy({
-        onBatch: () => {
-          seen++;
-          if (seen === 2) void remote.cancel();
+        onBatch: async (p: BatchProgress) => {
+          delivered.push(p.batch);
+          if (delivered.length === 2) {
+            cancelResult = await remote.cancel();
+            cancelAnswered();
+          }
         },
       }),
     );
+    expect(cancelResult).toBe(true);
     expect(outcome.status).toBe("cancelled");
-    // The cancel message is handled at the next batch boundary: at most one more batch runs.
-    expect(seen).toBeLessThanOrEqual(4);
+    // Cancelled while the worker sat after batch 2: not one more batch runs or is reported.
+    expect(trained).toEqual([1, 2]);
+    expect(delivered).toEqual([1, 2]);
     expect(outcome.memory.baselineTensors).toBe(before);
     expect(outcome.memory.numTensors).toBe(before);
     expect(outcome.memory.modelKept).toBe(false);
