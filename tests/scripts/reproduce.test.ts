@@ -12,7 +12,6 @@ import { makeFakeFiles, makeServed } from "../helpers/fake-fashion-mnist.ts";
 const root = mkdtempSync(join(tmpdir(), "reproduce-"));
 const dataDir = join(root, "data");
 const outDir = join(root, "runs");
-const checkpointDir = join(root, "checkpoints");
 
 function prepareFakeData(): void {
   const { manifest, served } = makeServed(makeFakeFiles(200, 50, 3));

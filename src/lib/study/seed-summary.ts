@@ -240,7 +240,7 @@ export function comparePairedRuns(
       try {
         return decodePredictions(run.testPredictions!, labels.length);
       } catch (error) {
-        throw new Error(`run ${run.runId}: testPredictions ${(error as Error).message}`);
+        throw new Error(`run ${run.runId}: testPredictions ${(error as Error).message}`, { cause: error });
       }
     };
     const ch = correctness(decode(h), labels);
