@@ -1,29 +1,29 @@
 /**
  * DOM glue of the Grad-CAM tool (src/components/GradCamTool.astro): starts the worker, wires the
  * controls, draws the maps and keeps the URL (?image=&layer=&target=&model=&backend=) in sync.
- * The state lives in gradcam/state.ts, the words in gradcam/view-model.ts, model keys in
- * gradcam/model-key.ts; TensorFlow.js is only ever imported by the worker.
+ * The state lives in gradcam/state.ts, the words in gradcam/view-model.ts, the drawing in
+ * gradcam/render.ts, model keys in gradcam/model-key.ts, the worker behind gradcam/gradcam-client.ts;
+ * TensorFlow.js is only ever imported by the worker.
  */
 import { parseBackendChoice } from "../lib/backends/names.ts";
-import { colormapGradient, COLORMAP_NAMES, type ColormapName } from "../lib/charts/heatmap.ts";
+import { COLORMAP_NAMES, type ColormapName } from "../lib/charts/heatmap.ts";
 import { createRng, randomInt } from "../lib/data/random.ts";
 import { formatDateTime } from "../lib/format.ts";
-import type { ModelSource } from "../workers/gradcam/service.ts";
-import { BIG, drawView, SMALL } from "./gradcam/canvas.ts";
 import { findElements } from "./gradcam/elements.ts";
 import { createGradCamClient, type GradCamClient } from "./gradcam/gradcam-client.ts";
-import { isShippedKey, parseModelKey, runKey } from "./gradcam/model-key.ts";
+import { isShippedKey, runKey, sourceForKey, type ShippedModel } from "./gradcam/model-key.ts";
 import { storedModelLabel } from "./gradcam/model-label.ts";
-import { currentView, initialState, searchFor, settlePicks } from "./gradcam/state.ts";
+import { renderProblems, renderViews } from "./gradcam/render.ts";
+import { initialState, searchFor, settlePicks } from "./gradcam/state.ts";
 import { checkImageParam, checkLayerParam } from "./gradcam/url-params.ts";
-import { computedStatus, describeModel, layerLabel, tileCaption, viewText } from "./gradcam/view-model.ts";
+import { computedStatus, describeModel, layerLabel } from "./gradcam/view-model.ts";
 
 /** Rendered into data-config by GradCamTool.astro. */
 interface Config {
   base: string;
   classNames: string[];
   /** Pretrained models published with this build (paths relative to the base). */
-  shipped: { rowId: string; label: string; modelPath: string; runPath: string | null }[];
+  shipped: ShippedModel[];
 }
 
 const NO_MODEL =
@@ -45,16 +45,7 @@ function start(root: HTMLElement): void {
   let client: GradCamClient | null = null;
   let ticket = 0;
 
-  const renderUrlProblems = () => {
-    ui.urlProblemBox.replaceChildren(
-      ...Array.from(state.urlProblems.values(), (text) => {
-        const p = document.createElement("p");
-        p.textContent = text;
-        return p;
-      }),
-    );
-    ui.urlProblemBox.hidden = state.urlProblems.size === 0;
-  };
+  const renderUrlProblems = () => renderProblems(ui.urlProblemBox, state.urlProblems);
   const noteUrlProblem = (name: string, problem: string | undefined) => {
     if (!problem) return;
     state.urlProblems.set(name, problem);
@@ -76,51 +67,7 @@ function start(root: HTMLElement): void {
   const syncUrl = () =>
     history.replaceState(history.state, "", `${location.pathname}?${searchFor(state, new URLSearchParams(location.search))}${location.hash}`);
 
-  const draw = () => {
-    const view = currentView(state);
-    if (!view) return;
-    const colormap = ui.colormapSelect.value as ColormapName;
-    const alpha = Number(ui.alphaInput.value);
-    drawView(view, BIG, colormap, alpha, { image: ui.imageCanvas, heat: ui.heatmapCanvas, over: ui.overlayCanvas });
-    ui.legendBar.style.background = colormapGradient(colormap);
-    const text = viewText(view, names);
-    ui.imageCaption.textContent = text.imageCaption;
-    ui.imageCanvas.setAttribute("aria-label", text.imageLabel);
-    ui.heatmapCaption.textContent = text.heatmapCaption;
-    ui.heatmapCanvas.setAttribute("aria-label", text.heatmapLabel);
-    ui.predicted.textContent = text.predicted;
-    ui.truth.textContent = text.truth;
-    ui.top3.replaceChildren(
-      ...text.top3.map(({ text, barPercent }) => {
-        const li = document.createElement("li");
-        li.textContent = text;
-        const bar = document.createElement("span");
-        bar.className = "bar";
-        bar.style.width = `${barPercent}%`;
-        li.append(bar);
-        return li;
-      }),
-    );
-    ui.emptyNote.hidden = !text.empty;
-    ui.emptyNote.textContent = text.emptyNote;
-    ui.compare.replaceChildren(
-      ...state.views.map((v) => {
-        const figure = document.createElement("figure");
-        const heat = document.createElement("canvas");
-        const over = document.createElement("canvas");
-        heat.setAttribute("role", "img");
-        heat.setAttribute("aria-label", `Heat map at ${v.layer}`);
-        over.setAttribute("role", "img");
-        over.setAttribute("aria-label", `Heat map at ${v.layer} over the image`);
-        heat.dataset.layer = over.dataset.layer = v.layer;
-        drawView(v, SMALL, colormap, alpha, { heat, over });
-        const caption = document.createElement("figcaption");
-        caption.textContent = tileCaption(v);
-        figure.append(heat, over, caption);
-        return figure;
-      }),
-    );
-  };
+  const draw = () => renderViews(ui, state, names);
 
   /** Computes every layer's map for the current image and target, then draws. */
   const show = async () => {
@@ -146,18 +93,11 @@ function start(root: HTMLElement): void {
     }
   };
 
-  const sourceFor = (key: string): ModelSource => {
-    const ref = parseModelKey(key);
-    const shipped = ref.kind === "shipped" ? config.shipped.find((m) => m.rowId === ref.rowId) : undefined;
-    if (!shipped) return { kind: "stored", runId: ref.kind === "run" ? ref.runId : ref.rowId };
-    return { kind: "url", url: url(shipped.modelPath), runUrl: shipped.runPath ? url(shipped.runPath) : undefined };
-  };
-
   const loadModel = async () => {
     if (!state.modelKey) throw new Error(NO_MODEL);
     const shipped = isShippedKey(state.modelKey);
     setStatus(shipped ? "Loading the pretrained model…" : "Loading your model…");
-    const info = await client!.init({ backend: state.backend, wasmPaths: url("data/tfjs-wasm/"), model: sourceFor(state.modelKey) });
+    const info = await client!.init({ backend: state.backend, wasmPaths: url("data/tfjs-wasm/"), model: sourceForKey(state.modelKey, config.shipped, url) });
     state.info = info;
     state.misclassified = null;
     ui.layerSelect.replaceChildren(

@@ -1,8 +1,10 @@
 /**
  * The Grad-CAM page's model keys, the values of its model menu: "shipped:<row id>" for a model
  * published with the site, "run:<run id>" for one the reader trained. The one place that builds
- * and reads them, and maps them to and from ?model= (the bare row or run id, absent for the default).
+ * and reads them, and maps them to and from ?model= (the bare row or run id, absent for the default)
+ * and to the source the worker loads.
  */
+import type { ModelSource } from "../../workers/gradcam/service.ts";
 
 /** A model key read. */
 export type ModelRef = { kind: "shipped"; rowId: string } | { kind: "run"; runId: string };
@@ -40,4 +42,23 @@ export function paramFromKey(key: string | null, defaultKey: string | null): str
   if (!key || key === defaultKey) return null;
   const ref = parseModelKey(key);
   return ref.kind === "shipped" ? ref.rowId : ref.runId;
+}
+
+/** A model published with the site, as GradCamTool.astro lists it (paths relative to the site's base). */
+export interface ShippedModel {
+  rowId: string;
+  label: string;
+  modelPath: string;
+  runPath: string | null;
+}
+
+/**
+ * Where the worker loads a key's model from: a published model's URLs, else the reader's storage.
+ * @param resolve turns a path relative to the site's base into a URL
+ */
+export function sourceForKey(key: string, shipped: readonly ShippedModel[], resolve: (path: string) => string): ModelSource {
+  const ref = parseModelKey(key);
+  const model = ref.kind === "shipped" ? shipped.find((m) => m.rowId === ref.rowId) : undefined;
+  if (!model) return { kind: "stored", runId: ref.kind === "run" ? ref.runId : ref.rowId };
+  return { kind: "url", url: resolve(model.modelPath), runUrl: model.runPath ? resolve(model.runPath) : undefined };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isShippedKey, keyFromParam, paramFromKey, parseModelKey, runKey, shippedKey } from "../../../src/client/gradcam/model-key.ts";
+import { isShippedKey, keyFromParam, paramFromKey, parseModelKey, runKey, shippedKey, sourceForKey } from "../../../src/client/gradcam/model-key.ts";
 
 describe("model keys", () => {
   it("build and read published and trained models' keys", () => {
@@ -26,5 +26,16 @@ describe("model keys", () => {
     expect(paramFromKey(null, "shipped:cnn-32-64-3-64")).toBeNull();
     expect(paramFromKey("shipped:resnet-4x64", "shipped:cnn-32-64-3-64")).toBe("resnet-4x64");
     expect(paramFromKey("run:my-run", "shipped:cnn-32-64-3-64")).toBe("my-run");
+  });
+
+  it("load a published model from its URLs and any other from the reader's storage", () => {
+    const shipped = [{ rowId: "cnn-32-64-3-64", label: "CNN", modelPath: "data/models/cnn/model.json", runPath: null }];
+    const resolve = (path: string) => `https://x.test/fm/${path}`;
+    expect(sourceForKey("shipped:cnn-32-64-3-64", shipped, resolve)).toEqual({
+      kind: "url",
+      url: "https://x.test/fm/data/models/cnn/model.json",
+      runUrl: undefined,
+    });
+    expect(sourceForKey("run:my-run", shipped, resolve)).toEqual({ kind: "stored", runId: "my-run" });
   });
 });
