@@ -1,7 +1,8 @@
 /**
- * npm test: unit tests (vitest), then browser tests against the built site (scripts/e2e.ts),
- * and one summary line "N passed, N failed" at the end (what CI reads).
- *   npm test -- --unit   only unit tests
+ * npm test: lint (npm run lint: Prettier and ESLint), unit tests (vitest), then browser tests
+ * against the built site (scripts/e2e.ts), and one summary line "N passed, N failed" at the end
+ * (what CI reads); lint counts as one test.
+ *   npm test -- --unit   lint and unit tests
  *   npm test -- --e2e    only browser tests
  */
 import { spawnSync } from "node:child_process";
@@ -16,11 +17,11 @@ interface VitestJson {
 
 const USAGE = `Usage: npm test [-- --unit | --e2e]
 
-Unit tests (vitest), then browser tests against the built site (scripts/e2e.ts), then one line
-"N passed, N failed".
+Lint (npm run lint: Prettier and ESLint, counted as one test), unit tests (vitest), then browser
+tests against the built site (scripts/e2e.ts), then one line "N passed, N failed".
 
 Options:
-  --unit          only the unit tests
+  --unit          only lint and the unit tests
   --e2e           only the browser tests
   --help, -h      print this text`;
 
@@ -34,8 +35,10 @@ const only = readCommandLine({
 });
 mkdirSync(".test-results", { recursive: true });
 
-const steps: { name: string; command: string[]; json: string }[] = [];
+/** A step's results: a vitest JSON report, or none (its exit status counts as one test). */
+const steps: { name: string; command: string[]; json: string | null }[] = [];
 if (only !== "e2e") {
+  steps.push({ name: "lint", command: ["npm", "run", "--silent", "lint"], json: null });
   steps.push({
     name: "unit",
     command: ["npx", "vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=.test-results/unit.json"],
@@ -49,10 +52,16 @@ if (only !== "unit") {
 let passed = 0;
 let failed = 0;
 for (const step of steps) {
-  rmSync(step.json, { force: true });
-  console.log(`\n=== ${step.name} tests: ${step.command.join(" ")}`);
+  if (step.json) rmSync(step.json, { force: true });
+  console.log(`\n=== ${step.name}: ${step.command.join(" ")}`);
   const run = spawnSync(step.command[0], step.command.slice(1), { stdio: "inherit", env: process.env });
-  if (existsSync(step.json)) {
+  if (!step.json) {
+    if (run.status === 0) passed++;
+    else {
+      console.log(`${step.name}: failed (exit ${run.status ?? run.signal})`);
+      failed++;
+    }
+  } else if (existsSync(step.json)) {
     const report = JSON.parse(readFileSync(step.json, "utf8")) as VitestJson;
     passed += report.numPassedTests;
     failed += report.numFailedTests;

@@ -152,7 +152,7 @@ async function download(baseUrl: string, files: readonly FashionMnistFileSpec[],
       response = await fetcher(url, { signal: AbortSignal.timeout(300_000) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`${url}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`);
+      throw new Error(`${url}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`, { cause: error });
     }
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
     const bytes = new Uint8Array(await response.arrayBuffer());

@@ -51,7 +51,7 @@ export function readRun(dir: string, file: string): LoadedRun {
   try {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`Invalid run record ${shown}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`Invalid run record ${shown}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   return { file, run: parseRunRecord(value, shown) };
 }

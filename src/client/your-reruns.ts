@@ -4,11 +4,9 @@
  * to publish) and its model in the tfjs format; all of them as one JSON array. Refreshes when the
  * panel stores a run.
  */
-import { formatCount, formatPercent } from "../lib/format.ts";
+import { formatCount, formatDateTime, formatPercent } from "../lib/format.ts";
 import type { RunRecord } from "../lib/study/schema.ts";
 import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listRerunModelIds, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
-
-const date = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function cell(text: string, attrs: Record<string, string> = {}): HTMLTableCellElement {
   const td = document.createElement("td");
@@ -93,7 +91,7 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
         cell(formatPercent(run.metrics.validation.accuracy), { "data-result": "val-accuracy" }),
         cell(formatPercent(run.metrics.test.accuracy)),
         cell(device(run), { title: run.environment.userAgent ?? "", class: "your-reruns-device" }),
-        cell(date(run.finishedAt)),
+        cell(formatDateTime(run.finishedAt)),
         actions,
       );
       tbody.append(tr);

@@ -2,7 +2,7 @@
  * Site constants and display helpers shared by every page: title, navigation, provenance labels.
  * Number formats live in format.ts. Pure TypeScript (no DOM), so pages, client scripts and tests share it.
  */
-import { formatCount } from "./format.ts";
+import { describeProtocolSize } from "./format.ts";
 import type { Protocol } from "./study/schema.ts";
 
 /** Site title, shown in the header and in every `<title>`. */
@@ -59,13 +59,6 @@ export const PROTOCOL_RUN_LABELS: Record<Protocol["name"], string> = {
   custom: "Custom run",
 };
 
-/**
- * A protocol's size in a few words.
- * @returns e.g. "5,400 training images, 3 epochs"
- */
-export function describeProtocolSize(protocol: Pick<Protocol, "trainImages" | "epochs">): string {
-  return `${formatCount(protocol.trainImages)} training images, ${protocol.epochs} ${protocol.epochs === 1 ? "epoch" : "epochs"}`;
-}
 
 /**
  * A run's protocol as a badge or legend names it.

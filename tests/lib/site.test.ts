@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { TUNING_FAMILIES } from "../../src/build/tuning-page.ts";
 import { NAV_ITEMS, ORIGINAL_README_PATH, protocolRunLabel, PROVENANCE_SHORT, runsFolder, withBase } from "../../src/lib/site.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
@@ -12,8 +13,11 @@ describe("site helpers", () => {
   });
   it("has a page for every navigation entry, Grad-CAM included", () => {
     expect(NAV_ITEMS.map((item) => item.path)).toContain("gradcam/");
+    // The tuning pages are one route, [family]-tuning.astro, one page per TUNING_FAMILIES entry.
+    const tuningPages = TUNING_FAMILIES.map((family) => `${family}-tuning`);
     for (const { path } of NAV_ITEMS) {
-      const page = path === "" ? "index" : path.replace(/\/$/, "");
+      const name = path === "" ? "index" : path.replace(/\/$/, "");
+      const page = tuningPages.includes(name) ? "[family]-tuning" : name;
       expect(existsSync(new URL(`../../src/pages/${page}.astro`, import.meta.url)), `src/pages/${page}.astro`).toBe(true);
     }
   });

@@ -45,7 +45,7 @@ function sandbox(options: { dataReady: boolean }) {
         ...env,
       },
     });
-    let calls: string[] = [];
+    let calls: string[];
     try {
       calls = readFileSync(log, "utf8").trim().split("\n");
     } catch {

@@ -98,7 +98,7 @@ export function probeWasm(): WasmProbe {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
     return { available: false, error: "WebAssembly is missing" };
   }
-  let simd = false;
+  let simd: boolean;
   try {
     simd = WebAssembly.validate(SIMD_MODULE);
   } catch {

@@ -2,7 +2,7 @@
  * How the protocol presets read on the page: their labels and a few words on what each trains.
  * Shared by the rerun panel's server-rendered markup and its script.
  */
-import { formatCount, formatPlural } from "../format.ts";
+import { describeProtocolSize } from "../format.ts";
 import type { PresetName } from "./preset-names.ts";
 import type { Protocol } from "./schema.ts";
 
@@ -22,7 +22,7 @@ export function presetLabel(name: string): string {
  * @returns e.g. "5,400 training images, 3 epochs, batch 32"
  */
 export function describeProtocol(protocol: Pick<Protocol, "trainImages" | "epochs" | "batchSize">): string {
-  return `${formatCount(protocol.trainImages)} training images, ${formatPlural(protocol.epochs, "epoch")}, batch ${protocol.batchSize}`;
+  return `${describeProtocolSize(protocol)}, batch ${protocol.batchSize}`;
 }
 
 /** Forward passes (evaluation) run this many times faster than training steps, roughly (no backward pass, bigger batches). */
@@ -42,13 +42,5 @@ export function estimateRunSeconds(protocol: Pick<Protocol, "trainImages" | "epo
   return trained / imagesPerSecond + evaluated / (imagesPerSecond * EVALUATION_SPEEDUP);
 }
 
-/**
- * A rough duration, rounded so that it does not promise more than an estimate can.
- * @returns e.g. "about 5 s" (at least 5 s, in steps of 5), "about 12 min", "about 1.5 h"
- */
-export function describeEstimate(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`describeEstimate: expected a duration in seconds, got ${seconds}`);
-  if (seconds < 57.5) return `about ${Math.max(5, Math.round(seconds / 5) * 5)} s`;
-  if (seconds < 90 * 60) return `about ${Math.max(1, Math.round(seconds / 60))} min`;
-  return `about ${Math.round(seconds / 1800) / 2} h`;
-}
+/** Re-exported for client/rerun/choice.ts; it lives in format.ts with the other formats. */
+export { describeEstimate } from "../format.ts";

@@ -20,7 +20,7 @@ import {
   type WelchResult,
 } from "./statistics.ts";
 import { RANKING_OUTCOME_SENTENCES, type RankingVerdict } from "./outcome-words.ts";
-import { formatCount, formatPercent } from "../format.ts";
+import { formatCount, formatP, formatPercent, formatPoints, formatPointsValue } from "../format.ts";
 
 export type { RankingVerdict };
 
@@ -240,7 +240,7 @@ export function comparePairedRuns(
       try {
         return decodePredictions(run.testPredictions!, labels.length);
       } catch (error) {
-        throw new Error(`run ${run.runId}: testPredictions ${(error as Error).message}`);
+        throw new Error(`run ${run.runId}: testPredictions ${(error as Error).message}`, { cause: error });
       }
     };
     const ch = correctness(decode(h), labels);
@@ -289,18 +289,6 @@ export function compareRankedRows(
     lower: { ...lower, fullRuns: runsL.size },
     ...comparePairedRuns(runsH, runsL, testLabels),
   };
-}
-
-/** A signed difference of fractions in percentage points, e.g. "+0.21" or "−0.05". */
-export function formatPoints(fraction: number): string {
-  const v = fraction * 100;
-  const text = Math.abs(v).toFixed(2);
-  return `${v < 0 && text !== "0.00" ? "−" : "+"}${text}`;
-}
-
-/** A p-value as the site prints it: two significant digits, or "< 0.001". */
-export function formatP(p: number): string {
-  return p < 0.001 ? "< 0.001" : p.toPrecision(2).replace(/e.*$/, "");
 }
 
 /**
@@ -361,7 +349,7 @@ export function comparisonFinding(c: PairedComparison, first: string, second: st
  */
 export function formatSampleSummary(s: SampleSummary): string {
   if (s.sd === null || s.ci95 === null) return `${formatPercent(s.mean)} (one run)`;
-  return `${formatPercent(s.mean)} ± ${(s.sd * 100).toFixed(2)} (95% CI ${formatPercent(s.ci95[0])} to ${formatPercent(s.ci95[1])})`;
+  return `${formatPercent(s.mean)} ± ${formatPointsValue(s.sd)} (95% CI ${formatPercent(s.ci95[0])} to ${formatPercent(s.ci95[1])})`;
 }
 
 /** What the tuning page of a family shows about seeds. */

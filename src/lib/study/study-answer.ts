@@ -6,9 +6,9 @@
  * images; with the ranking checks of seed-summary.ts beside it. Pure: records in, verdicts and
  * sentences out. The formulas are documented on the Methodology page ("How the answer is computed").
  */
-import { formatCount, formatPercent, formatPlural } from "../format.ts";
+import { formatCount, formatPercent, formatPlural, formatPoints, formatPointsValue } from "../format.ts";
 import { LEVEL_VERDICT_LABELS, type LevelVerdict } from "./outcome-words.ts";
-import { fullRunsBySeed, formatPoints, MIN_VERDICT_SEEDS, type RankedRow } from "./seed-summary.ts";
+import { fullRunsBySeed, MIN_VERDICT_SEEDS, type RankedRow } from "./seed-summary.ts";
 import type { RunRecord } from "./schema.ts";
 import { binomialVariance, predictionInterval, summarise, type PredictionInterval, type SampleSummary } from "./statistics.ts";
 
@@ -109,7 +109,7 @@ export function inconclusiveReason(c: LevelCheck): string | null {
     const parts = c.sensitivity.map((s) => `${s.location === "within" ? "inside" : "outside"} at ${formatCount(s.validationImages)}`);
     return `the verdict depends on the original's validation size, which its write-up does not give (${parts.join(", ")} validation images)`;
   }
-  return `the interval is ±${(c.prediction.halfWidth * 100).toFixed(2)} points, wider than the ±${(MAX_CONCLUSIVE_HALF_WIDTH * 100).toFixed(0)} point from which the site calls a number consistent`;
+  return `the interval is ±${formatPointsValue(c.prediction.halfWidth)} points, wider than the ±${formatPointsValue(MAX_CONCLUSIVE_HALF_WIDTH, 0)} point from which the site calls a number consistent`;
 }
 
 /**

@@ -26,7 +26,10 @@ describe("checkLayerParam", () => {
     expect(checkLayerParam(null, layers)).toEqual({ value: "conv2" });
   });
   it("names the model's layers when the URL's is not one of them", () => {
-    expect(checkLayerParam("block1_out", layers)).toEqual({ value: "conv2", problem: "?layer=block1_out is not a layer of this model (conv1, conv2); showing conv2." });
+    expect(checkLayerParam("block1_out", layers)).toEqual({
+      value: "conv2",
+      problem: "?layer=block1_out is not a layer of this model (conv1, conv2); showing conv2.",
+    });
   });
 });
 
@@ -45,6 +48,9 @@ describe("checkBackendParam", () => {
   it("uses a backend name or auto, and picks automatically for an unknown one", () => {
     expect(checkBackendParam("wasm")).toEqual({ value: "wasm" });
     expect(checkBackendParam(null)).toEqual({ value: "auto" });
-    expect(checkBackendParam("gpu")).toEqual({ value: "auto", problem: expect.stringMatching(/^\?backend=gpu is not a backend \(auto, .*wasm.*\); picking one automatically\.$/) });
+    expect(checkBackendParam("gpu")).toEqual({
+      value: "auto",
+      problem: expect.stringMatching(/^\?backend=gpu is not a backend \(auto, .*wasm.*\); picking one automatically\.$/),
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeEstimate, describeProtocol, estimateRunSeconds } from "../../../src/lib/study/preset-text.ts";
+import { describeProtocol, estimateRunSeconds } from "../../../src/lib/study/preset-text.ts";
 import { PROTOCOL_PRESETS } from "../../../src/lib/study/study.ts";
 
 describe("estimateRunSeconds", () => {
@@ -12,17 +12,6 @@ describe("estimateRunSeconds", () => {
   it("refuses a speed that is not positive", () => {
     expect(() => estimateRunSeconds(PROTOCOL_PRESETS.quick, 0)).toThrow(/positive speed/);
     expect(() => estimateRunSeconds(PROTOCOL_PRESETS.quick, Number.NaN)).toThrow(/positive speed/);
-  });
-});
-
-describe("describeEstimate", () => {
-  it("rounds seconds to 5 s (at least 5), minutes to whole minutes, hours to halves", () => {
-    expect([0, 3, 12, 57, 58].map(describeEstimate)).toEqual(["about 5 s", "about 5 s", "about 10 s", "about 55 s", "about 1 min"]);
-    expect([61, 44 * 60 + 40, 89 * 60].map(describeEstimate)).toEqual(["about 1 min", "about 45 min", "about 89 min"]);
-    expect([90 * 60, 3 * 3600 + 600].map(describeEstimate)).toEqual(["about 1.5 h", "about 3 h"]);
-  });
-  it("refuses a duration that is not one", () => {
-    expect(() => describeEstimate(-1)).toThrow(/duration/);
   });
 });
 

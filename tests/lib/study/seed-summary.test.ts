@@ -7,8 +7,6 @@ import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import {
   buildSeedStudy,
   compareRankedRows,
-  formatP,
-  formatPoints,
   formatSampleSummary,
   fullRunsBySeed,
   fullSeedValue,
@@ -95,10 +93,6 @@ describe("summariseRowRuns", () => {
   it("formats a summary in percent with the sd in points", () => {
     expect(formatSampleSummary({ n: 3, mean: 0.92, sd: 0.02, ci95: [0.8703, 0.9697] })).toBe("92.00% ± 2.00 (95% CI 87.03% to 96.97%)");
     expect(formatSampleSummary({ n: 1, mean: 0.9, sd: null, ci95: null })).toBe("90.00% (one run)");
-    expect(formatPoints(0.0125)).toBe("+1.25");
-    expect(formatPoints(-0.004)).toBe("−0.40");
-    expect(formatP(0.0625)).toBe("0.063");
-    expect(formatP(0.0002)).toBe("< 0.001");
   });
 });
 

@@ -41,7 +41,7 @@ describe("loadServedDataset", () => {
   });
 
   it("throws away cached bytes that fail the checksum and downloads them again", async () => {
-    const { byUrl, manifest } = site();
+    const { byUrl } = site();
     const { caches, stores } = fakeCaches();
     await loadServedDataset(DATA_URL, undefined, { fetch: fakeFetch(byUrl).fetch, caches });
     // Corrupt the cached labels: valid gzip of different bytes would be caught by SHA-256; garbage by gunzip.

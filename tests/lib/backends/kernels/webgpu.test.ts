@@ -26,10 +26,6 @@ type Backend = "cpu" | "webgpu";
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
 
-function webgpuDataIds(): number {
-  return tf.findBackend("webgpu").numDataIds();
-}
-
 /**
  * Runs the Conv2DBackpropFilter kernel on `backend` for x and dy of a forward convolution
  * (NHWC, or NCHW with the inputs transposed), returning dW and what the call left allocated.
