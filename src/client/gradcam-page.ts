@@ -5,6 +5,7 @@
  */
 import { wrap, type Remote } from "comlink";
 import { BACKEND_LABELS, parseBackendChoice, type BackendChoice } from "../lib/backends/names.ts";
+import { describeThreads } from "../lib/backends/thread-count.ts";
 import type { GradCamView, Misclassified, ModelInfo, ModelSource } from "../workers/gradcam/service.ts";
 import {
   colorize,
@@ -238,7 +239,7 @@ function start(root: HTMLElement): void {
   };
 
   const describeModel = (m: ModelInfo) => {
-    const on = `running on ${BACKEND_LABELS[m.backend]}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
+    const on = `running on ${describeThreads(BACKEND_LABELS[m.backend], m.wasmThreads)}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
     const parts = [`${m.name}`, `${formatCount(m.parameters)} parameters`, on];
     if (m.backendNote) parts.push(m.backendNote);
     if (!isShipped(modelKey)) parts.push("trained by you in this browser");

@@ -14,6 +14,7 @@
  * interaction.
  */
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
+import { describeThreads } from "../lib/backends/thread-count.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
@@ -255,7 +256,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
           const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
           if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
-          view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.`);
+          view.setStatus(`Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${describeThreads(BACKEND_LABELS[outcome.backend], outcome.backend === "wasm" ? record.environment.wasmThreads : undefined)}.`);
           const last = record.epochs[record.epochs.length - 1];
           view.setProgressText(
             `Trained ${formatCount(record.protocol.trainImages)} images × ${formatPlural(record.epochs.length, "epoch")}${last ? ` · ${formatCount(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${formatCount(record.protocol.validationImages)} validation and ${formatCount(record.protocol.testImages)} test images`,

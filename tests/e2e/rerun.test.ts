@@ -43,7 +43,8 @@ interface Opened {
 
 /** A fresh browser context (empty cache and IndexedDB) on a page. */
 async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Opened> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  // No service worker: its one reload on a first visit would race with the steps (isolation.test.ts tests it).
+  const context = await browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: "block" });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];

@@ -84,6 +84,10 @@ export interface TrainerDeps {
   deviceFacts(): DeviceFacts;
   /** Whether the active WebGL backend's context is lost (for classifying a failure). */
   isContextLost?(): boolean;
+  /** XNNPACK threads of the running wasm backend (use-backend.ts's describeBackend); absent: not told. */
+  wasmThreads?(): number | undefined;
+  /** The worker's `crossOriginIsolated` (threads need it); absent: not told. */
+  crossOriginIsolated?(): boolean;
 }
 
 /** The outcome of choosing a backend. */
@@ -97,6 +101,10 @@ export interface BackendSelection {
   assessments: BackendAssessment[];
   /** GPU or adapter description of the active backend, when it is a GPU backend. */
   device?: string;
+  /** wasm only: XNNPACK threads it runs on ("WebAssembly, 7 threads"); 1 when the page is not cross-origin isolated. */
+  wasmThreads?: number;
+  /** Whether the worker is cross-origin isolated (wasm threads need it), when told. */
+  crossOriginIsolated?: boolean;
   failure?: TrainerFailure;
 }
 
@@ -249,6 +257,10 @@ export function createTrainerApi(deps: TrainerDeps) {
       assessments: plan.assessments,
       ...(active === "webgl" || active === "webgpu" ? { device: assessment?.device } : {}),
     };
+    const threads = active === "wasm" ? deps.wasmThreads?.() : undefined;
+    if (threads !== undefined) result.wasmThreads = threads;
+    const isolated = deps.crossOriginIsolated?.();
+    if (isolated !== undefined) result.crossOriginIsolated = isolated;
     if (!active) {
       result.failure = {
         kind: "no-backend",
@@ -289,6 +301,7 @@ export function createTrainerApi(deps: TrainerDeps) {
     if (facts.cores && facts.cores > 0) env.cores = Math.round(facts.cores);
     if (facts.platform) env.platform = facts.platform;
     if (selection?.device) env.gpu = selection.device;
+    if (backend === "wasm" && selection?.wasmThreads !== undefined) env.wasmThreads = selection.wasmThreads;
     return env;
   }
 
