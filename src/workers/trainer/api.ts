@@ -34,6 +34,11 @@ export interface TrainerConfig {
   dataUrl: string;
   /** Absolute URL of the folder holding tfjs-backend-wasm's .wasm files, ending in "/". */
   wasmPaths: string;
+  /**
+   * XNNPACK threads for wasm, fixed (the bench measures 1 thread against all cores); absent: the
+   * worker's own count (thread-count.ts: every core but one when cross-origin isolated, else 1).
+   */
+  wasmThreads?: number;
 }
 
 /** Dataset loading progress. */
@@ -308,12 +313,17 @@ export function createTrainerApi(deps: TrainerDeps) {
   const api = {
     /** Set the URLs the worker fetches from. Call once, before anything else. */
     init(options: TrainerConfig): { tfjsVersion: string } {
-      for (const [name, url] of Object.entries(options)) {
+      for (const name of ["dataUrl", "wasmPaths"] as const) {
+        const url = options[name];
         if (typeof url !== "string" || !/^(https?|file):\/\/.+\/$/.test(url)) {
           throw new Error(`trainer init: ${name} must be an absolute URL ending in "/", got ${String(url)}`);
         }
       }
-      config = { dataUrl: options.dataUrl, wasmPaths: options.wasmPaths };
+      const threads = options.wasmThreads;
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+        throw new Error(`trainer init: wasmThreads must be a positive integer, got ${String(threads)}`);
+      }
+      config = { dataUrl: options.dataUrl, wasmPaths: options.wasmPaths, ...(threads !== undefined ? { wasmThreads: threads } : {}) };
       return { tfjsVersion: tf.version.tfjs };
     },
 

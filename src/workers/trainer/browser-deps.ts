@@ -16,7 +16,7 @@ export function createBrowserTrainerDeps(): TrainerDeps {
     probeBackends,
     async activateBackend(name, config) {
       // wasm on every core but one when the page is cross-origin isolated (thread-count.ts), else one.
-      const wasmThreads = wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: globalThis.navigator?.hardwareConcurrency });
+      const wasmThreads = config.wasmThreads ?? wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: globalThis.navigator?.hardwareConcurrency });
       await startPlannedBackend(name, { wasmPaths: config.wasmPaths, wasmThreads });
     },
     wasmThreads: () => describeBackend().wasmThreads,
