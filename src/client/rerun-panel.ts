@@ -14,7 +14,7 @@
  * interaction.
  */
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
-import { describeThreads } from "../lib/backends/thread-count.ts";
+import { describeThreads, wasmThreadCount } from "../lib/backends/thread-count.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
@@ -308,7 +308,9 @@ export function createRerunPanel(options: RerunPanelOptions) {
   /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
   function choose(rows: string[]): void {
     pending = rows;
-    view.showChoice(describeChoice(rows, data, measured));
+    // Our records' speeds are scaled to the wasm threads this page's worker will get.
+    const threads = wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: navigator.hardwareConcurrency });
+    view.showChoice(describeChoice(rows, data, measured, { threads }));
     failure.hide();
     result.hide();
     void view.reveal().then(() => {
