@@ -5,17 +5,15 @@
  * message lists each rule with the elements it found.
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NAV_ITEMS } from "../../src/lib/site.ts";
 import { runRecordSchema, type RunRecord } from "../../src/lib/study/schema.ts";
 import { launchBrowser, openRecordedPage, servedSites } from "./browser.ts";
+import { axeViolations, describeViolations } from "./axe.ts";
 import { installRerunsDb, type WithRerunsDb } from "./reruns-db.ts";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const PAGES = [...NAV_ITEMS.map((item) => item.path), "no-such-page/"];
 const WIDTHS = [1280, 390] as const;
 
@@ -24,25 +22,6 @@ const storedRerun: RunRecord = (() => {
   const fixture = runRecordSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")));
   return runRecordSchema.parse({ ...fixture, runId: "resnet-2x32.quick.2026-12-05T10-00-00-000Z", source: "reader", environment: { ...fixture.environment, runtime: "browser", backend: "wasm", wasmThreads: 2 } });
 })();
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-
-/** axe-core's violations on the page as it is now. */
-async function violations(page: Page): Promise<Violation[]> {
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
-  });
-}
-
-const describeViolations = (where: string, list: Violation[]) => list.map((v) => `${where}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`);
 
 let browser: Browser;
 beforeAll(async () => {
@@ -73,7 +52,7 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "runs-
           if ((await page.locator("[data-your-reruns]").count()) > 0) {
             await page.waitForFunction(() => document.querySelector<HTMLElement>("[data-your-reruns]")?.dataset.count === "1", null, { timeout: 30_000 });
           }
-          found.push(...describeViolations(`/${path} at ${width} px`, await violations(page)));
+          found.push(...describeViolations(`/${path} at ${width} px`, await axeViolations(page)));
         }
         expect(found).toEqual([]);
       } finally {
@@ -92,7 +71,7 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "runs-
         await page.goto(`${site.url}cnn-tuning/?preset=smoke&backend=wasm`, { waitUntil: "networkidle" });
         await page.locator("button.rerun[data-config]").first().click();
         await page.locator(".rerun-panel").waitFor({ state: "visible", timeout: 30_000 });
-        expect(describeViolations(`panel at ${width} px`, await violations(page))).toEqual([]);
+        expect(describeViolations(`panel at ${width} px`, await axeViolations(page))).toEqual([]);
       } finally {
         await page.close();
       }

@@ -8,6 +8,7 @@
  */
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, describeViolations } from "./axe.ts";
 import { launchBrowser, servedSites } from "./browser.ts";
 
 let browser: Browser;
@@ -109,6 +110,8 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       expect(await panel.textContent()).toContain(`on WebAssembly, ${threads} thread${threads === 1 ? "" : "s"}.`);
       expect(await longTasks()).toEqual([]);
       expect(errors).toEqual([]);
+      // The finished panel, its live charts drawn, passes axe-core too.
+      expect(describeViolations("finished panel", await axeViolations(page))).toEqual([]);
     },
   );
 
