@@ -105,7 +105,7 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       await page.evaluate(() => (window as unknown as { coi: { doReload: () => void } }).coi.doReload());
       const longTasks = await recordLongTasks(page);
       gate.release();
-      await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, intervals: [500] }).toBe("finished");
+      await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, interval: 500 }).toBe("finished");
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(await panel.textContent()).toContain(`on WebAssembly, ${threads} thread${threads === 1 ? "" : "s"}.`);
       expect(await longTasks()).toEqual([]);
@@ -129,7 +129,7 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       "Backend: WebAssembly, 1 thread (this page is not cross-origin isolated, so one thread)",
     );
     gate.release();
-    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, intervals: [500] }).toBe("finished");
+    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, interval: 500 }).toBe("finished");
     expect(errors).toEqual([]);
   });
 });
