@@ -41,12 +41,25 @@ function backendName(backend: string | undefined): string {
 /** "1 thread", "7 threads". */
 const threadsText = (n: number) => `${n} thread${n === 1 ? "" : "s"}`;
 
-/** Where one preset's estimate comes from, in a few words: "its Quick run, WebAssembly in Node, 1 thread". */
-function evidenceText(preset: PresetName, evidence: SpeedEvidence): string {
-  const which = evidence.protocol === preset ? "its own run" : `its ${presetLabel(evidence.protocol)} run`;
-  const where = `${backendName(evidence.backend)}${evidence.runtime === "node" ? " in Node" : evidence.runtime === "browser" ? " in a browser" : ""}`;
-  const threads = evidence.recordThreads !== undefined ? `, ${threadsText(evidence.recordThreads)}` : "";
-  return `${presetLabel(preset)} from ${which} (${where}${threads}${evidence.basis === "epoch speed" ? ", epoch speed" : ""})`;
+/** "Full", "Full and Quick", "Full, Quick and Smoke". */
+function listPresets(names: readonly PresetName[]): string {
+  const labels = names.map((n) => presetLabel(n));
+  return labels.length < 2 ? labels.join("") : `${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1]}`;
+}
+
+/**
+ * Where the presets' estimates come from, one clause per record: "Full, Quick and Smoke from its
+ * Full run (WebAssembly in Node, 2 threads)".
+ */
+function evidenceText(evidence: ReadonlyMap<PresetName, SpeedEvidence>): string {
+  const groups = new Map<string, PresetName[]>();
+  for (const [preset, e] of evidence) {
+    const where = `${backendName(e.backend)}${e.runtime === "node" ? " in Node" : e.runtime === "browser" ? " in a browser" : ""}`;
+    const threads = e.recordThreads !== undefined ? `, ${threadsText(e.recordThreads)}` : "";
+    const key = `its ${presetLabel(e.protocol)} run (${where}${threads}${e.basis === "epoch speed" ? ", epoch speed" : ""})`;
+    groups.set(key, [...(groups.get(key) ?? []), preset]);
+  }
+  return [...groups].map(([source, presets]) => `${listPresets(presets)} from ${source}`).join("; ");
 }
 
 /** Options of {@link describeChoice}. */
@@ -94,9 +107,7 @@ export function describeChoice(rows: readonly string[], data: RerunPageData, mea
       : speeds.some((s) => s?.source === "yours")
         ? "Times: at the speed of your runs in this tab where there are some, else of this site's own runs."
         : single
-          ? `Times: from this site's own runs of this row, by their training time: ${PRESET_NAMES.filter((n) => evidence.has(n))
-              .map((n) => evidenceText(n, evidence.get(n)!))
-              .join("; ")}${scaled}; a GPU backend is often faster.`
+          ? `Times: from the training time of this site's own runs of this row: ${evidenceText(evidence)}${scaled}; a GPU backend is often faster.`
           : `Times: from this site's own runs of each row, by their training time (${backendName(first?.backend)}${first?.runtime === "node" ? " in Node" : ""})${scaled}; a GPU backend is often faster.`;
   return {
     title: single ? `Rerun ${rows[0]}` : `Rerun ${rows.length} rows in turn`,

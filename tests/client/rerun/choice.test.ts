@@ -50,8 +50,7 @@ describe("describeChoice", () => {
     // Smoke at 600 images/s: 1,024 / 600 + 3,000 / 1,800 ≈ 3.4 s.
     expect(choice.estimates.smoke).toBe("about 5 s");
     expect(choice.note).toBe(
-      "Times: from this site's own runs of this row, by their training time: Full from its Quick run (WebAssembly in Node, 1 thread, epoch speed); " +
-        "Quick from its own run (WebAssembly in Node, 1 thread, epoch speed); Smoke from its Quick run (WebAssembly in Node, 1 thread, epoch speed); " +
+      "Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Quick run (WebAssembly in Node, 1 thread, epoch speed); " +
         "a GPU backend is often faster. The first run also downloads the dataset (about 31 MB); once training starts, the time left is measured.",
     );
   });
@@ -90,7 +89,7 @@ describe("describeChoice", () => {
     expect(same.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, 100)));
     // Quick's own record is 50 img/s on 1 thread; the full record gives 100 / 2^0.7 = 61.6 per thread: the better evidence.
     expect(same.estimates.quick).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.quick, 100)));
-    expect(same.note).toMatch(/^Times: from this site's own runs of this row, by their training time: Full from its own run \(WebAssembly in Node, 2 threads\); Quick from its Full run/);
+    expect(same.note).toMatch(/^Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Full run \(WebAssembly in Node, 2 threads\); a GPU/);
     expect(same.note).not.toMatch(/scaled/);
     const seven = describeChoice(["r"], page, none, { threads: 7 });
     expect(seven.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, (100 / 2 ** 0.7) * 7 ** 0.7)));
