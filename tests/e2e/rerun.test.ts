@@ -234,7 +234,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
       const labels = await panel.locator(".rerun-presets label").allTextContents();
       expect(labels).toHaveLength(3);
       for (const label of labels) expect(label).toMatch(/training images, \d+ epochs?, batch \d+ · about \d+(\.\d)? (s|min|h)$/);
-      expect(await panel.locator('[data-part="estimate-note"]').textContent()).toMatch(/^Times: at the speed of this site's own run/);
+      expect(await panel.locator('[data-part="estimate-note"]').textContent()).toMatch(/^Times: from the training time of this site's own runs of this row: /);
       const start = panel.locator('[data-part="start"]');
       expect(await start.isVisible()).toBe(true);
       expect(await panel.locator('[data-part="cancel"]').isVisible()).toBe(false);
