@@ -239,7 +239,7 @@ function start(root: HTMLElement): void {
   };
 
   const describeModel = (m: ModelInfo) => {
-    const on = `running on ${describeThreads(BACKEND_LABELS[m.backend], m.wasmThreads)}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
+    const on = `running on ${describeThreads(BACKEND_LABELS[m.backend], m.wasmThreads !== undefined && m.wasmThreads > 1 ? m.wasmThreads : undefined)}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
     const parts = [`${m.name}`, `${formatCount(m.parameters)} parameters`, on];
     if (m.backendNote) parts.push(m.backendNote);
     if (!isShipped(modelKey)) parts.push("trained by you in this browser");

@@ -183,7 +183,7 @@ async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: 
   // The comparison names the protocol of the rerun's column and of ours (our record of the same preset only).
   const compare = page.locator(".rerun-panel table.rerun-compare");
   const protocol = await compare.getAttribute("data-protocol");
-  expect(await compare.locator("thead th").allTextContents()).toEqual([
+  expect(await compare.locator("thead tr > *").allTextContents()).toEqual([
     "",
     `Your rerun (${protocol})`,
     `Ours (${protocol})`,
