@@ -7,6 +7,11 @@
  * Images/s is the steady-state epoch's (the last one; the first includes kernel warm-up); runs
  * alternate direct/comlink. The overhead compares the best run of each (the least disturbed by
  * other processes on a shared machine); medians are reported too.
+ *
+ * Threads: the harness is served cross-origin isolated (COOP/COEP, as the site's service worker
+ * makes its pages), so wasm runs tfjs-backend-wasm's threaded SIMD build; the overhead cases run it
+ * on 1 thread, and the thread cases train CNN 32-64-3-64 and ResNet 3x64 through the trainer worker
+ * on 1 thread and on all cores (navigator.hardwareConcurrency, at most MAX_WASM_THREADS), alternating.
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
@@ -15,6 +20,7 @@ import { extname, join, resolve, sep } from "node:path";
 import { chromium } from "playwright-core";
 import type { BenchCase } from "../bench.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
+import { MAX_WASM_THREADS } from "../../src/lib/backends/thread-count.ts";
 
 /** Name of this bench module (`npm run bench -- --only rerun-worker`). */
 export const name = "rerun-worker";
@@ -54,7 +60,12 @@ async function serve(): Promise<{ url: string; close: () => Promise<void> }> {
     if (!file.startsWith(resolve(base) + sep) && file !== resolve(base)) return void res.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
     if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    // Cross-origin isolated, as the site's pages are under its service worker: wasm can use threads.
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -99,7 +110,7 @@ export async function run(options: { backends: string[]; quick: boolean }): Prom
           console.error(`bench: rerun-worker ${mode} on ${backend} (${images} images x 2 epochs, run ${r + 1}/${repeats})…`);
           const result = (await page.evaluate(
             ([m, req]) => (window as unknown as { runBench: (m: string, r: unknown) => Promise<{ epochs: { imagesPerSecond: number }[] }> }).runBench(m, req),
-            [mode, { backend, rowId, protocol }] as const,
+            [mode, { backend, rowId, protocol, ...(backend === "wasm" ? { wasmThreads: 1 } : {}) }] as const,
           )) as { epochs: { imagesPerSecond: number }[] };
           rates[mode].push(result.epochs[result.epochs.length - 1].imagesPerSecond);
         }
@@ -130,9 +141,62 @@ export async function run(options: { backends: string[]; quick: boolean }): Prom
         note: `the site's comlink trainer worker with per-batch progress: ${overhead >= 0 ? `${round(overhead)}% slower` : `${round(-overhead)}% faster`} than the plain worker (best of ${repeats}; medians: ${round(medianOverhead)}%)`,
       });
     }
+    if (backends.includes("wasm")) cases.push(...(await measureThreads(page, options.quick)));
   } finally {
     await browser.close();
     await site.close();
+  }
+  return cases;
+}
+
+type BenchPage = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>["newPage"]>>;
+
+/**
+ * Training images/s through the trainer worker on wasm, 1 thread against all cores, for the CNN and
+ * ResNet 3x64 (steady-state epoch, best and median of the runs; runs alternate 1 / all).
+ */
+async function measureThreads(page: BenchPage, quick: boolean): Promise<BenchCase[]> {
+  const facts = await page.evaluate(() => (window as unknown as { benchFacts: () => { cores: number; isolated: boolean } }).benchFacts());
+  if (!facts.isolated) throw new Error("rerun-worker bench: the harness page is not cross-origin isolated (no wasm threads)");
+  const all = Math.max(1, Math.min(MAX_WASM_THREADS, facts.cores));
+  const cases: BenchCase[] = [];
+  const models = [
+    { rowId: "cnn-32-64-3-64", images: quick ? 1_024 : 3_072 },
+    { rowId: "resnet-3x64", images: quick ? 256 : 768 },
+  ];
+  const repeats = quick ? 1 : 3;
+  for (const { rowId, images } of models) {
+    const protocol = { ...PROTOCOL_PRESETS.smoke, epochs: 2, trainImages: images, validationImages: 256, testImages: 256 };
+    const rates = new Map<number, number[]>([[1, []], [all, []]]);
+    for (let r = 0; r < repeats; r++) {
+      for (const threads of [...rates.keys()]) {
+        console.error(`bench: rerun-worker ${rowId} on wasm, ${threads} thread(s) (${images} images x 2 epochs, run ${r + 1}/${repeats})…`);
+        const result = (await page.evaluate(
+          ([req]) => (window as unknown as { runBench: (m: string, r: unknown) => Promise<{ epochs: { imagesPerSecond: number }[]; wasmThreads?: number }> }).runBench("comlink", req),
+          [{ backend: "wasm", rowId, protocol, wasmThreads: threads }] as const,
+        )) as { epochs: { imagesPerSecond: number }[]; wasmThreads?: number };
+        if ((result.wasmThreads ?? 1) !== threads) throw new Error(`rerun-worker bench: asked for ${threads} threads, the worker ran ${result.wasmThreads ?? 1}`);
+        rates.get(threads)!.push(result.epochs[result.epochs.length - 1].imagesPerSecond);
+      }
+    }
+    const one = rates.get(1)!;
+    for (const [threads, runs] of rates) {
+      const speedup = threads === 1 ? undefined : round(Math.max(...runs) / Math.max(...one));
+      cases.push({
+        model: rowId,
+        backend: "wasm",
+        phase: "train-in-rerun-worker-threads",
+        wasmThreads: threads,
+        cores: facts.cores,
+        imagesPerSecond: round(Math.max(...runs)),
+        medianImagesPerSecond: round(median(runs)),
+        images,
+        runs: runs.map(round),
+        ...(speedup !== undefined ? { speedup } : {}),
+        note: `trainer worker on ${threads === 1 ? "1 thread" : `all ${threads} cores`} (best of ${repeats})${speedup !== undefined ? `: ${speedup}x one thread's best` : ""}`,
+      });
+      if (threads === 1 && all === 1) break;
+    }
   }
   return cases;
 }

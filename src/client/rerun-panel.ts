@@ -14,6 +14,7 @@
  * interaction.
  */
 import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
+import { describeThreads, wasmThreadCount } from "../lib/backends/thread-count.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
@@ -260,7 +261,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
           if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
           view.setStatus(
-            `Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${BACKEND_LABELS[outcome.backend]}.${cancelTooLate ? " Cancel came after training had finished, so the result is kept." : ""}`,
+            `Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${describeThreads(BACKEND_LABELS[outcome.backend], outcome.backend === "wasm" ? record.environment.wasmThreads : undefined)}.${cancelTooLate ? " Cancel came after training had finished, so the result is kept." : ""}`,
           );
           const last = record.epochs[record.epochs.length - 1];
           view.setProgressText(
@@ -313,7 +314,9 @@ export function createRerunPanel(options: RerunPanelOptions) {
   /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
   function choose(rows: string[]): void {
     pending = rows;
-    view.showChoice(describeChoice(rows, data, measured));
+    // Our records' speeds are scaled to the wasm threads this page's worker will get.
+    const threads = wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: navigator.hardwareConcurrency });
+    view.showChoice(describeChoice(rows, data, measured, { threads }));
     failure.hide();
     result.hide();
     void view.reveal().then(() => {

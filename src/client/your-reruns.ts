@@ -109,7 +109,8 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
     const scroll = document.createElement("div");
     scroll.className = "table-scroll your-reruns-scroll";
     scroll.setAttribute("role", "region");
-    scroll.setAttribute("aria-label", "Your reruns");
+    // Named apart from the section ("Your reruns"): two landmarks of one name cannot be told apart.
+    scroll.setAttribute("aria-label", "Table of your reruns");
     scroll.tabIndex = 0;
     scroll.append(table);
     list.replaceChildren(scroll, note, all);

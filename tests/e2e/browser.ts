@@ -46,11 +46,14 @@ export interface RecordedPage {
 }
 
 /**
- * Open a new page in its own context and start recording.
- * @param options context options (viewport, colorScheme, ...)
+ * Open a new page in its own context and start recording. Service workers are blocked unless
+ * `options.serviceWorkers` is "allow": the site's coi-serviceworker reloads a page once on its first
+ * visit (to make it cross-origin isolated), which would race with a test's steps; the isolated site
+ * is tested in isolation.test.ts and a11y.test.ts.
+ * @param options context options (viewport, colorScheme, serviceWorkers, ...)
  */
 export async function openRecordedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<RecordedPage> {
-  const context = await browser.newContext(options);
+  const context = await browser.newContext({ serviceWorkers: "block", ...options });
   const page = await context.newPage();
   const record: PageRecord = { consoleErrors: [], failedRequests: [], requests: [], scripts: [] };
   const pending: Promise<void>[] = [];

@@ -59,7 +59,8 @@ afterAll(async () => {
 /** A fresh context (empty IndexedDB) at a width; phones get touch and the mobile viewport. */
 function newContext(width: number): Promise<BrowserContext> {
   const phone = width < 500;
-  return browser.newContext({ viewport: { width, height: phone ? 844 : 900 }, isMobile: phone, hasTouch: phone, colorScheme: "light" });
+  // No service worker: its one reload on a first visit would race with the measurements.
+  return browser.newContext({ viewport: { width, height: phone ? 844 : 900 }, isMobile: phone, hasTouch: phone, colorScheme: "light", serviceWorkers: "block" });
 }
 
 async function open(context: BrowserContext, url: string): Promise<Page> {

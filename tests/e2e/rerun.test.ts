@@ -47,6 +47,7 @@ interface Opened {
 /**
  * A fresh browser context (empty cache and IndexedDB) on a page; in a browser of its own with
  * `ownBrowser` (software WebGL/WebGPU runs: closing that browser also ends its GPU process's work).
+ * No service worker: its one reload on a first visit would race with the steps (isolation.test.ts tests it).
  */
 async function open(url: string, viewport = { width: 1280, height: 900 }, ownBrowser = false): Promise<Opened> {
   let host = browser;
@@ -54,7 +55,7 @@ async function open(url: string, viewport = { width: 1280, height: 900 }, ownBro
     host = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--enable-unsafe-webgpu"] });
     ownBrowsers.push(host);
   }
-  const context = await host.newContext({ viewport, acceptDownloads: true });
+  const context = await host.newContext({ viewport, acceptDownloads: true, serviceWorkers: "block" });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -262,7 +263,7 @@ async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: 
   // The comparison names the protocol of the rerun's column and of ours (our record of the same preset only).
   const compare = page.locator(".rerun-panel table.rerun-compare");
   const protocol = await compare.getAttribute("data-protocol");
-  expect(await compare.locator("thead th").allTextContents()).toEqual([
+  expect(await compare.locator("thead tr > *").allTextContents()).toEqual([
     "",
     `Your rerun (${protocol})`,
     `Ours (${protocol})`,
@@ -318,7 +319,7 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
       const labels = await panel.locator(".rerun-presets label").allTextContents();
       expect(labels).toHaveLength(3);
       for (const label of labels) expect(label).toMatch(/training images, \d+ epochs?, batch \d+ · about \d+(\.\d)? (s|min|h)$/);
-      expect(await panel.locator('[data-part="estimate-note"]').textContent()).toMatch(/^Times: at the speed of this site's own run/);
+      expect(await panel.locator('[data-part="estimate-note"]').textContent()).toMatch(/^Times: from the training time of this site's own runs of this row: /);
       const start = panel.locator('[data-part="start"]');
       expect(await start.isVisible()).toBe(true);
       expect(await panel.locator('[data-part="cancel"]').isVisible()).toBe(false);

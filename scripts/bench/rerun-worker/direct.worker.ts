@@ -24,7 +24,8 @@ self.onmessage = async (event: MessageEvent<Request>) => {
   const { dataUrl, wasmPaths, backend, rowId, protocol } = event.data;
   try {
     if (backend === "webgl") tf.env().set("SOFTWARE_WEBGL_ENABLED", true);
-    await useBackend(backend, { wasmPaths });
+    // One thread, as the comlink side of the overhead comparison (the page is cross-origin isolated).
+    await useBackend(backend, { wasmPaths, ...(backend === "wasm" ? { wasmThreads: 1 } : {}) });
     const data = await loadServedDataset(dataUrl);
     const splits = makeSplits(data.train, data.test, { splitSeed: protocol.splitSeed, trainImages: protocol.trainImages, validationImages: protocol.validationImages, testImages: protocol.testImages });
     const model = buildModel(configFromRowId(rowId), protocol.seed);

@@ -12,6 +12,8 @@ interface BenchRequest {
   backend: BackendName;
   rowId: string;
   protocol: Protocol;
+  /** wasm: XNNPACK threads of the trainer worker (the page is cross-origin isolated). */
+  wasmThreads?: number;
 }
 
 const dataUrl = new URL("data/fashion-mnist/", location.href).href;
@@ -21,7 +23,7 @@ async function viaComlink(request: BenchRequest) {
   const worker = new Worker(new URL("../../../src/workers/trainer/trainer.worker.ts", import.meta.url), { type: "module" });
   try {
     const api = wrap<Api>(worker);
-    await api.init({ dataUrl, wasmPaths });
+    await api.init({ dataUrl, wasmPaths, ...(request.wasmThreads !== undefined ? { wasmThreads: request.wasmThreads } : {}) });
     const data = await api.loadData();
     if (!data.ok) throw new Error(data.failure.detail);
     let batches = 0;
@@ -31,7 +33,7 @@ async function viaComlink(request: BenchRequest) {
       proxy({ onBatch: () => void batches++, onEpoch: () => {}, onPhase: () => {} }),
     );
     if (outcome.status !== "finished") throw new Error(outcome.status === "failed" ? outcome.failure.detail : "cancelled");
-    return { epochs: outcome.record.epochs, batchesSeen: batches };
+    return { epochs: outcome.record.epochs, batchesSeen: batches, wasmThreads: outcome.record.environment.wasmThreads };
   } finally {
     worker.terminate();
   }
@@ -54,4 +56,5 @@ async function direct(request: BenchRequest) {
 
 (window as unknown as { runBench: unknown }).runBench = async (mode: "comlink" | "direct", request: BenchRequest) =>
   mode === "comlink" ? viaComlink(request) : direct(request);
+(window as unknown as { benchFacts: unknown }).benchFacts = () => ({ cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated });
 (window as unknown as { benchReady: boolean }).benchReady = true;

@@ -3,6 +3,7 @@
  * status line. Pure, so that the page (gradcam-page.ts) only puts them into the DOM.
  */
 import { BACKEND_LABELS } from "../../lib/backends/names.ts";
+import { describeThreads } from "../../lib/backends/thread-count.ts";
 import { topK } from "../../lib/charts/heatmap.ts";
 import { formatCount, formatMilliseconds, formatPercent } from "../../lib/format.ts";
 import type { GradCamView, ModelInfo } from "../../workers/gradcam/service.ts";
@@ -70,7 +71,7 @@ export function computedStatus(views: readonly GradCamView[], backend: string): 
  * @param notice appended as is (e.g. why the model ?model= named is not the one shown)
  */
 export function describeModel(m: ModelInfo, shipped: boolean, notice: string): string {
-  const on = `running on ${BACKEND_LABELS[m.backend]}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
+  const on = `running on ${describeThreads(BACKEND_LABELS[m.backend], m.wasmThreads !== undefined && m.wasmThreads > 1 ? m.wasmThreads : undefined)}${m.backendChoice === "auto" && !m.backendNote ? " (picked automatically)" : ""}`;
   const parts = [`${m.name}`, `${formatCount(m.parameters)} parameters`, on];
   if (m.backendNote) parts.push(m.backendNote);
   if (!shipped) parts.push("trained by you in this browser");

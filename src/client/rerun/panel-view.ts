@@ -6,6 +6,7 @@
  * reader's clicks go to `PanelViewActions`.
  */
 import { BACKEND_LABELS, type BackendAssessment, type BackendChoice } from "../../lib/backends/choice.ts";
+import { describeThreads } from "../../lib/backends/thread-count.ts";
 import { formatCount, formatEta, formatLoss, formatMB, formatPercent } from "../../lib/format.ts";
 import { PRESET_LABELS } from "../../lib/study/preset-text.ts";
 import type { PresetName } from "../../lib/study/rerun-reference.ts";
@@ -238,7 +239,12 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     showBackend(selection: BackendSelection, assessments: readonly BackendAssessment[] | null): void {
       if (assessments) this.annotateBackends(assessments);
       if (!selection.backend) return;
-      part(backendInfo, "backend-summary").textContent = `Backend: ${BACKEND_LABELS[selection.backend]}${selection.device ? ` (${selection.device})` : ""}`;
+      const label = describeThreads(BACKEND_LABELS[selection.backend], selection.wasmThreads);
+      // One thread because the page is not cross-origin isolated (the service worker is not active yet, or cannot be).
+      const alone = selection.wasmThreads === 1 && selection.crossOriginIsolated === false ? " (this page is not cross-origin isolated, so one thread)" : "";
+      part(backendInfo, "backend-summary").textContent = `Backend: ${label}${selection.device ? ` (${selection.device})` : ""}${alone}`;
+      if (selection.wasmThreads !== undefined) root.dataset.wasmThreads = String(selection.wasmThreads);
+      else delete root.dataset.wasmThreads;
       part(backendInfo, "backend-explanation").textContent = selection.explanation;
       part(backendInfo, "backend-reasons").replaceChildren(
         ...selection.assessments.map((a) => {

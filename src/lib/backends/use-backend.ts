@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmGradientKernels } from "./kernels/wasm/register.ts";
 import { BACKEND_NAMES, isBackendName, type BackendName } from "./names.ts";
+import { THREADED_WASM_SCRIPT, withServedThreadScript } from "./threaded-wasm-script.ts";
 
 export type { BackendName };
 
@@ -17,6 +18,12 @@ export type UseBackendOptions = {
    * browser code where the package cannot find them itself. Not needed in Node. Only for 'wasm'.
    */
   wasmPaths?: string;
+  /**
+   * Only for 'wasm' in a browser: XNNPACK threads to start (tfjs-backend-wasm's `setThreadsCount`).
+   * Threads run only where tfjs loads its threaded SIMD build, i.e. in a cross-origin-isolated page
+   * or worker; elsewhere the single-threaded build runs whatever is asked. See thread-count.ts.
+   */
+  wasmThreads?: number;
 };
 
 /** What {@link describeBackend} reports about the active backend. */
@@ -29,6 +36,8 @@ export type BackendDescription = {
   simd?: boolean;
   /** wasm only: whether the multi-threaded build runs (needs SIMD and cross-origin isolation). */
   threads?: boolean;
+  /** wasm only: XNNPACK threads of the running backend (1 on the single-threaded builds). */
+  wasmThreads?: number;
 };
 
 /** Registers the backend `name` with tfjs if it is not part of the `@tensorflow/tfjs` bundle. */
@@ -36,6 +45,7 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
   if (name === "wasm") {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+    if (options.wasmThreads !== undefined) wasm.setThreadsCount(options.wasmThreads);
     registerWasmGradientKernels();
   } else if (name === "webgpu") {
     // Imported only on request: the package registers itself with the highest priority, so a
@@ -90,7 +100,14 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   const previous: string | undefined = tf.engine().backendName;
   const hadInstance = previous != null && tf.engine().registry[previous] != null;
   await loadBackend(name, options);
-  const { result: ok, warnings } = await captureWarnings(() => tf.setBackend(name));
+  const threaded = name === "wasm" && options.wasmThreads !== undefined;
+  const setBackend = () => tf.setBackend(name);
+  // The threads load the package's unminified script from wasmPaths (threaded-wasm-script.ts).
+  const start =
+    threaded && options.wasmPaths !== undefined ? () => withServedThreadScript(`${options.wasmPaths}${THREADED_WASM_SCRIPT}`, setBackend) : setBackend;
+  const { result: ok, warnings } = await captureWarnings(
+    threaded ? () => withLogicalCores(2 * options.wasmThreads!, start) : start,
+  );
   if (!ok) {
     // tfjs left its engine pointing at the failed name; restore what ran before, if anything did.
     if (hadInstance && previous !== undefined && previous !== name) await tf.setBackend(previous);
@@ -120,6 +137,34 @@ export async function startPlannedBackend(name: BackendName, options: UseBackend
   return useBackend(name, options);
 }
 
+/**
+ * Runs `f` while navigator.hardwareConcurrency reads `cores` (browsers only; elsewhere just runs
+ * `f`). tfjs-backend-wasm's threaded binary caps its XNNPACK pool at half the logical cores
+ * emscripten reports (it assumes two hyper-threads per core), so a count from setThreadsCount above
+ * that cap would be cut; scripts/lib/wasm-threads.ts does the same for Node's os.cpus().
+ */
+async function withLogicalCores<T>(cores: number, f: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav === undefined || Object.prototype.hasOwnProperty.call(nav, "hardwareConcurrency")) return f();
+  try {
+    Object.defineProperty(nav, "hardwareConcurrency", { value: cores, configurable: true });
+  } catch {
+    return f();
+  }
+  try {
+    return await f();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+/** XNNPACK threads of the running wasm backend, from the binary itself. */
+function runningWasmThreads(): number | undefined {
+  const wasm = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm;
+  const count = wasm?.tfjs?.getThreadsCount?.();
+  return typeof count === "number" && count > 0 ? count : undefined;
+}
+
 function readFlag(name: string): boolean | undefined {
   // wasm flags are evaluated asynchronously during backend start-up; afterwards they are cached.
   const flags = tf.env().features;
@@ -128,7 +173,7 @@ function readFlag(name: string): boolean | undefined {
 
 /**
  * Describes the active backend: its name, the tfjs version, and for 'wasm' whether the SIMD and
- * multi-threaded builds are in use. Call after {@link useBackend} (or any backend start).
+ * multi-threaded builds are in use and on how many XNNPACK threads. Call after {@link useBackend} (or any backend start).
  */
 export function describeBackend(): BackendDescription {
   const backend = tf.getBackend();
@@ -138,6 +183,8 @@ export function describeBackend(): BackendDescription {
     const threads = readFlag("WASM_HAS_MULTITHREAD_SUPPORT");
     if (simd !== undefined) description.simd = simd;
     if (simd !== undefined && threads !== undefined) description.threads = simd && threads;
+    const count = runningWasmThreads();
+    if (count !== undefined) description.wasmThreads = count;
   }
   return description;
 }

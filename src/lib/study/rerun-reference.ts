@@ -38,6 +38,15 @@ export interface ReproducedReference {
    */
   imagesPerSecond?: number;
   runtime?: string;
+  /**
+   * Seconds the record spent training (the sum of its epochs' times: no data loading, no
+   * evaluation, no waiting), and the images it trained in them (training images × epochs run):
+   * the time estimates of its preset start from these. Absent in older pages' JSON.
+   */
+  trainSeconds?: number;
+  trainedImages?: number;
+  /** wasm only: XNNPACK threads the record trained on (absent: 1). */
+  wasmThreads?: number;
 }
 
 /** One row's reference numbers (fractions in [0, 1]). */
@@ -76,6 +85,9 @@ function referenceOf(run: RunRecord): ReproducedReference {
     testF1: run.metrics.test.f1,
     imagesPerSecond: medianSpeed(run),
     runtime: run.environment.runtime,
+    trainSeconds: Math.round(run.epochs.reduce((sum, e) => sum + e.seconds, 0) * 10) / 10,
+    trainedImages: run.protocol.trainImages * run.epochs.length,
+    ...(run.environment.wasmThreads !== undefined ? { wasmThreads: run.environment.wasmThreads } : {}),
   };
 }
 

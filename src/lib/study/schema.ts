@@ -127,7 +127,11 @@ export const environmentSchema = z.object({
   nodeVersion: z.string().optional(),
   userAgent: z.string().optional(),
   gpu: z.string().optional(),
-  /** wasm in Node: XNNPACK threads of the run (absent: 1, the stock Node backend). */
+  /**
+   * wasm: XNNPACK threads of the run. Node: `--wasm-threads` (absent: 1, the stock Node backend);
+   * browser: the threads the reader's worker ran (more than 1 only in a cross-origin-isolated page;
+   * absent in records made before browsers recorded it, which ran on 1).
+   */
   wasmThreads: z.number().int().positive().optional(),
 });
 

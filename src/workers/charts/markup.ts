@@ -36,6 +36,9 @@ export interface LiveChartMarkup {
 function markup(options: Plot.PlotOptions): string {
   const node = Plot.plot({ ...options, document: new MiniDocument() as unknown as Document }) as unknown as MiniElement;
   for (const style of node.querySelectorAll("style")) style.remove();
+  // The panel's chart box is the labelled image (role="img", RerunPanel.astro); Plot's marks carry
+  // aria-labels on elements without a role, which assistive technology must not see.
+  node.setAttribute("aria-hidden", "true");
   return node.outerHTML;
 }
 

@@ -6,14 +6,18 @@
  */
 import { expose } from "comlink";
 import { probeBackends } from "../../lib/backends/probe.ts";
-import { startPlannedBackend } from "../../lib/backends/use-backend.ts";
+import { wasmThreadCount } from "../../lib/backends/thread-count.ts";
+import { describeBackend, startPlannedBackend } from "../../lib/backends/use-backend.ts";
 import { listStoredModels, readStoredModel } from "../../lib/storage/reruns-db.ts";
 import { createGradCamService } from "./service.ts";
 
 const api = createGradCamService({
   fetch: (url) => fetch(url),
   probeBackends,
-  activateBackend: startPlannedBackend,
+  // wasm on every core but one when the page is cross-origin isolated (thread-count.ts).
+  activateBackend: (name, options) =>
+    startPlannedBackend(name, { ...options, wasmThreads: wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: navigator.hardwareConcurrency }) }),
+  wasmThreads: () => describeBackend().wasmThreads,
   storedModels: typeof indexedDB === "undefined" ? null : { list: listStoredModels, read: readStoredModel },
 });
 

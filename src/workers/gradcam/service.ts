@@ -58,6 +58,8 @@ export interface ModelInfo {
    * "auto" did not get its first pick; null when neither happened.
    */
   backendNote: string | null;
+  /** wasm only: XNNPACK threads the backend runs on (more than 1 in a cross-origin-isolated page). */
+  wasmThreads?: number;
   /** From the model's run record (published with the shipped model, or kept with a rerun); else null. */
   run: { runId: string; protocol: string; testAccuracy: number; bestEpoch: number; misclassifiedListed: number } | null;
 }
@@ -84,6 +86,8 @@ export interface GradCamServiceDeps {
   probeBackends: () => Promise<BackendProbes>;
   /** Makes `name` the active tfjs backend (use-backend.ts's startPlannedBackend); throws with the reason it cannot. */
   activateBackend: (name: BackendName, options: { wasmPaths?: string }) => Promise<unknown>;
+  /** XNNPACK threads of the running wasm backend (use-backend.ts's describeBackend); absent: not told. */
+  wasmThreads?: () => number | undefined;
   /** The reader's stored models (src/lib/storage/reruns-db.ts); absent or null: there are none. */
   storedModels?: StoredModelsReader | null;
 }
@@ -255,6 +259,7 @@ export function createGradCamService(deps: GradCamServiceDeps) {
         parameters: next.countParams(),
         backend: active,
         backendChoice: requested,
+        ...(active === "wasm" && deps.wasmThreads?.() !== undefined ? { wasmThreads: deps.wasmThreads()! } : {}),
         backendNote,
         run: run && {
           runId: run.runId,

@@ -34,6 +34,11 @@ export interface TrainerConfig {
   dataUrl: string;
   /** Absolute URL of the folder holding tfjs-backend-wasm's .wasm files, ending in "/". */
   wasmPaths: string;
+  /**
+   * XNNPACK threads for wasm, fixed (the bench measures 1 thread against all cores); absent: the
+   * worker's own count (thread-count.ts: every core but one when cross-origin isolated, else 1).
+   */
+  wasmThreads?: number;
 }
 
 /** Dataset loading progress. */
@@ -84,6 +89,10 @@ export interface TrainerDeps {
   deviceFacts(): DeviceFacts;
   /** Whether the active WebGL backend's context is lost (for classifying a failure). */
   isContextLost?(): boolean;
+  /** XNNPACK threads of the running wasm backend (use-backend.ts's describeBackend); absent: not told. */
+  wasmThreads?(): number | undefined;
+  /** The worker's `crossOriginIsolated` (threads need it); absent: not told. */
+  crossOriginIsolated?(): boolean;
 }
 
 /** The outcome of choosing a backend. */
@@ -97,6 +106,10 @@ export interface BackendSelection {
   assessments: BackendAssessment[];
   /** GPU or adapter description of the active backend, when it is a GPU backend. */
   device?: string;
+  /** wasm only: XNNPACK threads it runs on ("WebAssembly, 7 threads"); 1 when the page is not cross-origin isolated. */
+  wasmThreads?: number;
+  /** Whether the worker is cross-origin isolated (wasm threads need it), when told. */
+  crossOriginIsolated?: boolean;
   failure?: TrainerFailure;
 }
 
@@ -256,6 +269,10 @@ export function createTrainerApi(deps: TrainerDeps) {
       assessments: plan.assessments,
       ...(active === "webgl" || active === "webgpu" ? { device: assessment?.device } : {}),
     };
+    const threads = active === "wasm" ? deps.wasmThreads?.() : undefined;
+    if (threads !== undefined) result.wasmThreads = threads;
+    const isolated = deps.crossOriginIsolated?.();
+    if (isolated !== undefined) result.crossOriginIsolated = isolated;
     if (!active) {
       result.failure = {
         kind: "no-backend",
@@ -296,18 +313,24 @@ export function createTrainerApi(deps: TrainerDeps) {
     if (facts.cores && facts.cores > 0) env.cores = Math.round(facts.cores);
     if (facts.platform) env.platform = facts.platform;
     if (selection?.device) env.gpu = selection.device;
+    if (backend === "wasm" && selection?.wasmThreads !== undefined) env.wasmThreads = selection.wasmThreads;
     return env;
   }
 
   const api = {
     /** Set the URLs the worker fetches from. Call once, before anything else. */
     init(options: TrainerConfig): { tfjsVersion: string } {
-      for (const [name, url] of Object.entries(options)) {
+      for (const name of ["dataUrl", "wasmPaths"] as const) {
+        const url = options[name];
         if (typeof url !== "string" || !/^(https?|file):\/\/.+\/$/.test(url)) {
           throw new Error(`trainer init: ${name} must be an absolute URL ending in "/", got ${String(url)}`);
         }
       }
-      config = { dataUrl: options.dataUrl, wasmPaths: options.wasmPaths };
+      const threads = options.wasmThreads;
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+        throw new Error(`trainer init: wasmThreads must be a positive integer, got ${String(threads)}`);
+      }
+      config = { dataUrl: options.dataUrl, wasmPaths: options.wasmPaths, ...(threads !== undefined ? { wasmThreads: threads } : {}) };
       return { tfjsVersion: tf.version.tfjs };
     },
 

@@ -4,7 +4,8 @@
  * globals only (fetch, caches, navigator, OffscreenCanvas), no DOM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { startPlannedBackend } from "../../lib/backends/use-backend.ts";
+import { wasmThreadCount } from "../../lib/backends/thread-count.ts";
+import { describeBackend, startPlannedBackend } from "../../lib/backends/use-backend.ts";
 import { probeBackends } from "../../lib/backends/probe.ts";
 import { loadServedDataset } from "./served-dataset.ts";
 import type { TrainerDeps } from "./api.ts";
@@ -14,8 +15,12 @@ export function createBrowserTrainerDeps(): TrainerDeps {
   return {
     probeBackends,
     async activateBackend(name, config) {
-      await startPlannedBackend(name, { wasmPaths: config.wasmPaths });
+      // wasm on every core but one when the page is cross-origin isolated (thread-count.ts), else one.
+      const wasmThreads = config.wasmThreads ?? wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: globalThis.navigator?.hardwareConcurrency });
+      await startPlannedBackend(name, { wasmPaths: config.wasmPaths, wasmThreads });
     },
+    wasmThreads: () => describeBackend().wasmThreads,
+    crossOriginIsolated: () => globalThis.crossOriginIsolated === true,
     loadDataset: (config, onProgress) => loadServedDataset(config.dataUrl, onProgress),
     deviceFacts() {
       const nav = globalThis.navigator as (Navigator & { userAgentData?: { platform?: string } }) | undefined;

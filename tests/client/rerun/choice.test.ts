@@ -49,7 +49,10 @@ describe("describeChoice", () => {
     });
     // Smoke at 600 images/s: 1,024 / 600 + 3,000 / 1,800 ≈ 3.4 s.
     expect(choice.estimates.smoke).toBe("about 5 s");
-    expect(choice.note).toBe("Times: at the speed of this site's own run (WebAssembly in Node); a GPU backend is often faster. The first run also downloads the dataset (about 31 MB).");
+    expect(choice.note).toBe(
+      "Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Quick run (WebAssembly in Node, 1 thread, epoch speed); " +
+        "a GPU backend is often faster. The first run also downloads the dataset (about 31 MB); once training starts, the time left is measured.",
+    );
   });
 
   it("uses this tab's own speed once the row has run here", () => {
@@ -70,6 +73,27 @@ describe("describeChoice", () => {
     expect(choice.estimates).toEqual({});
     expect(choice.note).toMatch(/^No time estimate: this site has no run of every one of these rows/);
     expect(describeChoice(["c"], data, none).note).toMatch(/^No time estimate: this site has no run of this row/);
+  });
+
+  it("takes each preset from our record of it by training time, scaled to the reader's threads, and says so", () => {
+    const timed = (protocol: string, trainSeconds: number, trainedImages: number, wasmThreads?: number): ReproducedReference => ({
+      ...record(protocol, 1),
+      trainSeconds,
+      trainedImages,
+      ...(wasmThreads !== undefined ? { wasmThreads } : {}),
+    });
+    // Full: 540,000 images in 5,400 s on 2 threads (100 img/s); quick: 16,200 in 324 s on 1 (50 img/s, slower per thread).
+    const rows = { r: { rowId: "r", description: "ResNet r", byPreset: { full: timed("full", 5_400, 540_000, 2), quick: timed("quick", 324, 16_200) } } };
+    const page: RerunPageData = { presets: { ...PROTOCOL_PRESETS }, rows };
+    const same = describeChoice(["r"], page, none, { threads: 2 });
+    expect(same.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, 100)));
+    // Quick's own record is 50 img/s on 1 thread; the full record gives 100 / 2^0.7 = 61.6 per thread: the better evidence.
+    expect(same.estimates.quick).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.quick, 100)));
+    expect(same.note).toMatch(/^Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Full run \(WebAssembly in Node, 2 threads\); a GPU/);
+    expect(same.note).not.toMatch(/scaled/);
+    const seven = describeChoice(["r"], page, none, { threads: 7 });
+    expect(seven.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, (100 / 2 ** 0.7) * 7 ** 0.7)));
+    expect(seven.note).toMatch(/scaled to the 7 threads WebAssembly gets in this page; a GPU backend is often faster\./);
   });
 
   it("refuses an empty list", () => {

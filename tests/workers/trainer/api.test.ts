@@ -280,5 +280,37 @@ describe("createTrainerApi over comlink", () => {
   it("rejects init URLs that are not absolute folders", async () => {
     const { remote } = start();
     await expect(remote.init({ ...CONFIG, dataUrl: "/data/fashion-mnist" })).rejects.toThrow(/dataUrl must be an absolute URL ending in "\/"/);
+     await expect(remote.init({ ...CONFIG, wasmThreads: 0 })).rejects.toThrow(/wasmThreads must be a positive integer/);
+  });
+
+  it("tells the wasm threads in the selection and keeps them in the run record", async () => {
+    const fake = fakeDeps();
+    const threadsAsked: (number | undefined)[] = [];
+    // "wasm" here is tfjs's cpu backend in Node, standing for a threaded wasm start in the worker.
+    fake.deps.activateBackend = async (name, config) => {
+      threadsAsked.push(config.wasmThreads);
+      fake.activated.push(name);
+      await tf.setBackend("cpu");
+    };
+    fake.deps.wasmThreads = () => 3;
+    fake.deps.crossOriginIsolated = () => true;
+    const { remote } = start(fake);
+    await remote.init({ ...CONFIG, wasmThreads: 3 });
+    const selection = await remote.selectBackend("wasm");
+    expect(selection).toMatchObject({ backend: "wasm", wasmThreads: 3, crossOriginIsolated: true });
+    expect(threadsAsked).toEqual([3]);
+    const outcome = await remote.train({ rowId: ROW, protocol: PROTOCOL, backend: "wasm" });
+    expect(outcome.status).toBe("finished");
+    if (outcome.status !== "finished") return;
+    expect(runRecordSchema.parse(outcome.record).environment).toMatchObject({ backend: "wasm", wasmThreads: 3 });
+  });
+
+  it("gives no thread count for a backend other than wasm", async () => {
+    const fake = fakeDeps();
+    fake.deps.wasmThreads = () => 3;
+    const { remote } = start(fake);
+    await remote.init(CONFIG);
+    const selection = await remote.selectBackend("cpu");
+    expect(selection.wasmThreads).toBeUndefined();
   });
 });
