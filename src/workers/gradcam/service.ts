@@ -12,7 +12,7 @@ import { predictSet } from "../../lib/model/metrics.ts";
 import { modelFromFiles, type ModelFiles } from "../../lib/model/model-io.ts";
 import { parsePreparedManifest, type FashionMnistSplit } from "../../lib/data/prepared.ts";
 import { misclassifiedOf } from "../../lib/model/run-row.ts";
-import { planBackends, type BackendAttempt, type BackendProbes } from "../../lib/backends/choice.ts";
+import { planBackends, startFirstBackend, type BackendProbes } from "../../lib/backends/choice.ts";
 import { BACKEND_LABELS, type BackendChoice, type BackendName } from "../../lib/backends/names.ts";
 import type { LoadedStoredModel, StoredModelInfo } from "../../lib/storage/reruns-db.ts";
 import { runRecordSchema, type RunRecord } from "../../lib/study/schema.ts";
@@ -154,18 +154,10 @@ export function createGradCamService(deps: GradCamServiceDeps) {
     const plan = planBackends(probes, choice);
     const auto = choice === "auto" ? plan : planBackends(probes, "auto");
     const order = [...new Set([...plan.candidates, ...auto.candidates])];
-    const attempts: BackendAttempt[] = [];
     backend = null;
-    for (const name of order) {
-      try {
-        await deps.activateBackend(name, { wasmPaths });
-        backend = name;
-        attempts.push({ backend: name, ok: true });
-        break;
-      } catch (error) {
-        attempts.push({ backend: name, ok: false, error: errorText(error) });
-      }
-    }
+    const started = await startFirstBackend(order, (name) => deps.activateBackend(name, { wasmPaths }));
+    const attempts = started.attempts;
+    backend = started.backend;
     const failures = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
     if (backend === null) {
       throw new Error(`No TensorFlow.js backend could start here (${failures.length ? failures.join("; ") : "none is available"})`);
