@@ -12,6 +12,7 @@ import { createGradCamService } from "./service.ts";
 
 const api = createGradCamService({
   fetch: (url) => fetch(url),
+  caches: typeof caches === "undefined" ? null : caches,
   probeBackends,
   activateBackend: startPlannedBackend,
   storedModels: typeof indexedDB === "undefined" ? null : { list: listStoredModels, read: readStoredModel },
