@@ -6,22 +6,11 @@
  * same preset (`sameProtocolReference`), never with a record made under another protocol.
  */
 import { isBetterRun, runPreset } from "./runs.ts";
-import {
-  cnnGrid,
-  configFromRowId,
-  PRESET_NAMES,
-  PROTOCOL_PRESETS,
-  resnetGrid,
-  rowId as rowIdOf,
-  type PresetName,
-} from "./study.ts";
+import { PRESET_NAMES, type PresetName } from "./preset-names.ts";
+import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdOf } from "./study.ts";
 import type { ModelConfig, OriginalStudy, Protocol, RunRecord } from "./schema.ts";
 import type { ReproducedReference, RowReference } from "./same-protocol.ts";
 
-/** The presets a reader can pick (re-exported for the panel). */
-export type { PresetName } from "./preset-names.ts";
-/** Preset names in the order the panel lists them. */
-export { PRESET_NAMES };
 
 /** The JSON a page embeds for its rerun panel. */
 export interface RerunPageData {

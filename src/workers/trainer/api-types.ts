@@ -5,7 +5,7 @@
  */
 import type { BackendAssessment, BackendAttempt, BackendChoice, BackendName, BackendProbes } from "../../lib/backends/choice.ts";
 import type { ImageSet } from "../../lib/data/splits.ts";
-import type { RunPhase } from "../../lib/model/run-row.ts";
+import type { RowPhase } from "../../lib/model/run-row.ts";
 import type { BatchProgress } from "../../lib/model/train.ts";
 import type { EpochRecord, Protocol, RunRecord } from "../../lib/study/schema.ts";
 import type { TrainerFailure } from "./failure.ts";
@@ -108,12 +108,14 @@ export interface TrainRequest {
   backend?: BackendChoice;
 }
 
-/** Phases a rerun goes through, in order. */
-export type TrainPhase = "backend" | "data" | RunPhase;
+/** Phases a rerun goes through, in order: the backend, the dataset, then the row's run. */
+export type RerunPhase = "backend" | "data" | RowPhase;
+/** @deprecated the former name of {@link RerunPhase}. */
+export type TrainPhase = RerunPhase;
 
 /** Progress callbacks; on the page these are comlink proxies (calls return promises, never awaited). */
 export interface TrainCallbacks {
-  onPhase?(phase: TrainPhase): unknown;
+  onPhase?(phase: RerunPhase): unknown;
   onBackend?(selection: BackendSelection): unknown;
   onDataProgress?(progress: DataProgress): unknown;
   onBatch?(progress: BatchProgress): unknown;

@@ -37,7 +37,7 @@ import type {
   TrainOutcome,
   TrainRequest,
 } from "./api-types.ts";
-import { describeFailure, type TrainerFailure } from "./failure.ts";
+import { describeFailure, type FailurePhase, type TrainerFailure } from "./failure.ts";
 
 export type * from "./api-types.ts";
 
@@ -228,7 +228,7 @@ export function createTrainerApi(deps: TrainerDeps) {
         last = notify(callback, arg) ?? last;
       };
       const signal = controller.signal;
-      let stage: "backend" | "data" | "train" = "backend";
+      let phase: FailurePhase = "backend";
       try {
         send(callbacks.onPhase, "backend");
         const wanted = request.backend ?? selection?.choice ?? "auto";
@@ -241,13 +241,13 @@ export function createTrainerApi(deps: TrainerDeps) {
         }
         const backend = selection!.backend!;
 
-        stage = "data";
+        phase = "data";
         send(callbacks.onPhase, "data");
         // A cancel while the files download answers at once; the download goes on into the cache.
         const dataset = await Promise.race([loadDatasetOnce((p) => send(callbacks.onDataProgress, p)), whenAborted(signal)]);
         if (!dataset || signal.aborted) return { status: "cancelled", epochs: [], backend, memory: memory() };
 
-        stage = "train";
+        phase = "train";
         releaseModel();
         baselineTensors = tf.memory().numTensors;
         const result = await runRow({
@@ -275,7 +275,7 @@ export function createTrainerApi(deps: TrainerDeps) {
         return { status: "finished", record: result.record, backend, memory: memory() };
       } catch (error) {
         const backend = selection?.backend ?? undefined;
-        const failure = describeFailure(error, stage, { backend, contextLost: deps.isContextLost?.() ?? false });
+        const failure = describeFailure(error, phase, { backend, contextLost: deps.isContextLost?.() ?? false });
         return { status: "failed", failure, memory: memory() };
       } finally {
         if (last) await Promise.race([last, sleep(1000)]);
