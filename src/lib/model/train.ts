@@ -90,8 +90,8 @@ export interface BatchProgress {
   loss: number;
   /**
    * The 1-based batch of this epoch that `loss` and `accuracy` are as of: `batch` on cpu/wasm, a
-   * few batches back on WebGPU/WebGL (the totals are read without stalling the GPU). Absent from
-   * reports made before this field existed; read it as `batch` then.
+   * few batches back on WebGPU/WebGL (the totals are read without stalling the GPU). Optional because
+   * curves stored by earlier reruns lack it; read it as `batch` then.
    */
   lossBatch?: number;
   /** Running accuracy over the epoch so far, in [0, 1] (same lag as `loss`). */
