@@ -8,7 +8,6 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { useBackend, type BackendName } from "../../../src/lib/backends/use-backend.ts";
 import { createRng } from "../../../src/lib/data/random.ts";
