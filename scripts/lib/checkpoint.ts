@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-write.ts";
 import type { RunCheckpoint } from "../../src/lib/model/run-row.ts";
-import type { SavedTensor, TrainState } from "../../src/lib/model/train.ts";
+import type { SavedTensor } from "../../src/lib/model/saved-tensors.ts";
+import type { TrainState } from "../../src/lib/model/train.ts";
 import { epochRecordSchema, modelConfigSchema, protocolSchema, type ModelConfig, type Protocol } from "../../src/lib/study/schema.ts";
 import { protocolDifference } from "./reproduce-plan.ts";
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { PRESET_NAMES } from "../../src/lib/study/study.ts";
+import { PRESET_NAMES } from "../../src/lib/study/preset-names.ts";
 import type { RunRecord } from "../../src/lib/study/schema.ts";
 import { DEFAULT_SEED } from "./reproduce-plan.ts";
 

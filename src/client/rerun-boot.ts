@@ -6,14 +6,13 @@
  * the "Your reruns" list (IndexedDB, a few KB) loads when the page is idle.
  */
 import { parseBackendChoice, type BackendChoice } from "../lib/backends/names.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/study/preset-names.ts";
 import type { RerunPanel } from "./rerun-panel.ts";
 
-type Preset = "full" | "quick" | "smoke";
-
 /** ?preset=smoke|quick|full, or undefined. */
-function presetFromUrl(): Preset | undefined {
+function presetFromUrl(): PresetName | undefined {
   const value = new URLSearchParams(location.search).get("preset");
-  return value === "full" || value === "quick" || value === "smoke" ? value : undefined;
+  return PRESET_NAMES.find((name) => name === value);
 }
 
 /** ?backend=auto|webgpu|webgl|wasm|cpu, or undefined. */

@@ -18,17 +18,18 @@ import { describeThreads, wasmThreadCount } from "../lib/backends/thread-count.t
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
 import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
-import type { PresetName, RerunPageData } from "../lib/study/rerun-reference.ts";
+import type { PresetName } from "../lib/study/preset-names.ts";
+import type { RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
-import type { DataProgress, TrainPhase } from "../workers/trainer/api.ts";
+import type { DataProgress, RerunPhase } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
-import { describeChoice } from "./rerun/choice.ts";
+import { describeChoice } from "./rerun/choice-text.ts";
 import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
 import { afterNextFrame, nextTask } from "./rerun/frames.ts";
 import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
 import { createResultView } from "./rerun/result-table.ts";
 import { createRunQueue, isActive } from "./rerun/run-queue.ts";
-import { RERUN_SAVED_EVENT, saveRerun } from "./rerun-store.ts";
+import { RERUNS_CHANGED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
 
 /** Options of {@link createRerunPanel}. */
@@ -46,7 +47,7 @@ export interface RerunPanelOptions {
   client?: TrainerClient;
 }
 
-const PHASE_TEXT: Record<TrainPhase, string> = {
+const PHASE_TEXT: Record<RerunPhase, string> = {
   backend: "Starting the backend…",
   data: "Loading Fashion-MNIST…",
   split: "Splitting the data…",
@@ -164,7 +165,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
       await client.disposeModel();
       view.showMemory(await client.memory(), training);
       root.dataset.saved = record.runId;
-      document.dispatchEvent(new CustomEvent(RERUN_SAVED_EVENT, { detail: { runId: record.runId, rowId: record.rowId } }));
+      document.dispatchEvent(new CustomEvent(RERUNS_CHANGED_EVENT, { detail: { runId: record.runId, rowId: record.rowId } }));
     } catch (error) {
       result.showSaveError(error);
     }

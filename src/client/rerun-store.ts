@@ -20,8 +20,13 @@ export {
   type StoredModel,
 } from "../lib/storage/reruns-db.ts";
 
-/** Event dispatched on `document` when a rerun has been stored or deleted; detail: { runId }. */
-export const RERUN_SAVED_EVENT = "rerun:saved";
+/**
+ * Event dispatched on `document` when the stored reruns change (one stored or deleted); detail:
+ * { runId }. The string keeps its first name, which pages may listen for.
+ */
+export const RERUNS_CHANGED_EVENT = "rerun:saved";
+/** @deprecated the former name of {@link RERUNS_CHANGED_EVENT}. */
+export const RERUN_SAVED_EVENT = RERUNS_CHANGED_EVENT;
 
 /** Name of the file a run exports to: `<runId>.json`, like the files under public/data/runs/. */
 export function exportFileName(record: RunRecord): string {

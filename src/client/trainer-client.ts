@@ -7,7 +7,7 @@
  */
 import { proxy, wrap, type Remote } from "comlink";
 import type { BackendChoice } from "../lib/backends/choice.ts";
-import type { BackendSelection, DataProgress, ExportedModel, MemoryReport, TrainOutcome, TrainPhase, TrainRequest } from "../workers/trainer/api.ts";
+import type { BackendSelection, DataProgress, ExportedModel, MemoryReport, TrainOutcome, RerunPhase, TrainRequest } from "../workers/trainer/api.ts";
 import { workerCrashFailure } from "../workers/trainer/failure.ts";
 import type { EpochRecord } from "../lib/study/schema.ts";
 import type { BatchProgress } from "../lib/model/train.ts";
@@ -18,7 +18,7 @@ export const CANCEL_GRACE_MS = 3_000;
 
 /** Progress handlers of one run. */
 export interface RunHandlers {
-  onPhase?(phase: TrainPhase): void;
+  onPhase?(phase: RerunPhase): void;
   onBackend?(selection: BackendSelection): void;
   onDataProgress?(progress: DataProgress): void;
   onBatch?(progress: BatchProgress): void;

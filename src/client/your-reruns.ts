@@ -6,7 +6,7 @@
  */
 import { formatCount, formatDateTime, formatPercent } from "../lib/format.ts";
 import type { RunRecord } from "../lib/study/schema.ts";
-import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listRerunModelIds, listReruns, RERUN_SAVED_EVENT } from "./rerun-store.ts";
+import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listRerunModelIds, listReruns, RERUNS_CHANGED_EVENT } from "./rerun-store.ts";
 
 function cell(text: string, attrs: Record<string, string> = {}): HTMLTableCellElement {
   const td = document.createElement("td");
@@ -77,7 +77,7 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
           "Delete",
           async () => {
             await deleteRerun(run.runId);
-            document.dispatchEvent(new CustomEvent(RERUN_SAVED_EVENT, { detail: { runId: run.runId } }));
+            document.dispatchEvent(new CustomEvent(RERUNS_CHANGED_EVENT, { detail: { runId: run.runId } }));
           },
           `Delete ${run.runId}`,
         ),
@@ -116,6 +116,6 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
     list.replaceChildren(scroll, note, all);
   }
 
-  document.addEventListener(RERUN_SAVED_EVENT, () => void render());
+  document.addEventListener(RERUNS_CHANGED_EVENT, () => void render());
   await render();
 }

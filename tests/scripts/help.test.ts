@@ -1,7 +1,8 @@
 /**
  * Every command-line script answers --help with its usage text and exit status 0, without doing
  * its job. Scripts are found by listing scripts/ so that a new one is covered too; of the bench
- * modules under scripts/bench/ (loaded by scripts/bench.ts) only gradcam.ts runs on its own.
+ * modules under scripts/bench/ (loaded by scripts/bench.ts) gradcam.ts, kernels.ts and
+ * profile-step.ts also run on their own.
  */
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -12,7 +13,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const SCRIPTS = readdirSync(join(ROOT, "scripts"))
   .filter((f) => f.endsWith(".ts"))
   .map((f) => `scripts/${f}`)
-  .concat(["scripts/bench/gradcam.ts"]);
+  .concat(["scripts/bench/gradcam.ts", "scripts/bench/kernels.ts", "scripts/bench/profile-step.ts"]);
 
 function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {

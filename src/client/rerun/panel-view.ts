@@ -9,12 +9,12 @@ import { BACKEND_LABELS, type BackendAssessment, type BackendChoice } from "../.
 import { describeThreads } from "../../lib/backends/thread-count.ts";
 import { formatCount, formatEta, formatLoss, formatMB, formatPercent } from "../../lib/format.ts";
 import { PRESET_LABELS } from "../../lib/study/preset-text.ts";
-import type { PresetName } from "../../lib/study/rerun-reference.ts";
+import type { PresetName } from "../../lib/study/preset-names.ts";
 import type { BatchProgress } from "../../lib/model/train.ts";
 import type { BackendSelection, MemoryReport } from "../../workers/trainer/api.ts";
 import { afterNextFrame } from "./frames.ts";
 import { fromTemplate, part } from "./parts.ts";
-import type { QueueItem, RunPhase } from "./run-queue.ts";
+import type { QueueItem, QueuePhase } from "./run-queue.ts";
 
 /** Least time between two writes of the progress bar and line, in ms. */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -38,7 +38,7 @@ export interface PanelViewActions {
  * The panel's `data-state` for a lifecycle phase: "running" from the request to the outcome,
  * then the outcome ("finished", "cancelled", "failed"); "idle" before any run.
  */
-export function panelState(phase: RunPhase): string {
+export function panelState(phase: QueuePhase): string {
   return phase === "starting" || phase === "cancelling" ? "running" : phase;
 }
 
@@ -191,7 +191,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       backendSelect.disabled = !enabled;
     },
     /** Reflect the lifecycle phase in `data-state` (see panelState) and `data-phase` (the phase itself). */
-    setPhase(phase: RunPhase): void {
+    setPhase(phase: QueuePhase): void {
       root.dataset.state = panelState(phase);
       root.dataset.phase = phase;
     },
@@ -311,7 +311,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       return root.hasAttribute("data-choosing");
     },
     /** Leave the choice (Start pressed, or the panel closed): `phase` gives data-state back. */
-    endChoice(phase: RunPhase): void {
+    endChoice(phase: QueuePhase): void {
       root.removeAttribute("data-choosing");
       start.hidden = true;
       this.setPhase(phase);

@@ -5,7 +5,8 @@
  */
 import { formatDuration, formatLoss, formatPercent } from "../../lib/format.ts";
 import { presetLabel } from "../../lib/study/preset-text.ts";
-import type { PresetName, RowReference } from "../../lib/study/rerun-reference.ts";
+import type { PresetName } from "../../lib/study/preset-names.ts";
+import type { RowReference } from "../../lib/study/rerun-reference.ts";
 import { comparisonHeads, comparisonNote, sameProtocolReference } from "../../lib/study/same-protocol.ts";
 import type { Protocol, RunRecord } from "../../lib/study/schema.ts";
 

@@ -10,7 +10,7 @@
  *                                         └──outcome──▶ …              (not after failed)
  */
 import type { BackendChoice } from "../../lib/backends/choice.ts";
-import type { PresetName } from "../../lib/study/rerun-reference.ts";
+import type { PresetName } from "../../lib/study/preset-names.ts";
 import type { TrainRequest } from "../../workers/trainer/api.ts";
 import type { ClientOutcome, RunHandlers } from "../trainer-client.ts";
 
@@ -27,14 +27,14 @@ export interface QueueItem {
  * `running`: the trainer has the run; `cancelling`: a cancel was asked and the outcome is awaited.
  * The last three are the outcome of the latest run.
  */
-export type RunPhase = "idle" | "starting" | "running" | "cancelling" | "finished" | "cancelled" | "failed";
+export type QueuePhase = "idle" | "starting" | "running" | "cancelling" | "finished" | "cancelled" | "failed";
 
 /** A run's outcome status. */
 export type OutcomeStatus = "finished" | "cancelled" | "failed";
 
 /** The machine's state (never mutated: every transition returns a new one). */
 export interface RunQueueState {
-  readonly phase: RunPhase;
+  readonly phase: QueuePhase;
   /** The run in progress (starting, running or cancelling), else null. */
   readonly current: QueueItem | null;
   /** The latest run started, kept after it ends ("Run again", chart references). */
@@ -75,7 +75,7 @@ export type RunQueueEffect =
 export const INITIAL_RUN_QUEUE_STATE: RunQueueState = { phase: "idle", current: null, last: null, queue: [] };
 
 /** Whether a run is in progress in this phase (the trainer is busy or about to be). */
-export function isActive(phase: RunPhase): boolean {
+export function isActive(phase: QueuePhase): boolean {
   return phase === "starting" || phase === "running" || phase === "cancelling";
 }
 

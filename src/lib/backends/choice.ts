@@ -187,6 +187,30 @@ export interface BackendAttempt {
 }
 
 /**
+ * Starts the first of `candidates` that works, in order (the trainer's and Grad-CAM's loop).
+ * @param start makes a backend the active one; throws with the reason when it cannot
+ * @param isActive whether a backend is already active (then it counts as started without `start`)
+ * @returns the backend started (null when none could) and every attempt, in order
+ */
+export async function startFirstBackend(
+  candidates: readonly BackendName[],
+  start: (backend: BackendName) => Promise<unknown>,
+  isActive: (backend: BackendName) => boolean = () => false,
+): Promise<{ backend: BackendName | null; attempts: BackendAttempt[] }> {
+  const attempts: BackendAttempt[] = [];
+  for (const backend of candidates) {
+    try {
+      if (!isActive(backend)) await start(backend);
+      attempts.push({ backend, ok: true });
+      return { backend, attempts };
+    } catch (error) {
+      attempts.push({ backend, ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { backend: null, attempts };
+}
+
+/**
  * One sentence telling the reader which backend was picked and why, given the plan and the
  * attempts made in its order.
  */

@@ -191,13 +191,68 @@ export interface LoadOptions {
 }
 
 /**
+ * Fetches, decodes, verifies and parses one prepared file.
+ * @param fetchBytes returns a file's bytes given its path relative to the manifest's folder
+ * @param entry the file's manifest entry
+ * @param report called after each stage
+ * @returns the IDX data: pixels [count, 28, 28] as count * 784 bytes, or labels 0..9
+ * @throws Error naming the file: fetch failure, corrupt gzip, wrong decoded length, SHA-256
+ *   mismatch (expected and actual), bad IDX, or dims/labels that do not match the manifest
+ */
+async function loadPreparedFile(
+  fetchBytes: (path: string) => Promise<Uint8Array>,
+  spec: FashionMnistFileSpec,
+  entry: PreparedFile,
+  verify: boolean,
+  report: (stage: LoadStage) => void,
+): Promise<Uint8Array> {
+  const name = `${spec.key} (${entry.path})`;
+  let fetched: Uint8Array;
+  try {
+    fetched = await fetchBytes(entry.path);
+  } catch (error) {
+    throw new Error(`${name}: could not fetch: ${(error as Error).message}`, { cause: error });
+  }
+  report("fetched");
+  let raw: Uint8Array;
+  try {
+    raw = await decodeServedFile(fetched);
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
+  }
+  if (raw.length !== entry.rawBytes) {
+    throw new Error(`${name}: expected ${entry.rawBytes} bytes after decoding, found ${raw.length}`);
+  }
+  report("decoded");
+  if (verify) {
+    const actual = await sha256Hex(raw);
+    if (actual !== entry.rawSha256) {
+      throw new Error(`${name}: SHA-256 mismatch: expected ${entry.rawSha256}, found ${actual}`);
+    }
+    report("verified");
+  }
+  const { dims, data } = parseIdx(raw, name);
+  const expectedDims = spec.kind === "images" ? [entry.count, IMAGE_SIZE, IMAGE_SIZE] : [entry.count];
+  if (dims.join(",") !== expectedDims.join(",")) {
+    throw new Error(`${name}: expected dims [${expectedDims.join(", ")}], found [${dims.join(", ")}]`);
+  }
+  if (spec.kind === "labels") {
+    const bad = data.findIndex((label) => label >= NUM_CLASSES);
+    if (bad >= 0) {
+      throw new Error(`${name}: expected labels 0..${NUM_CLASSES - 1}, found ${data[bad]} at index ${bad}`);
+    }
+  }
+  report("parsed");
+  return data;
+}
+
+/**
  * Fetches, decodes, verifies and parses the four prepared files.
  * @param fetchBytes returns a file's bytes given its path relative to the manifest's folder
  * @param manifest the parsed manifest.json (validated again here)
  * @param options verify (default true) and onProgress
  * @returns both splits; images [n, 28, 28] as n * 784 bytes, labels 0..9
- * @throws Error naming the file: fetch failure, corrupt gzip, wrong decoded length, SHA-256
- *   mismatch (expected and actual), bad IDX, or dims/labels that do not match the manifest
+ * @throws Error naming the file (see loadPreparedFile)
  */
 export async function loadFashionMnist(
   fetchBytes: (path: string) => Promise<Uint8Array>,
@@ -208,59 +263,19 @@ export async function loadFashionMnist(
   const verify = options.verify ?? true;
   let filesDone = 0;
   let servedBytesFetched = 0;
-  const report = (file: FashionMnistFileKey, stage: LoadStage) =>
-    options.onProgress?.({
-      file,
-      stage,
-      filesDone,
-      filesTotal: FASHION_MNIST_FILES.length,
-      servedBytesFetched,
-      servedBytesTotal: totals.servedBytes,
+  const loadFile = (spec: FashionMnistFileSpec): Promise<Uint8Array> =>
+    loadPreparedFile(fetchBytes, spec, files[spec.key], verify, (stage) => {
+      if (stage === "fetched") servedBytesFetched += files[spec.key].servedBytes;
+      if (stage === "parsed") filesDone += 1;
+      options.onProgress?.({
+        file: spec.key,
+        stage,
+        filesDone,
+        filesTotal: FASHION_MNIST_FILES.length,
+        servedBytesFetched,
+        servedBytesTotal: totals.servedBytes,
+      });
     });
-
-  const loadFile = async (spec: FashionMnistFileSpec): Promise<Uint8Array> => {
-    const entry = files[spec.key];
-    const name = `${spec.key} (${entry.path})`;
-    let fetched: Uint8Array;
-    try {
-      fetched = await fetchBytes(entry.path);
-    } catch (error) {
-      throw new Error(`${name}: could not fetch: ${(error as Error).message}`, { cause: error });
-    }
-    servedBytesFetched += entry.servedBytes;
-    report(spec.key, "fetched");
-    let raw: Uint8Array;
-    try {
-      raw = await decodeServedFile(fetched);
-    } catch (error) {
-      throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
-    }
-    if (raw.length !== entry.rawBytes) {
-      throw new Error(`${name}: expected ${entry.rawBytes} bytes after decoding, found ${raw.length}`);
-    }
-    report(spec.key, "decoded");
-    if (verify) {
-      const actual = await sha256Hex(raw);
-      if (actual !== entry.rawSha256) {
-        throw new Error(`${name}: SHA-256 mismatch: expected ${entry.rawSha256}, found ${actual}`);
-      }
-      report(spec.key, "verified");
-    }
-    const { dims, data } = parseIdx(raw, name);
-    const expectedDims = spec.kind === "images" ? [entry.count, IMAGE_SIZE, IMAGE_SIZE] : [entry.count];
-    if (dims.join(",") !== expectedDims.join(",")) {
-      throw new Error(`${name}: expected dims [${expectedDims.join(", ")}], found [${dims.join(", ")}]`);
-    }
-    if (spec.kind === "labels") {
-      const bad = data.findIndex((label) => label >= NUM_CLASSES);
-      if (bad >= 0) {
-        throw new Error(`${name}: expected labels 0..${NUM_CLASSES - 1}, found ${data[bad]} at index ${bad}`);
-      }
-    }
-    filesDone += 1;
-    report(spec.key, "parsed");
-    return data;
-  };
 
   const loaded = await Promise.all(FASHION_MNIST_FILES.map(async (spec) => [spec.key, await loadFile(spec)] as const));
   const data = Object.fromEntries(loaded) as Record<FashionMnistFileKey, Uint8Array>;
@@ -268,4 +283,22 @@ export async function loadFashionMnist(
     train: { images: data.trainImages, labels: data.trainLabels, count: files.trainLabels.count },
     test: { images: data.testImages, labels: data.testLabels, count: files.testLabels.count },
   };
+}
+
+/**
+ * Only one split's two files (the test split: 4.4 MB served instead of 31 MB), for pages that
+ * show individual test images, such as Grad-CAM; same checks as {@link loadFashionMnist}.
+ * @param verify check each decoded file's SHA-256 against the manifest (default true)
+ */
+export async function loadPreparedSplit(
+  fetchBytes: (path: string) => Promise<Uint8Array>,
+  manifest: PreparedManifest,
+  split: "train" | "test",
+  verify = true,
+): Promise<FashionMnistSplit> {
+  const { files } = parsePreparedManifest(manifest);
+  const specs = FASHION_MNIST_FILES.filter((spec) => spec.split === split);
+  const loaded = await Promise.all(specs.map((spec) => loadPreparedFile(fetchBytes, spec, files[spec.key], verify, () => {})));
+  const [images, labels] = specs[0].kind === "images" ? loaded : [loaded[1], loaded[0]];
+  return { images, labels, count: labels.length };
 }

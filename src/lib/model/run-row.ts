@@ -13,7 +13,8 @@ import { encodePredictions } from "../study/predictions.ts";
 import { train, type BatchProgress, type TrainState } from "./train.ts";
 
 export type RunEnvironment = RunRecord["environment"];
-export type RunPhase = "split" | "build" | "train" | "evaluate-validation" | "evaluate-test" | "evaluate-train" | "done";
+/** The phases of one row's run, in order (`onPhase`). */
+export type RowPhase = "split" | "build" | "train" | "evaluate-validation" | "evaluate-test" | "evaluate-train" | "done";
 
 export interface RunRowInput {
   config: ModelConfig;
@@ -36,7 +37,7 @@ export interface RunRowInput {
   signal?: AbortSignal;
   onBatch?: (p: BatchProgress) => void | Promise<void>;
   onEpoch?: (r: EpochRecord) => void | Promise<void>;
-  onPhase?: (phase: RunPhase) => void | Promise<void>;
+  onPhase?: (phase: RowPhase) => void | Promise<void>;
   /** Continue an interrupted run from the checkpoint of its last finished epoch. */
   resume?: RunCheckpoint;
   /** Called after every finished training epoch with a checkpoint to resume from. */

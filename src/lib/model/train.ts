@@ -13,15 +13,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { epochBatches, fillBatch, PIXELS, type ImageSet } from "../data/splits.ts";
+import { IMAGE_SIZE, NUM_CLASSES } from "../study/study.ts";
+import type { EpochRecord } from "../study/schema.ts";
+import { recalibrateBatchNorm } from "./batch-norm-recalibration.ts";
+import { BestEpochKeeper, type EpochSelection } from "./best-epoch.ts";
+import { DeviceTotals, type KnownTotals } from "./device-totals.ts";
+import { EtaEstimator } from "./eta.ts";
 import { evaluateLossAccuracy } from "./metrics.ts";
 import { saveTensors, toTensor, type SavedTensor } from "./saved-tensors.ts";
 import { createTrainStep, type TrainStep } from "./train-step.ts";
-import { DeviceTotals } from "./device-totals.ts";
 import { yieldToEventLoop } from "./yield.ts";
 
-export { yieldToEventLoop };
-import { IMAGE_SIZE, NUM_CLASSES } from "../study/study.ts";
-import type { EpochRecord } from "../study/schema.ts";
+export { BATCH_NORM_RECALIBRATION_BATCHES, recalibrateBatchNorm } from "./batch-norm-recalibration.ts";
 
 export interface TrainOptions {
   epochs: number;
@@ -32,7 +35,7 @@ export interface TrainOptions {
   /** Stops training within one batch; `train` then resolves with `aborted: true`. */
   signal?: AbortSignal;
   /** Keep the weights of the epoch with the best validation accuracy (default) or of the last. */
-  selection?: "best-val-accuracy" | "last";
+  selection?: EpochSelection;
   /** Batch size used for validation passes (inference only). */
   evalBatchSize?: number;
   /** Called after every training batch. May be async: it is awaited (a worker's proxy call yields there). */
@@ -57,8 +60,6 @@ export interface TrainOptions {
    */
   onCheckpoint?: (state: TrainState) => void | Promise<void>;
 }
-
-export type { SavedTensor } from "./saved-tensors.ts";
 
 /** The training state after a finished epoch: enough to continue exactly where it stopped. */
 export interface TrainState {
@@ -91,8 +92,8 @@ export interface BatchProgress {
   loss: number;
   /**
    * The 1-based batch of this epoch that `loss` and `accuracy` are as of: `batch` on cpu/wasm, a
-   * few batches back on WebGPU/WebGL (the totals are read without stalling the GPU). Absent from
-   * reports made before this field existed; read it as `batch` then.
+   * few batches back on WebGPU/WebGL (the totals are read without stalling the GPU). Optional because
+   * curves stored by earlier reruns lack it; read it as `batch` then.
    */
   lossBatch?: number;
   /** Running accuracy over the epoch so far, in [0, 1] (same lag as `loss`). */
@@ -127,182 +128,192 @@ const MAX_READ_LAG = 4;
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 /**
- * Train `model` on `data.train` (categorical cross-entropy on its softmax output, Adam).
- * The model is compiled here with a fresh optimiser, which is disposed before returning.
+ * Train `model` on `data.train` (categorical cross-entropy on its softmax output, Adam) with the
+ * training step of ./train-step.ts, whose optimiser state is created and disposed here.
  * @returns the per-epoch history; the model holds the selected epoch's weights.
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  const { epochs, batchSize, seed, signal } = options;
+  const { epochs, batchSize } = options;
   if (!(epochs >= 1)) throw new Error(`epochs must be at least 1, got ${epochs}`);
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   if (!(options.learningRate > 0)) throw new Error(`learning rate must be positive, got ${options.learningRate}`);
   if (data.train.count === 0) throw new Error("no training images");
-  const selection = data.validation ? (options.selection ?? "best-val-accuracy") : "last";
-
-  const step = createTrainStep(model, { learningRate: options.learningRate, mode: options.step ?? "fast" });
-  // Reading a value back stalls a GPU backend's queue; on cpu and wasm it costs nothing.
-  const waitForReads = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
-
   const resume = options.resume;
   if (resume && !(resume.epoch >= 0 && resume.epoch <= epochs))
     throw new Error(`cannot resume after epoch ${resume.epoch} of a ${epochs}-epoch run`);
+
+  const step = createTrainStep(model, { learningRate: options.learningRate, mode: options.step ?? "fast" });
   const history: EpochRecord[] = resume ? resume.history.map((r) => ({ ...r })) : [];
-  const pixels = new Float32Array(batchSize * PIXELS);
-  const labels = new Int32Array(batchSize);
-  const oneHot = new Float32Array(batchSize * NUM_CLASSES);
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
-  const totalBatches = batchesPerEpoch * epochs;
+  const run: EpochRun = {
+    model,
+    data,
+    options,
+    step,
+    history,
+    batchesPerEpoch,
+    batchesDone: resume ? resume.epoch * batchesPerEpoch : 0,
+    eta: new EtaEstimator({
+      totalBatches: batchesPerEpoch * epochs,
+      batchSize,
+      epochs,
+      validationImages: data.validation ? data.validation.count : null,
+    }),
+    buffers: { pixels: new Float32Array(batchSize * PIXELS), labels: new Int32Array(batchSize), oneHot: new Float32Array(batchSize * NUM_CLASSES) },
+    // Reading a value back stalls a GPU backend's queue; on cpu and wasm it costs nothing.
+    waitForReads: tf.getBackend() === "cpu" || tf.getBackend() === "wasm",
+  };
+  const best = new BestEpochKeeper(data.validation ? (options.selection ?? "best-val-accuracy") : "last", resume);
   const startedAt = now();
-  let bestWeights: tf.Tensor[] | null = null;
-  let bestEpoch = resume?.bestEpoch ?? 0;
-  let bestAccuracy = resume?.bestAccuracy ?? -1;
+  const seconds = () => (resume?.seconds ?? 0) + (now() - startedAt) / 1000;
   let aborted = false;
-  const firstEpoch = (resume?.epoch ?? 0) + 1;
-  let batchesDone = (firstEpoch - 1) * batchesPerEpoch;
-  let validationSeconds = 0;
-  let validatedEpochs = 0;
-  // Throughput over a sliding window of recent batches (the first batches include kernel warm-up).
-  const window: { t: number; images: number }[] = [];
-  let totals: DeviceTotals | null = null;
 
   try {
-    if (resume) bestWeights = await restoreState(model, step, resume);
-    epochLoop: for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
-      const epochStart = now();
-      let seen = 0;
-      totals = new DeviceTotals();
-      const batches = epochBatches(data.train.count, batchSize, seed, epoch);
-      for (let b = 0; b < batches.length; b++) {
-        if (signal?.aborted) {
-          aborted = true;
-          break epochLoop;
-        }
-        const indices = batches[b];
-        const n = indices.length;
-        const filled = fillBatch(data.train, indices, pixels, labels);
-        const xs = tf.tensor4d(filled.pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        // One-hot targets built here: no OneHot/Cast kernels per batch.
-        const hot = oneHot.subarray(0, n * NUM_CLASSES).fill(0);
-        for (let i = 0; i < n; i++) hot[i * NUM_CLASSES + filled.labels[i]] = 1;
-        const ys = tf.tensor2d(hot, [n, NUM_CLASSES]);
-        const ids = tf.tensor1d(filled.labels.subarray(0, n), "int32");
-        try {
-          totals.add(await step.run(xs, ys, ids), n);
-        } finally {
-          xs.dispose();
-          ys.dispose();
-          ids.dispose();
-        }
-        // Wait for the read in flight on cpu/wasm (free there), for the epoch's first (nothing to
-        // report before it), and once it is MAX_READ_LAG batches old: that bounds both the progress
-        // lag and how much work the CPU queues ahead of a GPU.
-        const read = totals.read();
-        if (read && (waitForReads || totals.known.images === 0 || totals.lag >= MAX_READ_LAG)) await read;
-        const known = totals.known;
-        if (!Number.isFinite(known.lossSum)) {
-          throw new Error(`training diverged: loss is ${known.lossSum / known.images} at epoch ${epoch}, batch ${known.batches}`);
-        }
-        seen += n;
-        batchesDone++;
-
-        const t = now();
-        window.push({ t, images: n });
-        if (window.length > 20) window.shift();
-        const span = window.length > 1 ? (t - window[0].t) / 1000 : 0;
-        const imagesPerSecond = span > 0 ? window.slice(1).reduce((s, w) => s + w.images, 0) / span : 0;
-        const remainingImages = (totalBatches - batchesDone) * batchSize;
-        const validationEstimate = data.validation
-          ? (validationSeconds / Math.max(1, validatedEpochs) || (data.validation.count / Math.max(imagesPerSecond, 1)) / 3) *
-            (epochs - history.length)
-          : 0;
-        const etaSeconds = batchesDone >= 3 && imagesPerSecond > 0 ? remainingImages / imagesPerSecond + validationEstimate : null;
-
-        if (options.onBatch) {
-          await options.onBatch({
-            epoch,
-            epochs,
-            batch: b + 1,
-            batchesPerEpoch,
-            loss: known.lossSum / known.images,
-            accuracy: known.correct / known.images,
-            lossBatch: known.batches,
-            imagesPerSecond,
-            etaSeconds,
-            fraction: batchesDone / totalBatches,
-          });
-        }
-        // A macrotask yield, so that an abort raised by a message or timer is seen before the next batch.
-        await yieldToEventLoop();
-      }
-
-      const epochTotals = await totals.settle();
-      await totals.close();
-      totals = null;
-      if (!Number.isFinite(epochTotals.lossSum)) {
-        throw new Error(`training diverged: loss is ${epochTotals.lossSum / seen} at epoch ${epoch}`);
-      }
-      if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) {
+    if (resume) best.adopt(await restoreState(model, step, resume));
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= epochs; epoch++) {
+      const record = await trainEpoch(run, epoch);
+      if (record === null) {
         aborted = true;
-        break epochLoop;
+        break;
       }
-      const trainSeconds = (now() - epochStart) / 1000;
-      const record: EpochRecord = {
-        epoch,
-        loss: epochTotals.lossSum / seen,
-        accuracy: epochTotals.correct / seen,
-        seconds: trainSeconds,
-        imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
-      };
-      if (data.validation) {
-        const valStart = now();
-        const val = await evaluateLossAccuracy(model, data.validation, options.evalBatchSize ?? 500, signal);
-        if (val === null) {
-          aborted = true;
-          break epochLoop;
-        }
-        validationSeconds += (now() - valStart) / 1000;
-        validatedEpochs++;
-        record.valLoss = val.loss;
-        record.valAccuracy = val.accuracy;
-        if (selection === "best-val-accuracy" && val.accuracy > bestAccuracy) {
-          bestAccuracy = val.accuracy;
-          bestEpoch = epoch;
-          if (epoch < epochs) {
-            bestWeights?.forEach((w) => w.dispose());
-            bestWeights = model.getWeights().map((w) => w.clone());
-          } else {
-            bestWeights?.forEach((w) => w.dispose());
-            bestWeights = null;
-          }
-        }
-      }
+      best.finish(epoch, record.valAccuracy, model, epoch === epochs);
       history.push(record);
-      if (selection === "last") bestEpoch = epoch;
       if (options.onEpoch) await options.onEpoch(record);
       if (options.onCheckpoint) {
         await options.onCheckpoint({
           epoch,
           history: history.map((r) => ({ ...r })),
-          bestEpoch,
-          bestAccuracy,
+          bestEpoch: best.epoch,
+          bestAccuracy: best.accuracy,
           weights: await saveTensors(model.getWeights(), model.weights.map((w) => w.originalName)),
-          bestWeights: bestWeights ? await saveTensors(bestWeights) : null,
+          bestWeights: await best.save(),
           optimizer: await step.saveOptimizer(),
-          seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000,
+          seconds: seconds(),
         });
       }
     }
-
-    // Restore the best epoch's weights; none are kept when the final epoch itself was best.
-    const lastEpoch = history.length;
-    if (bestWeights) model.setWeights(bestWeights);
-    if (selection === "best-val-accuracy" && bestEpoch === 0) bestEpoch = lastEpoch;
+    const bestEpoch = best.restoreInto(model, history.length);
+    return { epochs: history, bestEpoch, aborted, seconds: seconds() };
   } finally {
-    bestWeights?.forEach((w) => w.dispose());
-    await totals?.close();
+    best.dispose();
     step.dispose();
   }
-  return { epochs: history, bestEpoch, aborted, seconds: (resume?.seconds ?? 0) + (now() - startedAt) / 1000 };
+}
+
+/** What every epoch of one `train` call shares. */
+interface EpochRun {
+  model: tf.LayersModel;
+  data: TrainData;
+  options: TrainOptions;
+  step: TrainStep;
+  /** Records of the finished epochs (read here, appended by `train`). */
+  history: readonly EpochRecord[];
+  batchesPerEpoch: number;
+  /** Training batches finished in the whole run (resumed epochs included). */
+  batchesDone: number;
+  eta: EtaEstimator;
+  /** Host buffers of one batch, reused. */
+  buffers: { pixels: Float32Array<ArrayBuffer>; labels: Int32Array<ArrayBuffer>; oneHot: Float32Array<ArrayBuffer> };
+  waitForReads: boolean;
+}
+
+/**
+ * One epoch: its training batches, batch-norm recalibration and the validation pass.
+ * @returns the epoch's record, or null when the signal aborted it
+ */
+async function trainEpoch(run: EpochRun, epoch: number): Promise<EpochRecord | null> {
+  const { model, data, options } = run;
+  const { batchSize, seed, signal } = options;
+  const epochStart = now();
+  const trained = await trainBatches(run, epoch);
+  if (trained === null) return null;
+  const { totals, seen } = trained;
+  if (!(await recalibrateBatchNorm(model, data.train, batchSize, seed, epoch, signal))) return null;
+  const trainSeconds = (now() - epochStart) / 1000;
+  const record: EpochRecord = {
+    epoch,
+    loss: totals.lossSum / seen,
+    accuracy: totals.correct / seen,
+    seconds: trainSeconds,
+    imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
+  };
+  if (data.validation) {
+    const valStart = now();
+    const val = await evaluateLossAccuracy(model, data.validation, options.evalBatchSize ?? 500, signal);
+    if (val === null) return null;
+    run.eta.addValidation((now() - valStart) / 1000);
+    record.valLoss = val.loss;
+    record.valAccuracy = val.accuracy;
+  }
+  return record;
+}
+
+/**
+ * The epoch's training batches, each reported through `onBatch`.
+ * @returns the epoch's loss and accuracy totals and its image count, or null when aborted
+ */
+async function trainBatches(run: EpochRun, epoch: number): Promise<{ totals: KnownTotals; seen: number } | null> {
+  const { data, options, step, buffers } = run;
+  const { epochs, batchSize, seed, signal } = options;
+  let seen = 0;
+  const totals = new DeviceTotals();
+  try {
+    const batches = epochBatches(data.train.count, batchSize, seed, epoch);
+    for (let b = 0; b < batches.length; b++) {
+      if (signal?.aborted) return null;
+      const indices = batches[b];
+      const n = indices.length;
+      const filled = fillBatch(data.train, indices, buffers.pixels, buffers.labels);
+      const xs = tf.tensor4d(filled.pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      // One-hot targets built here: no OneHot/Cast kernels per batch.
+      const hot = buffers.oneHot.subarray(0, n * NUM_CLASSES).fill(0);
+      for (let i = 0; i < n; i++) hot[i * NUM_CLASSES + filled.labels[i]] = 1;
+      const ys = tf.tensor2d(hot, [n, NUM_CLASSES]);
+      const ids = tf.tensor1d(filled.labels.subarray(0, n), "int32");
+      try {
+        totals.add(await step.run(xs, ys, ids), n);
+      } finally {
+        xs.dispose();
+        ys.dispose();
+        ids.dispose();
+      }
+      // Wait for the read in flight on cpu/wasm (free there), for the epoch's first (nothing to
+      // report before it), and once it is MAX_READ_LAG batches old: that bounds both the progress
+      // lag and how much work the CPU queues ahead of a GPU.
+      const read = totals.read();
+      if (read && (run.waitForReads || totals.known.images === 0 || totals.lag >= MAX_READ_LAG)) await read;
+      const known = totals.known;
+      if (!Number.isFinite(known.lossSum)) {
+        throw new Error(`training diverged: loss is ${known.lossSum / known.images} at epoch ${epoch}, batch ${known.batches}`);
+      }
+      seen += n;
+      run.batchesDone++;
+      const { imagesPerSecond, etaSeconds } = run.eta.addBatch(now(), n, run.batchesDone, run.history.length);
+      if (options.onBatch) {
+        await options.onBatch({
+          epoch,
+          epochs,
+          batch: b + 1,
+          batchesPerEpoch: run.batchesPerEpoch,
+          loss: known.lossSum / known.images,
+          accuracy: known.correct / known.images,
+          lossBatch: known.batches,
+          imagesPerSecond,
+          etaSeconds,
+          fraction: run.batchesDone / (run.batchesPerEpoch * epochs),
+        });
+      }
+      // A macrotask yield, so that an abort raised by a message or timer is seen before the next batch.
+      await yieldToEventLoop();
+    }
+    const epochTotals = await totals.settle();
+    if (!Number.isFinite(epochTotals.lossSum)) {
+      throw new Error(`training diverged: loss is ${epochTotals.lossSum / seen} at epoch ${epoch}`);
+    }
+    return { totals: epochTotals, seen };
+  } finally {
+    await totals.close();
+  }
 }
 
 /**
@@ -322,47 +333,4 @@ async function restoreState(model: tf.LayersModel, step: TrainStep, state: Train
   tf.dispose(weights);
   await step.restoreOptimizer(state.optimizer);
   return state.bestWeights ? state.bestWeights.map(toTensor) : null;
-}
-
-/** Batches used to re-estimate batch-norm statistics after each epoch. */
-export const BATCH_NORM_RECALIBRATION_BATCHES = 32;
-
-/**
- * Re-estimate the moving mean and variance of every batch-norm layer as the plain average of the
- * batch statistics over up to 32 training batches, with the weights fixed ("precise BN").
- * Keras-style moving averages (momentum 0.99) start at mean 0 / variance 1 and need thousands of
- * steps to forget that start: without this, a quick or smoke run of a ResNet evaluates near chance
- * although it trains well. Setting momentum to 1 - 1/k at the k-th batch makes the moving value the
- * running mean of the k batch values. Models without batch norm are left untouched.
- * @returns false when aborted
- */
-export async function recalibrateBatchNorm(
-  model: tf.LayersModel,
-  set: ImageSet,
-  batchSize: number,
-  seed: number,
-  epoch: number,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization") as unknown as { momentum: number }[];
-  if (layers.length === 0) return true;
-  const saved = layers.map((l) => l.momentum);
-  const batches = epochBatches(set.count, batchSize, seed ^ 0x5bd1e995, epoch).slice(0, BATCH_NORM_RECALIBRATION_BATCHES);
-  const pixels = new Float32Array(batchSize * PIXELS);
-  const labels = new Int32Array(batchSize);
-  try {
-    for (let k = 0; k < batches.length; k++) {
-      if (signal?.aborted) return false;
-      for (const l of layers) l.momentum = 1 - 1 / (k + 1);
-      const filled = fillBatch(set, batches[k], pixels, labels);
-      tf.tidy(() => {
-        const xs = tf.tensor4d(filled.pixels, [batches[k].length, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        model.apply(xs, { training: true });
-      });
-      await yieldToEventLoop();
-    }
-  } finally {
-    layers.forEach((l, i) => (l.momentum = saved[i]));
-  }
-  return true;
 }

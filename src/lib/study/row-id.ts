@@ -4,7 +4,7 @@
  * `resnet-3x64-nopool` is a configuration (no max pool after the stem), and a `-b<N>` suffix
  * (`cnn-32-64-3-64-b32`) names a row trained with batch size N instead of the protocol's.
  */
-import type { ModelConfig } from "./schema.ts";
+import type { ModelConfig } from "./model-config.ts";
 
 /** Stable row id of a configuration: `cnn-32-64-3-64`, `resnet-3x64` or `resnet-3x64-nopool`. */
 export function rowId(config: ModelConfig): string {

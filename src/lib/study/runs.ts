@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import { decodePredictions } from "./predictions.ts";
 import { isAblationRowId } from "./row-id.ts";
-import { FULL_PROTOCOL, presetOf, type PresetName } from "./study.ts";
+import type { PresetName } from "./preset-names.ts";
+import { FULL_PROTOCOL, presetOf } from "./study.ts";
 import { runRecordSchema, type RunRecord } from "./schema.ts";
 
 /** A validated run record with the file it came from (a name relative to the runs folder). */

@@ -5,9 +5,47 @@
  * presets come from the page data (`RerunPageData.presets`).
  */
 import { formatCount, formatPlural } from "../format.ts";
-import type { ReproducedReference, RowReference } from "./rerun-reference.ts";
-import type { Protocol } from "./schema.ts";
-import type { PresetName } from "./study.ts";
+import type { PresetName } from "./preset-names.ts";
+import type { HeadlineMetrics, Protocol } from "./schema.ts";
+
+/** One published pipeline record of a row, as the panel shows it (fractions in [0, 1]). */
+export interface ReproducedReference {
+  runId: string;
+  /** The record's protocol name ("full", "quick", "smoke" or "custom"). */
+  protocol: string;
+  backend: string;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+  testF1: number;
+  /**
+   * Training speed of the record in images per second (median over its epochs) and the runtime it
+   * ran in ("node" or "browser"): the panel's time estimates start from it. Absent in older pages' JSON.
+   */
+  imagesPerSecond?: number;
+  runtime?: string;
+  /**
+   * Seconds the record spent training (the sum of its epochs' times: no data loading, no
+   * evaluation, no waiting), and the images it trained in them (training images × epochs run):
+   * the time estimates of its preset start from these. Absent in older pages' JSON.
+   */
+  trainSeconds?: number;
+  trainedImages?: number;
+  /** wasm only: XNNPACK threads the record trained on (absent: 1). */
+  wasmThreads?: number;
+}
+
+/** One row's reference numbers (fractions in [0, 1]). */
+export interface RowReference {
+  rowId: string;
+  /** Plain description of the architecture. */
+  description: string;
+  original?: { valAccuracy: number; validation?: HeadlineMetrics; test?: HeadlineMetrics };
+  /** The row's best record over all protocols (full preferred, see `isBetterRun`); kept for older readers of the JSON. */
+  reproduced?: ReproducedReference;
+  /** The row's best record of each preset (a record counts for a preset only when it is that preset setting for setting). */
+  byPreset?: Partial<Record<PresetName, ReproducedReference>>;
+}
 
 /**
  * The preset a protocol is, setting for setting (name, data sizes, epochs, optimiser, learning

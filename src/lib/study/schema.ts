@@ -4,31 +4,17 @@
  * which share one schema so a maintainer can publish an exported rerun as it is).
  */
 import { z } from "zod";
+import { modelConfigSchema } from "./model-config.ts";
 import { batchRowId, rowId } from "./row-id.ts";
 
-/** Model configuration of the 2-conv CNN family. */
-export const cnnConfigSchema = z.object({
-  family: z.literal("cnn"),
-  conv1: z.number().int().positive(),
-  conv2: z.number().int().positive(),
-  kernel: z.number().int().positive(),
-  dense: z.number().int().positive(),
-});
-/** Model configuration of the ResNet-style family. */
-export const resnetConfigSchema = z.object({
-  family: z.literal("resnet"),
-  blocks: z.number().int().positive(),
-  filters: z.number().int().positive(),
-  /**
-   * Whether the stem ends in a 2x2 max pool (28x28 -> 14x14), as in every row of the study's grid
-   * (absent means true). `false` is the full-resolution ablation (`resnet-<b>x<f>-nopool`).
-   */
-  stemPool: z.boolean().optional(),
-});
-export const modelConfigSchema = z.discriminatedUnion("family", [cnnConfigSchema, resnetConfigSchema]);
-export type CnnConfig = z.infer<typeof cnnConfigSchema>;
-export type ResNetConfig = z.infer<typeof resnetConfigSchema>;
-export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export {
+  cnnConfigSchema,
+  modelConfigSchema,
+  resnetConfigSchema,
+  type CnnConfig,
+  type ModelConfig,
+  type ResNetConfig,
+} from "./model-config.ts";
 
 /** A fraction in [0, 1] (accuracy, precision, ...). Percentages are only a display concern. */
 const fraction = z.number().min(0).max(1);

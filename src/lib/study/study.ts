@@ -105,7 +105,6 @@ export const FULL_PROTOCOL: Protocol = protocolSchema.parse({
 });
 
 /** The presets' names live in preset-names.ts (free of zod, for the rerun panel); re-exported here with the protocols. */
-export { PRESET_NAMES, type PresetName };
 
 /** Presets a reader (or `npm run reproduce --preset`) can pick. */
 export const PROTOCOL_PRESETS: Record<PresetName, Protocol> = {

@@ -106,9 +106,9 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     if (full) row.reproduced = { ...full, rank: reproducedRank.get(id)! };
     if (full && seedValues.has(id)) row.seeds = seedValues.get(id)!;
     if (preliminary) row.preliminary = preliminary;
-    // Rows with only a shorter run come after every full-protocol row, best shorter run first.
-    const shorter = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;
-    return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, shorter, gridIndex] };
+    // Rows with only a preliminary (shorter) run come after every full-protocol row, best one first.
+    const preliminaryKey = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;
+    return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, preliminaryKey, gridIndex] };
   });
   return keyed
     .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])

@@ -13,6 +13,7 @@ import { createGradCamService } from "./service.ts";
 
 const api = createGradCamService({
   fetch: (url) => fetch(url),
+  caches: typeof caches === "undefined" ? null : caches,
   probeBackends,
   // wasm on every core but one when the page is cross-origin isolated (thread-count.ts).
   activateBackend: (name, options) =>

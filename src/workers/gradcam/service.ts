@@ -10,13 +10,13 @@ import { scaleToUnit } from "../../lib/data/splits.ts";
 import { computeGradCam, gradCamLayers, type GradCamResult } from "../../lib/model/gradcam.ts";
 import { predictSet } from "../../lib/model/metrics.ts";
 import { modelFromFiles, type ModelFiles } from "../../lib/model/model-io.ts";
-import { parsePreparedManifest, type FashionMnistSplit } from "../../lib/data/prepared.ts";
+import { createDataFetcher, manifestFileFetcher } from "../../lib/data/cached-fetch.ts";
+import { loadPreparedSplit, parsePreparedManifest, type FashionMnistSplit } from "../../lib/data/prepared.ts";
 import { misclassifiedOf } from "../../lib/model/run-row.ts";
-import { planBackends, type BackendAttempt, type BackendProbes } from "../../lib/backends/choice.ts";
+import { planBackends, startFirstBackend, type BackendProbes } from "../../lib/backends/choice.ts";
 import { BACKEND_LABELS, type BackendChoice, type BackendName } from "../../lib/backends/names.ts";
 import type { LoadedStoredModel, StoredModelInfo } from "../../lib/storage/reruns-db.ts";
 import { runRecordSchema, type RunRecord } from "../../lib/study/schema.ts";
-import { loadTestSplit } from "./test-split.ts";
 
 export type { BackendChoice, BackendName, StoredModelInfo };
 
@@ -82,6 +82,8 @@ export type Misclassified = NonNullable<RunRecord["misclassified"]>[number];
 /** What the service needs from its host (the worker's globals, or fakes in tests). */
 export interface GradCamServiceDeps {
   fetch: (url: string) => Promise<Response>;
+  /** The Cache API, shared with the trainer's dataset files (src/lib/data/cached-fetch.ts); absent or null: none. */
+  caches?: CacheStorage | null;
   /** What the browser offers (src/lib/backends/probe.ts's probeBackends); called once. */
   probeBackends: () => Promise<BackendProbes>;
   /** Makes `name` the active tfjs backend (use-backend.ts's startPlannedBackend); throws with the reason it cannot. */
@@ -158,18 +160,10 @@ export function createGradCamService(deps: GradCamServiceDeps) {
     const plan = planBackends(probes, choice);
     const auto = choice === "auto" ? plan : planBackends(probes, "auto");
     const order = [...new Set([...plan.candidates, ...auto.candidates])];
-    const attempts: BackendAttempt[] = [];
     backend = null;
-    for (const name of order) {
-      try {
-        await deps.activateBackend(name, { wasmPaths });
-        backend = name;
-        attempts.push({ backend: name, ok: true });
-        break;
-      } catch (error) {
-        attempts.push({ backend: name, ok: false, error: errorText(error) });
-      }
-    }
+    const started = await startFirstBackend(order, (name) => deps.activateBackend(name, { wasmPaths }));
+    const attempts = started.attempts;
+    backend = started.backend;
     const failures = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
     if (backend === null) {
       throw new Error(`No TensorFlow.js backend could start here (${failures.length ? failures.join("; ") : "none is available"})`);
@@ -278,9 +272,12 @@ export function createGradCamService(deps: GradCamServiceDeps) {
      */
     async loadTestSet(manifestUrl: string): Promise<{ count: number; labels: Uint8Array }> {
       const manifest = parsePreparedManifest(await (await fetchOk(manifestUrl, "The test images' manifest", HINT_DATA)).json());
-      test = await loadTestSplit(
-        async (path) => new Uint8Array(await (await fetchOk(new URL(path, manifestUrl).href, `Data file ${path}`, HINT_DATA)).arrayBuffer()),
+      const fetcher = createDataFetcher({ dataUrl: new URL(".", manifestUrl).href, fetch: deps.fetch, caches: deps.caches ?? null });
+      const fetchFile = manifestFileFetcher(manifest, fetcher);
+      test = await loadPreparedSplit(
+        (path) => fetchFile(path).catch((error: unknown) => Promise.reject(new Error(`${errorText(error)}: ${HINT_DATA}`, { cause: error }))),
         manifest,
+        "test",
       );
       misclassifiedCache = null;
       return { count: test.count, labels: test.labels.slice() };

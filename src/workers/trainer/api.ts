@@ -14,158 +14,32 @@ import { releaseProxy, transfer } from "comlink";
 import {
   explainChoice,
   planBackends,
+  startFirstBackend,
   type BackendAssessment,
-  type BackendAttempt,
   type BackendChoice,
   type BackendName,
   type BackendProbes,
 } from "../../lib/backends/choice.ts";
-import type { ImageSet } from "../../lib/data/splits.ts";
 import { modelToFiles } from "../../lib/model/model-io.ts";
-import { runRow, type RunEnvironment, type RunPhase } from "../../lib/model/run-row.ts";
+import { runRow, type RunEnvironment } from "../../lib/model/run-row.ts";
 import { configFromRowId, rowId as rowIdOf } from "../../lib/study/study.ts";
-import { protocolSchema, type EpochRecord, type Protocol, type RunRecord } from "../../lib/study/schema.ts";
-import { describeFailure, type TrainerFailure } from "./failure.ts";
-import type { BatchProgress } from "../../lib/model/train.ts";
+import { protocolSchema } from "../../lib/study/schema.ts";
+import type {
+  BackendSelection,
+  DataProgress,
+  DataResult,
+  ExportedModel,
+  LoadedData,
+  MemoryReport,
+  TrainCallbacks,
+  TrainerConfig,
+  TrainerDeps,
+  TrainOutcome,
+  TrainRequest,
+} from "./api-types.ts";
+import { describeFailure, type FailurePhase, type TrainerFailure } from "./failure.ts";
 
-/** Where the worker finds its files; the page derives both from its base URL. */
-export interface TrainerConfig {
-  /** Absolute URL of the served dataset folder, ending in "/" (…/data/fashion-mnist/). */
-  dataUrl: string;
-  /** Absolute URL of the folder holding tfjs-backend-wasm's .wasm files, ending in "/". */
-  wasmPaths: string;
-  /**
-   * XNNPACK threads for wasm, fixed (the bench measures 1 thread against all cores); absent: the
-   * worker's own count (thread-count.ts: every core but one when cross-origin isolated, else 1).
-   */
-  wasmThreads?: number;
-}
-
-/** Dataset loading progress. */
-export interface DataProgress {
-  stage: "manifest" | "download" | "decode" | "ready";
-  /** Served bytes received or read from the cache so far. */
-  bytes: number;
-  /** Served bytes of the whole dataset (from the manifest; 0 before it is read). */
-  totalBytes: number;
-  /** Of `bytes`, those read from the browser's cache. */
-  cachedBytes: number;
-}
-
-/** What was loaded and from where. */
-export interface DataInfo {
-  trainImages: number;
-  testImages: number;
-  /** Served (compressed) bytes of the four files. */
-  servedBytes: number;
-  /** Bytes that came from the browser's Cache API (the rest came over the network or HTTP cache). */
-  cachedBytes: number;
-  /** Seconds from the first request to parsed images. */
-  seconds: number;
-}
-
-/** The dataset as the worker holds it. */
-export interface LoadedData {
-  train: ImageSet;
-  test: ImageSet;
-  info: DataInfo;
-}
-
-/** Facts about the machine that go into run records. */
-export interface DeviceFacts {
-  userAgent?: string;
-  /** navigator.hardwareConcurrency. */
-  cores?: number;
-  platform?: string;
-}
-
-/** What the api needs from its surroundings (the browser in the worker, fakes in tests). */
-export interface TrainerDeps {
-  probeBackends(): Promise<BackendProbes>;
-  /** Make `name` the active tfjs backend; throws with tfjs's reason when it cannot start. */
-  activateBackend(name: BackendName, config: TrainerConfig): Promise<void>;
-  /** Fetch, verify and parse the dataset; throws with a message naming the file on failure. */
-  loadDataset(config: TrainerConfig, onProgress: (progress: DataProgress) => void): Promise<LoadedData>;
-  deviceFacts(): DeviceFacts;
-  /** Whether the active WebGL backend's context is lost (for classifying a failure). */
-  isContextLost?(): boolean;
-  /** XNNPACK threads of the running wasm backend (use-backend.ts's describeBackend); absent: not told. */
-  wasmThreads?(): number | undefined;
-  /** The worker's `crossOriginIsolated` (threads need it); absent: not told. */
-  crossOriginIsolated?(): boolean;
-}
-
-/** The outcome of choosing a backend. */
-export interface BackendSelection {
-  /** The active backend, or null when none could start. */
-  backend: BackendName | null;
-  choice: BackendChoice;
-  /** One paragraph for the reader: what was picked and why, what failed. */
-  explanation: string;
-  attempts: BackendAttempt[];
-  assessments: BackendAssessment[];
-  /** GPU or adapter description of the active backend, when it is a GPU backend. */
-  device?: string;
-  /** wasm only: XNNPACK threads it runs on ("WebAssembly, 7 threads"); 1 when the page is not cross-origin isolated. */
-  wasmThreads?: number;
-  /** Whether the worker is cross-origin isolated (wasm threads need it), when told. */
-  crossOriginIsolated?: boolean;
-  failure?: TrainerFailure;
-}
-
-/** tf.memory() of the worker, as plain data. */
-export interface MemoryReport {
-  numTensors: number;
-  numBytes: number;
-  numDataBuffers: number;
-  /** tfjs cannot count some backends' memory exactly. */
-  unreliable: boolean;
-  backend: string | null;
-  /** numTensors just before the latest training built its model (what a cancel returns to). */
-  baselineTensors: number | null;
-  /** Whether a trained model is held for export. */
-  modelKept: boolean;
-}
-
-/** Data loading result. */
-export type DataResult = { ok: true; info: DataInfo } | { ok: false; failure: TrainerFailure };
-
-/** One rerun to do. */
-export interface TrainRequest {
-  /** Tuning-table row, e.g. "cnn-32-64-3-64" or "resnet-2x32". */
-  rowId: string;
-  protocol: Protocol;
-  /** Backend to train on; defaults to the current one, or "auto" when none is active. */
-  backend?: BackendChoice;
-}
-
-/** Phases a rerun goes through, in order. */
-export type TrainPhase = "backend" | "data" | RunPhase;
-
-/** Progress callbacks; on the page these are comlink proxies (calls return promises, never awaited). */
-export interface TrainCallbacks {
-  onPhase?(phase: TrainPhase): unknown;
-  onBackend?(selection: BackendSelection): unknown;
-  onDataProgress?(progress: DataProgress): unknown;
-  onBatch?(progress: BatchProgress): unknown;
-  onEpoch?(record: EpochRecord): unknown;
-}
-
-/** How a rerun ended. */
-export type TrainOutcome =
-  | { status: "finished"; record: RunRecord; backend: BackendName; memory: MemoryReport }
-  | { status: "cancelled"; epochs: EpochRecord[]; backend: BackendName; memory: MemoryReport }
-  | { status: "failed"; failure: TrainerFailure; memory: MemoryReport };
-
-/** The trained model in the tfjs layers format; `weights` is transferred, not copied. */
-export interface ExportedModel {
-  runId: string;
-  rowId: string;
-  /** model.json, naming "weights.bin" in its weightsManifest. */
-  modelJson: Record<string, unknown>;
-  /** Little-endian float32 weights in weightsManifest order. */
-  weights: ArrayBuffer;
-}
+export type * from "./api-types.ts";
 
 /**
  * Call a callback that may be a comlink proxy, without waiting for it and without unhandled
@@ -224,7 +98,7 @@ export function createTrainerApi(deps: TrainerDeps) {
     };
   };
 
-  const disposeModel = () => {
+  const releaseModel = () => {
     model?.model.dispose();
     model = null;
   };
@@ -236,29 +110,19 @@ export function createTrainerApi(deps: TrainerDeps) {
     retryOnOtherBackend: false,
   });
 
-  async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+  async function startBackend(choice: BackendChoice): Promise<BackendSelection> {
     const cfg = requireConfig();
     probes ??= await deps.probeBackends();
     const plan = planBackends(probes, choice);
-    const attempts: BackendAttempt[] = [];
-    let active: BackendName | null = null;
-    for (const candidate of plan.candidates) {
-      if (selection?.backend === candidate && tf.getBackend() === candidate) {
-        attempts.push({ backend: candidate, ok: true });
-        active = candidate;
-        break;
-      }
-      // The kept model's tensors live on the old backend.
-      disposeModel();
-      try {
-        await deps.activateBackend(candidate, cfg);
-        attempts.push({ backend: candidate, ok: true });
-        active = candidate;
-        break;
-      } catch (error) {
-        attempts.push({ backend: candidate, ok: false, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    const { backend: active, attempts } = await startFirstBackend(
+      plan.candidates,
+      (candidate) => {
+        // The kept model's tensors live on the old backend.
+        releaseModel();
+        return deps.activateBackend(candidate, cfg);
+      },
+      (candidate) => selection?.backend === candidate && tf.getBackend() === candidate,
+    );
     const explanation = explainChoice(plan, attempts);
     const assessment = plan.assessments.find((a) => a.backend === active);
     const result: BackendSelection = {
@@ -290,7 +154,7 @@ export function createTrainerApi(deps: TrainerDeps) {
     return result;
   }
 
-  function loadData(onProgress?: (p: DataProgress) => void): Promise<LoadedData> {
+  function loadDatasetOnce(onProgress?: (p: DataProgress) => void): Promise<LoadedData> {
     const cfg = requireConfig();
     if (onProgress) dataListeners.add(onProgress);
     if (!data) {
@@ -346,13 +210,13 @@ export function createTrainerApi(deps: TrainerDeps) {
       if (busy) {
         return { backend: selection?.backend ?? null, choice, explanation: "", attempts: [], assessments: [], failure: busyFailure() };
       }
-      return selectBackend(choice);
+      return startBackend(choice);
     },
 
     /** Load the dataset (once per worker; later calls return the same data at once). */
     async loadData(onProgress?: (progress: DataProgress) => void): Promise<DataResult> {
       try {
-        return { ok: true, info: (await loadData(onProgress ? (p) => notify(onProgress, p) : undefined)).info };
+        return { ok: true, info: (await loadDatasetOnce(onProgress ? (p) => notify(onProgress, p) : undefined)).info };
       } catch (error) {
         return { ok: false, failure: describeFailure(error, "data") };
       }
@@ -361,8 +225,9 @@ export function createTrainerApi(deps: TrainerDeps) {
     /** Train and evaluate one row; progress goes to `callbacks`. One training at a time. */
     async train(request: TrainRequest, callbacks: TrainCallbacks = {}): Promise<TrainOutcome> {
       if (busy) return { status: "failed", failure: busyFailure(), memory: memory() };
-      const config = configFromRowId(request.rowId);
-      if (rowIdOf(config) !== request.rowId) throw new Error(`Row id "${request.rowId}" is not canonical (expected "${rowIdOf(config)}")`);
+      const modelConfig = configFromRowId(request.rowId);
+      if (rowIdOf(modelConfig) !== request.rowId)
+        throw new Error(`Row id "${request.rowId}" is not canonical (expected "${rowIdOf(modelConfig)}")`);
       const protocol = protocolSchema.parse(request.protocol);
       busy = true;
       controller = new AbortController();
@@ -373,12 +238,12 @@ export function createTrainerApi(deps: TrainerDeps) {
         last = notify(callback, arg) ?? last;
       };
       const signal = controller.signal;
-      let stage: "backend" | "data" | "train" = "backend";
+      let phase: FailurePhase = "backend";
       try {
         send(callbacks.onPhase, "backend");
         const wanted = request.backend ?? selection?.choice ?? "auto";
         if (!selection || selection.choice !== wanted || tf.getBackend() !== selection.backend) {
-          const picked = await selectBackend(wanted);
+          const picked = await startBackend(wanted);
           send(callbacks.onBackend, picked);
           if (picked.failure) return { status: "failed", failure: picked.failure, memory: memory() };
         } else {
@@ -386,17 +251,17 @@ export function createTrainerApi(deps: TrainerDeps) {
         }
         const backend = selection!.backend!;
 
-        stage = "data";
+        phase = "data";
         send(callbacks.onPhase, "data");
         // A cancel while the files download answers at once; the download goes on into the cache.
-        const dataset = await Promise.race([loadData((p) => send(callbacks.onDataProgress, p)), whenAborted(signal)]);
+        const dataset = await Promise.race([loadDatasetOnce((p) => send(callbacks.onDataProgress, p)), whenAborted(signal)]);
         if (!dataset || signal.aborted) return { status: "cancelled", epochs: [], backend, memory: memory() };
 
-        stage = "train";
-        disposeModel();
+        phase = "train";
+        releaseModel();
         baselineTensors = tf.memory().numTensors;
         const result = await runRow({
-          config,
+          config: modelConfig,
           protocol,
           trainSet: dataset.train,
           testSet: dataset.test,
@@ -420,7 +285,7 @@ export function createTrainerApi(deps: TrainerDeps) {
         return { status: "finished", record: result.record, backend, memory: memory() };
       } catch (error) {
         const backend = selection?.backend ?? undefined;
-        const failure = describeFailure(error, stage, { backend, contextLost: deps.isContextLost?.() ?? false });
+        const failure = describeFailure(error, phase, { backend, contextLost: deps.isContextLost?.() ?? false });
         return { status: "failed", failure, memory: memory() };
       } finally {
         if (last) await Promise.race([last, sleep(1000)]);
@@ -461,7 +326,7 @@ export function createTrainerApi(deps: TrainerDeps) {
 
     /** Free the held model's tensors. */
     disposeModel(): void {
-      disposeModel();
+      releaseModel();
     },
   };
   return api;

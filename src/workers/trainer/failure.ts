@@ -31,7 +31,7 @@ export interface TrainerFailure {
 }
 
 /** Where in a rerun the error was raised. */
-export type FailureStage = "data" | "backend" | "train";
+export type FailurePhase = "data" | "backend" | "train";
 
 const OUT_OF_MEMORY =
   /out of memory|\boom\b|allocation failed|failed to allocate|cannot enlarge memory|memory access out of bounds|could not allocate|Invalid typed array length|Array buffer allocation|exceeds the size limit|GL_OUT_OF_MEMORY/i;
@@ -43,18 +43,18 @@ const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
 
 /**
- * Classify an error raised at `stage`.
+ * Classify an error raised in `phase`.
  * @param facts what else is known: the backend in use, and whether its WebGL context is lost
  */
 export function describeFailure(
   error: unknown,
-  stage: FailureStage,
+  phase: FailurePhase,
   facts: { backend?: string; contextLost?: boolean } = {},
 ): TrainerFailure {
   const detail = messageOf(error);
   const backend = facts.backend;
   const on = backend ? ` on ${backend}` : "";
-  if (stage === "data") {
+  if (phase === "data") {
     if (CHECKSUM.test(detail)) {
       return {
         kind: "dataset-checksum",
@@ -98,7 +98,7 @@ export function describeFailure(
       retryOnOtherBackend: true,
     };
   }
-  if (stage === "backend") {
+  if (phase === "backend") {
     return {
       kind: "backend-failed",
       message: `The ${backend ?? "chosen"} backend could not start. Pick another backend.`,

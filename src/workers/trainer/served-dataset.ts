@@ -1,10 +1,10 @@
 /**
  * The served Fashion-MNIST as a rerun loads it: manifest.json (revalidated, or the cached copy when
- * offline), the four gzip files with byte progress through the Cache API (src/workers/trainer/cached-fetch.ts),
- * then decoded and checked against the manifest's SHA-256 by prepared-data.ts. When cached bytes
+ * offline), the four gzip files with byte progress through the Cache API (src/lib/data/cached-fetch.ts),
+ * then decoded and checked against the manifest's SHA-256 by lib/data/prepared.ts. When cached bytes
  * fail the check, the cache is purged and the files fetched once more from the network.
  */
-import { createDataFetcher, DATA_CACHE_NAME, type DataFetcher } from "./cached-fetch.ts";
+import { createDataFetcher, DATA_CACHE_NAME, manifestFileFetcher, type DataFetcher } from "../../lib/data/cached-fetch.ts";
 import { loadFashionMnist, parsePreparedManifest, type PreparedManifest } from "../../lib/data/prepared.ts";
 import type { DataProgress, LoadedData } from "./api.ts";
 import { describeFailure } from "./failure.ts";
@@ -51,15 +51,9 @@ async function fetchManifest(dataUrl: string, doFetch: typeof fetch, storage: Ca
   return parsePreparedManifest(json);
 }
 
-function loadWith(dataUrl: string, manifest: PreparedManifest, fetcher: DataFetcher, onProgress: (p: DataProgress) => void) {
-  const entries = new Map(Object.values(manifest.files).map((f) => [f.path, f] as const));
-  const fetchBytes = async (path: string) => {
-    const entry = entries.get(path);
-    if (!entry) throw new Error(`${path} is not in ${dataUrl}manifest.json`);
-    return fetcher.fetchFile(entry);
-  };
+function loadWith(manifest: PreparedManifest, fetcher: DataFetcher, onProgress: (p: DataProgress) => void) {
   let decoding = false;
-  return loadFashionMnist(fetchBytes, manifest, {
+  return loadFashionMnist(manifestFileFetcher(manifest, fetcher), manifest, {
     verify: true,
     onProgress: (p) => {
       if (!decoding && p.servedBytesFetched === p.servedBytesTotal) {
@@ -97,12 +91,12 @@ export async function loadServedDataset(
   let fetcher = makeFetcher();
   let data;
   try {
-    data = await loadWith(dataUrl, manifest, fetcher, onProgress);
+    data = await loadWith(manifest, fetcher, onProgress);
   } catch (error) {
     if (describeFailure(error, "data").kind !== "dataset-checksum" || fetcher.progress().cachedBytes === 0) throw error;
     await fetcher.purge();
     fetcher = makeFetcher();
-    data = await loadWith(dataUrl, manifest, fetcher, onProgress);
+    data = await loadWith(manifest, fetcher, onProgress);
   }
   const progress = fetcher.progress();
   onProgress({ stage: "ready", ...progress });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { assessBackends, explainChoice, isSoftwareRenderer, planBackends, type BackendProbes } from "../../../src/lib/backends/choice.ts";
+import {
+  assessBackends,
+  explainChoice,
+  isSoftwareRenderer,
+  planBackends,
+  startFirstBackend,
+  type BackendProbes,
+} from "../../../src/lib/backends/choice.ts";
 
 const HARDWARE: BackendProbes = {
   webgpu: { available: true, isFallbackAdapter: false, vendor: "nvidia", architecture: "ampere" },
@@ -86,5 +93,31 @@ describe("isSoftwareRenderer", () => {
   it("matches common software rasterisers and not hardware names", () => {
     for (const s of ["Google SwiftShader", "llvmpipe (LLVM 15.0.6, 256 bits)", "Microsoft Basic Render Driver", "lavapipe"]) expect(isSoftwareRenderer(s)).toBe(true);
     for (const s of ["ANGLE (Intel, Intel(R) UHD Graphics 620)", "Apple M2", undefined]) expect(isSoftwareRenderer(s)).toBe(false);
+  });
+});
+
+describe("startFirstBackend", () => {
+  it("starts candidates in order until one works, recording each attempt", async () => {
+    const started: string[] = [];
+    const result = await startFirstBackend(["webgpu", "webgl", "wasm"], async (b) => {
+      started.push(b);
+      if (b === "webgpu") throw new Error("no adapter");
+    });
+    expect(started).toEqual(["webgpu", "webgl"]);
+    expect(result).toEqual({
+      backend: "webgl",
+      attempts: [
+        { backend: "webgpu", ok: false, error: "no adapter" },
+        { backend: "webgl", ok: true },
+      ],
+    });
+  });
+
+  it("counts an already active backend as started without starting it, and gives null when none starts", async () => {
+    const start = async () => {
+      throw new Error("never");
+    };
+    expect(await startFirstBackend(["wasm"], start, (b) => b === "wasm")).toEqual({ backend: "wasm", attempts: [{ backend: "wasm", ok: true }] });
+    expect((await startFirstBackend(["cpu"], start)).backend).toBeNull();
   });
 });

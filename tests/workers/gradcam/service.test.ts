@@ -7,6 +7,8 @@ import { scaleToUnit } from "../../../src/lib/data/splits.ts";
 import { computeGradCam } from "../../../src/lib/model/gradcam.ts";
 import type { BackendProbes } from "../../../src/lib/backends/choice.ts";
 import type { BackendName } from "../../../src/lib/backends/names.ts";
+import { DATA_CACHE_NAME } from "../../../src/lib/data/cached-fetch.ts";
+import { fakeCaches } from "../../helpers/fake-web.ts";
 import { createGradCamService, type GradCamService, type GradCamServiceDeps } from "../../../src/workers/gradcam/service.ts";
 import { predictSet, splitMetrics } from "../../../src/lib/model/metrics.ts";
 import { modelToFiles, type ModelFiles } from "../../../src/lib/model/model-io.ts";
@@ -233,6 +235,22 @@ describe("createGradCamService", () => {
     await expect(service.init({ backend: "cpu", model: { kind: "url", url: `${BASE}data/models/none/model.json` } })).rejects.toThrow(
       /not found at .*none\/model\.json \(HTTP 404\).*npm run reproduce/,
     );
+  });
+
+  it("keeps the test files in the data cache the trainer uses, and reads them from it the next time", async () => {
+    const { caches, stores } = fakeCaches();
+    const requested: string[] = [];
+    const counting = deps({ caches });
+    const fetchThrough = counting.fetch;
+    counting.fetch = (url) => (requested.push(url), fetchThrough(url));
+    for (let i = 0; i < 2; i++) {
+      const service = createGradCamService(counting);
+      await service.init({ backend: "cpu", model: { kind: "url", url: MODEL_URL } });
+      expect((await service.loadTestSet(MANIFEST_URL)).count).toBe(6);
+      service.dispose();
+    }
+    expect(stores.get(DATA_CACHE_NAME)?.size).toBe(2);
+    expect(requested.filter((url) => url.endsWith(".gz"))).toHaveLength(2);
   });
 
   it("says to run npm run data when the test images are missing", async () => {

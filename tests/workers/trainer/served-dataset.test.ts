@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DATA_CACHE_NAME } from "../../../src/workers/trainer/cached-fetch.ts";
+import { DATA_CACHE_NAME } from "../../../src/lib/data/cached-fetch.ts";
 import { loadServedDataset } from "../../../src/workers/trainer/served-dataset.ts";
 import type { DataProgress } from "../../../src/workers/trainer/api.ts";
 import { makeFakeFiles, makeServed } from "../../helpers/fake-fashion-mnist.ts";

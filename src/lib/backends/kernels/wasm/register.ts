@@ -10,8 +10,8 @@
  * stock kernels costing more than the convolutions (MaxPoolGrad, Tile, Sum/Mean over the batch
  * axes, transposed BatchMatMul, copying Identity, FusedBatchNorm); those are replaced as well.
  */
-import { AvgPool, BatchMatMul, Conv2D, getKernel, registerKernel, Transpose, unregisterKernel } from "@tensorflow/tfjs-core";
-import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
+import { AvgPool, BatchMatMul, Conv2D, getKernel, Transpose } from "@tensorflow/tfjs-core";
+import { replaceKernel } from "../replace-kernel.ts";
 import { BACKEND } from "./shared.ts";
 import type { WasmKernel } from "./shared.ts";
 import { batchMatMulKernel } from "./batch-mat-mul.ts";
@@ -26,11 +26,6 @@ import { registerReductionGradients } from "./reduction-grads.ts";
 import { sumKernel } from "./sum.ts";
 import { tileKernel } from "./tile.ts";
 
-/** Marks kernel functions defined here, so registering twice can recognise its own work. */
-const OURS = Symbol.for("fashion-mnist-live.wasm-kernels");
-
-type MarkedKernelFunc = KernelFunc & { [OURS]?: true };
-
 /** Every kernel registered, in registration order. */
 const KERNELS: WasmKernel[] = [
   conv2DBackpropFilterKernel,
@@ -44,31 +39,6 @@ const KERNELS: WasmKernel[] = [
   fusedBatchNormKernel,
   castKernel,
 ];
-
-function isOurs(config: KernelConfig | undefined): boolean {
-  return config !== undefined && (config.kernelFunc as MarkedKernelFunc)[OURS] === true;
-}
-
-/**
- * Puts `make(stock)` in place of the wasm kernel `name`, keeping the stock kernel's setup (it
- * binds the wasm function the fallback calls). Does nothing when ours is already registered.
- */
-function replaceKernel({ kernelName: name, make, required }: WasmKernel): void {
-  const current = getKernel(name, BACKEND);
-  if (isOurs(current)) return;
-  if (current === undefined && required) {
-    throw new Error(`registerWasmGradientKernels: wasm kernel '${name}' is missing; import '@tensorflow/tfjs-backend-wasm' first`);
-  }
-  const stock: KernelFunc =
-    current?.kernelFunc ??
-    (() => {
-      throw new Error(`wasm backend has no stock '${name}' kernel`);
-    });
-  const kernelFunc = make(stock) as MarkedKernelFunc;
-  kernelFunc[OURS] = true;
-  if (current !== undefined) unregisterKernel(name, BACKEND);
-  registerKernel({ kernelName: name, backendName: BACKEND, setupFunc: current?.setupFunc, kernelFunc });
-}
 
 /** Kernels that need a stock wasm kernel underneath, checked before anything is replaced. */
 const BUILDING_BLOCKS = [AvgPool, BatchMatMul, Conv2D, Transpose];
@@ -98,6 +68,8 @@ export function registerWasmGradientKernels(): void {
       throw new Error(`registerWasmGradientKernels: wasm kernel '${name}' is missing; import '@tensorflow/tfjs-backend-wasm' first`);
     }
   }
-  for (const kernel of KERNELS) replaceKernel(kernel);
+  for (const { kernelName, make, required } of KERNELS) {
+    replaceKernel({ backend: BACKEND, kernelName, make, required, registrar: "registerWasmGradientKernels" });
+  }
   registerReductionGradients();
 }

@@ -7,32 +7,9 @@
  * a one-thread-per-weight loop; ./conv2d-backprop-filter.ts replaces it with a tiled matrix product.
  * Each replacement keeps the stock kernel and calls it for inputs it does not cover.
  */
-import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
-import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
+import { Conv2DBackpropFilter } from "@tensorflow/tfjs-core";
+import { replaceKernel } from "../replace-kernel.ts";
 import { makeConv2DBackpropFilter } from "./conv2d-backprop-filter.ts";
-
-const BACKEND = "webgpu";
-/** Marks kernel functions defined here, so registering twice can recognise its own work. */
-const OURS = Symbol.for("fashion-mnist-live.webgpu-kernels");
-
-type MarkedKernelFunc = KernelFunc & { [OURS]?: true };
-
-function isOurs(config: KernelConfig | undefined): boolean {
-  return config !== undefined && (config.kernelFunc as MarkedKernelFunc)[OURS] === true;
-}
-
-/** Puts `make(stock)` in place of the webgpu kernel `name`; does nothing when ours is already there. */
-function replaceKernel(name: string, make: (stock: KernelFunc) => KernelFunc): void {
-  const current = getKernel(name, BACKEND);
-  if (isOurs(current)) return;
-  if (current === undefined) {
-    throw new Error(`registerWebGpuKernels: webgpu kernel '${name}' is missing; import '@tensorflow/tfjs-backend-webgpu' first`);
-  }
-  const kernelFunc = make(current.kernelFunc) as MarkedKernelFunc;
-  kernelFunc[OURS] = true;
-  unregisterKernel(name, BACKEND);
-  registerKernel({ kernelName: name, backendName: BACKEND, setupFunc: current.setupFunc, disposeFunc: current.disposeFunc, kernelFunc });
-}
 
 /** Names of the kernels {@link registerWebGpuKernels} replaces. */
 export const WEBGPU_KERNELS: readonly string[] = [Conv2DBackpropFilter];
@@ -47,5 +24,5 @@ export const WEBGPU_KERNELS: readonly string[] = [Conv2DBackpropFilter];
  * imported (its kernels are registered on import even where WebGPU is missing); throws otherwise.
  */
 export function registerWebGpuKernels(): void {
-  replaceKernel(Conv2DBackpropFilter, makeConv2DBackpropFilter);
+  replaceKernel({ backend: "webgpu", kernelName: Conv2DBackpropFilter, make: makeConv2DBackpropFilter, registrar: "registerWebGpuKernels" });
 }

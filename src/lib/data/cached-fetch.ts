@@ -1,13 +1,14 @@
 /**
  * Fetching the served dataset files with byte-level progress, keeping them in the browser's Cache
- * API so a second rerun, a reload or a new worker does not download ~30 MB again. Where the Cache
- * API is missing (insecure contexts, Node) the HTTP cache is all there is.
+ * API so a second rerun, a reload, Grad-CAM or a new worker does not download them again. Where
+ * the Cache API is missing (insecure contexts, Node) the HTTP cache is all there is.
  *
  * Entries are keyed by URL plus the file's served SHA-256, so a re-prepared dataset never reads a
  * stale entry; older entries of the same file are deleted when a new one is stored. The bytes are
- * checked later (decoded SHA-256, in prepared-data.ts); on a mismatch the caller purges the cache
- * and fetches again.
+ * checked later (decoded SHA-256, in prepared.ts); on a mismatch the caller purges the cache and
+ * fetches again.
  */
+import type { PreparedManifest } from "./prepared.ts";
 
 /** Name of the Cache API cache holding the served dataset files. */
 export const DATA_CACHE_NAME = "fashion-mnist-live-data-v1";
@@ -35,7 +36,8 @@ export interface FetchProgress {
 export interface DataFetchOptions {
   /** Absolute URL of the data folder, ending in "/". */
   dataUrl: string;
-  fetch?: typeof fetch;
+  /** Fetches a URL (the global fetch by default). */
+  fetch?: (url: string) => Promise<Response>;
   /** The Cache API; undefined or null where unavailable. */
   caches?: CacheStorage | null;
   cacheName?: string;
@@ -165,5 +167,19 @@ export function createDataFetcher(options: DataFetchOptions): DataFetcher {
       cachePromise = null;
       if (options.caches) await options.caches.delete(cacheName).catch(() => false);
     },
+  };
+}
+
+/**
+ * The `fetchBytes` that `loadFashionMnist` and `loadPreparedSplit` take: a manifest path's bytes
+ * through `fetcher`.
+ * @throws Error for a path the manifest does not list
+ */
+export function manifestFileFetcher(manifest: PreparedManifest, fetcher: DataFetcher): (path: string) => Promise<Uint8Array> {
+  const entries = new Map(Object.values(manifest.files).map((f) => [f.path, f] as const));
+  return async (path) => {
+    const entry = entries.get(path);
+    if (!entry) throw new Error(`${path} is not in the manifest`);
+    return fetcher.fetchFile(entry);
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheKeyOf, createDataFetcher, type FetchProgress, type ServedFileRef } from "../../../src/workers/trainer/cached-fetch.ts";
+import { cacheKeyOf, createDataFetcher, type FetchProgress, type ServedFileRef } from "../../../src/lib/data/cached-fetch.ts";
 import { fakeCaches, fakeFetch } from "../../helpers/fake-web.ts";
 
 const DATA_URL = "https://example.test/site/data/fashion-mnist/";

@@ -3,7 +3,7 @@
  * src/lib/backends/kernels/wasm/ (registered by register.ts): times `trainOnBatch` (Adam, batch 64, random 28x28x1 inputs) for the
  * study's CNN and ResNet and prints images/s plus a per-kernel time breakdown.
  *
- *   node scripts/bench-kernels.ts [--model cnn|resnet|both] [--steps 10] [--batch 64]
+ *   node scripts/bench/kernels.ts [--model cnn|resnet|both] [--steps 10] [--batch 64]
  *                                 [--backend wasm|cpu] [--no-profile] [--by-shape]
  *
  * Timings on a shared machine are noisy: the script prints the load average next to them, and
@@ -16,11 +16,11 @@ import { cpuUsage } from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { getKernelsForBackend, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
-import { describeBackend, useBackend } from "../src/lib/backends/use-backend.ts";
-import { createRng } from "../src/lib/data/random.ts";
-import { positiveInteger, readCommandLine, UsageError } from "./lib/cli.ts";
+import { describeBackend, useBackend } from "../../src/lib/backends/use-backend.ts";
+import { createRng } from "../../src/lib/data/random.ts";
+import { positiveInteger, readCommandLine, UsageError } from "../lib/cli.ts";
 
-const USAGE = `Usage: node scripts/bench-kernels.ts [options]
+const USAGE = `Usage: node scripts/bench/kernels.ts [options]
 
 Times trainOnBatch (Adam, random 28x28x1 inputs) for the study's CNN and ResNet with this
 project's wasm gradient kernels; prints images/s, CPU time per step and a per-kernel breakdown.

@@ -1,23 +1,25 @@
 /**
- * node scripts/profile-step.ts [--backend webgpu|wasm|cpu] [--models cnn-32-64-3-64,resnet-3x64]
+ * node scripts/bench/profile-step.ts [--backend webgpu|wasm|cpu] [--models cnn-32-64-3-64,resnet-3x64]
  *                              [--batch 64] [--stock] [--json FILE]
  *
- * Where a training step's time goes: one `trainOnBatch` (Adam, categorical cross-entropy, the
- * models of src/lib/model/builders.ts) under `tf.profile`, after two warm-up steps, summed per
- * kernel name: milliseconds of backend kernel time (GPU timestamp queries on webgpu) and share.
+ * Where a training step's time goes: one step of the training step `train()` uses
+ * (src/lib/model/train-step.ts: Adam, categorical cross-entropy, the models of
+ * src/lib/model/builders.ts) under `tf.profile`, after two warm-up steps, summed per kernel name:
+ * milliseconds of backend kernel time (GPU timestamp queries on webgpu) and share.
  * --stock puts tfjs's own webgpu kernels back in place of this project's (to compare).
  */
 import * as tf from "@tensorflow/tfjs";
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
-import { useBackend, type BackendName } from "../src/lib/backends/use-backend.ts";
-import { WEBGPU_KERNELS } from "../src/lib/backends/kernels/webgpu/register.ts";
-import { buildModel } from "../src/lib/model/builders.ts";
-import { configFromRowId } from "../src/lib/study/study.ts";
-import { positiveInteger, readCommandLine, UsageError } from "./lib/cli.ts";
-import { writeFileAtomic } from "./lib/atomic-write.ts";
-import { installNodeWebGpu } from "./lib/node-webgpu.ts";
+import { useBackend, type BackendName } from "../../src/lib/backends/use-backend.ts";
+import { WEBGPU_KERNELS } from "../../src/lib/backends/kernels/webgpu/register.ts";
+import { buildModel } from "../../src/lib/model/builders.ts";
+import { createTrainStep } from "../../src/lib/model/train-step.ts";
+import { configFromRowId } from "../../src/lib/study/study.ts";
+import { positiveInteger, readCommandLine, UsageError } from "../lib/cli.ts";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+import { installNodeWebGpu } from "../lib/node-webgpu.ts";
 
-const USAGE = `Usage: node scripts/profile-step.ts [--backend webgpu|wasm|cpu] [--models ROW,ROW] [--batch N] [--stock] [--json FILE]
+const USAGE = `Usage: node scripts/bench/profile-step.ts [--backend webgpu|wasm|cpu] [--models ROW,ROW] [--batch N] [--stock] [--json FILE]
 
 Profiles one training step per model (after two warm-up steps) and prints kernel time per kernel name.
   --backend   tfjs backend (default webgpu: Dawn through the optional npm package 'webgpu'; see docs/gpu.md)
@@ -46,17 +48,21 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 
 async function profileStep(rowId: string, backend: string, batchSize: number, kernelSet: StepProfile["kernelSet"]): Promise<StepProfile> {
   const model = buildModel(configFromRowId(rowId), 1);
-  const optimizer = tf.train.adam(1e-3);
-  model.compile({ optimizer, loss: "categoricalCrossentropy" });
+  const step = createTrainStep(model, { learningRate: 1e-3 });
   const xs = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, "float32", 1);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batchSize }, (_, i) => i % 10), "int32"), 10).toFloat());
+  const labels = tf.tensor1d(Array.from({ length: batchSize }, (_, i) => i % 10), "int32");
+  const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat() as tf.Tensor2D);
+  // The step's loss and accuracy totals are read back, as train() reads them on cpu and wasm.
+  const runStep = async () => {
+    const totals = await step.run(xs, ys, labels);
+    await totals.lossSum.data();
+    tf.dispose([totals.lossSum, totals.correct]);
+  };
   try {
-    await model.trainOnBatch(xs, ys);
-    await model.trainOnBatch(xs, ys);
+    await runStep();
+    await runStep();
     const t0 = performance.now();
-    const info = await tf.profile(async () => {
-      await model.trainOnBatch(xs, ys);
-    });
+    const info = await tf.profile(runStep);
     const wallMs = performance.now() - t0;
     const byName = new Map<string, { ms: number; calls: number }>();
     let kernelMs = 0;
@@ -73,9 +79,9 @@ async function profileStep(rowId: string, backend: string, batchSize: number, ke
       .sort((a, b) => b.ms - a.ms);
     return { model: rowId, backend, batchSize, kernelSet, wallMs: round(wallMs), kernelMs: round(kernelMs), dispatches: info.kernels.length, kernels };
   } finally {
-    tf.dispose([xs, ys]);
+    tf.dispose([xs, ys, labels]);
+    step.dispose();
     model.dispose();
-    optimizer.dispose();
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadTestSplit } from "../../../src/workers/gradcam/test-split.ts";
+import { loadPreparedSplit } from "../../../src/lib/data/prepared.ts";
 import { makeFakeFiles, makeServed } from "../../helpers/fake-fashion-mnist.ts";
 
 function fetcherFor(served: Map<string, Uint8Array>, log: string[] = []) {
@@ -11,12 +11,12 @@ function fetcherFor(served: Map<string, Uint8Array>, log: string[] = []) {
   };
 }
 
-describe("loadTestSplit", () => {
+describe("loadPreparedSplit", () => {
   it("returns the test images and labels, fetching only the two test files", async () => {
     const files = makeFakeFiles(5, 4, 2);
     const { manifest, served } = makeServed(files);
     const fetched: string[] = [];
-    const split = await loadTestSplit(fetcherFor(served, fetched), manifest);
+    const split = await loadPreparedSplit(fetcherFor(served, fetched), manifest, "test");
     expect(split.count).toBe(4);
     expect(Array.from(split.images)).toEqual(Array.from(files.testImages.values));
     expect(Array.from(split.labels)).toEqual(Array.from(files.testLabels.values));
@@ -27,12 +27,12 @@ describe("loadTestSplit", () => {
     const { manifest, served } = makeServed(makeFakeFiles(5, 4, 2));
     const bad = structuredClone(manifest);
     bad.files.testLabels.rawSha256 = "0".repeat(64);
-    await expect(loadTestSplit(fetcherFor(served), bad)).rejects.toThrow(/testLabels .*SHA-256 mismatch/);
+    await expect(loadPreparedSplit(fetcherFor(served), bad, "test")).rejects.toThrow(/testLabels .*SHA-256 mismatch/);
   });
 
   it("names the file it could not fetch", async () => {
     const { manifest, served } = makeServed(makeFakeFiles(5, 4, 2));
     served.delete(manifest.files.testImages.path);
-    await expect(loadTestSplit(fetcherFor(served), manifest)).rejects.toThrow(/testImages .*could not fetch/);
+    await expect(loadPreparedSplit(fetcherFor(served), manifest, "test")).rejects.toThrow(/testImages .*could not fetch/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeChoice, speedOf } from "../../../src/client/rerun/choice.ts";
+import { describeChoice, speedOf } from "../../../src/client/rerun/choice-text.ts";
 import type { RerunPageData, ReproducedReference } from "../../../src/lib/study/rerun-reference.ts";
 import { describeEstimate, estimateRunSeconds } from "../../../src/lib/study/preset-text.ts";
 import { PROTOCOL_PRESETS } from "../../../src/lib/study/study.ts";
