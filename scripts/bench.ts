@@ -94,13 +94,17 @@ async function benchTrain(rowId: string, backend: string, images: number, warmup
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1e6;
   };
-  await train(model, { train: set }, {
-    epochs: 1,
-    batchSize: 64,
-    learningRate: 0.001,
-    seed: 1,
-    onBatch: () => void times.push({ t: performance.now(), n: 64, cpu: cpuSeconds() }),
-  });
+  await train(
+    model,
+    { train: set },
+    {
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 0.001,
+      seed: 1,
+      onBatch: () => void times.push({ t: performance.now(), n: 64, cpu: cpuSeconds() }),
+    },
+  );
   const leaked = tf.memory().numTensors - before;
   model.dispose();
   const measured = times.slice(warmupBatches);
@@ -180,7 +184,9 @@ function printProfiles(cases: BenchCase[]): void {
     console.log(`\n${c.model} on ${c.backend}, ${String(c.step)} step (batch ${String(c.batchSize)}): ${String(c.kernelsPerStep)} kernels/step, ${ms}`);
     const counts = c.kernelCounts as Record<string, number>;
     for (const [name, kms] of Object.entries(c.kernelMs as Record<string, number>)) {
-      console.log(`  ${name.padEnd(24)} ${String(counts[name]).padStart(4)} calls  ${kms.toFixed(2).padStart(9)} ms  ${(kms / counts[name]).toFixed(3).padStart(8)} ms/call`);
+      console.log(
+        `  ${name.padEnd(24)} ${String(counts[name]).padStart(4)} calls  ${kms.toFixed(2).padStart(9)} ms  ${(kms / counts[name]).toFixed(3).padStart(8)} ms/call`,
+      );
     }
   }
 }
@@ -202,7 +208,11 @@ async function main(): Promise<void> {
   const quick = values.quick;
   const backends = values.backends.split(",");
   const cases: BenchCase[] = [];
-  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+  const load = () =>
+    os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ");
   const loadBefore = load();
 
   let gpu: NodeWebGpuInfo | undefined;
@@ -226,7 +236,15 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const data = await readPreparedDataset(dataDir);
     const ms = performance.now() - t0;
-    cases.push({ model: "dataset", backend: "none", phase: "parse", milliseconds: round(ms), images: data.train.count + data.test.count, imagesPerSecond: round(((data.train.count + data.test.count) / ms) * 1000), note: "read + gunzip + SHA-256 + IDX parse of the prepared files" });
+    cases.push({
+      model: "dataset",
+      backend: "none",
+      phase: "parse",
+      milliseconds: round(ms),
+      images: data.train.count + data.test.count,
+      imagesPerSecond: round(((data.train.count + data.test.count) / ms) * 1000),
+      note: "read + gunzip + SHA-256 + IDX parse of the prepared files",
+    });
   } else {
     cases.push({ model: "dataset", backend: "none", phase: "parse", note: "skipped: run `npm run data` first" });
   }
@@ -244,8 +262,7 @@ async function main(): Promise<void> {
         console.error(`bench: ${rowId} train on ${backend} (${images} images)…`);
         cases.push({ ...(await benchTrain(rowId, backend, images, warmup)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
       }
-      const inferImages =
-        backend === "cpu" || (backend === "webgpu" && gpu?.software) ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
+      const inferImages = backend === "cpu" || (backend === "webgpu" && gpu?.software) ? (resnet ? 50 : 500) : quick ? 1000 : resnet ? 2000 : 5000;
       console.error(`bench: ${rowId} inference on ${backend} (${inferImages} images)…`);
       cases.push({ ...(await benchInfer(rowId, backend, inferImages)), ...(backend === "webgpu" && gpu ? { gpu: gpu.adapter } : {}) });
     }
@@ -262,7 +279,15 @@ async function main(): Promise<void> {
   if (wasmThreads > 1) for (const c of cases) if (c.backend === "wasm") c.wasmThreads = wasmThreads;
   const report = {
     createdAt: new Date().toISOString(),
-    machine: { ...(gpu ? { gpu: gpu.adapter } : {}), cpu: os.cpus()[0]?.model, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: load() },
+    machine: {
+      ...(gpu ? { gpu: gpu.adapter } : {}),
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: load(),
+    },
     tfjsVersion: tf.version.tfjs,
     cases,
   };
@@ -303,7 +328,11 @@ function printTable(cases: BenchCase[]): void {
   ]);
   const head = ["model", "backend", "phase", "images/s", "ms", "note"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((v, i) => (i === 3 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => (i === 3 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));

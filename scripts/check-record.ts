@@ -78,7 +78,16 @@ async function main(): Promise<number> {
     } else console.log("  (predictions and weights not checked: the record is not valid)");
     const ok = results.every((r) => r.ok);
     if (!ok) failed++;
-    console.log(`  ${ok ? "passed every check" : `FAILED: ${results.filter((r) => !r.ok).map((r) => r.name).join(", ")}`}`);
+    console.log(
+      `  ${
+        ok
+          ? "passed every check"
+          : `FAILED: ${results
+              .filter((r) => !r.ok)
+              .map((r) => r.name)
+              .join(", ")}`
+      }`,
+    );
   }
   const failures = failed ? `; ${failed} failed: do not publish them` : "";
   console.log(`\n${files.length - failed} of ${files.length} record(s) passed every check${failures}.`);

@@ -56,8 +56,7 @@ export function parseDataArgs(argv: readonly string[], env: Record<string, strin
       check: { type: "boolean", default: false },
     },
   });
-  for (const flag of ["from", "out"] as const)
-    if (values[flag] === "") throw new UsageError(`--${flag} needs a folder\n\n${USAGE}`);
+  for (const flag of ["from", "out"] as const) if (values[flag] === "") throw new UsageError(`--${flag} needs a folder\n\n${USAGE}`);
   return {
     from: values.from ?? (env.FASHION_MNIST_DIR || undefined),
     out: values.out,

@@ -79,69 +79,85 @@ Options:
 
 /** Options that take a value (forwarded to child processes under --jobs). */
 const VALUE_OPTIONS = [
-  "preset", "epochs", "train-images", "val-images", "test-images", "seed", "seeds", "jobs", "checkpoints",
-  "backend", "data", "out", "learning-rate", "batch-size", "wasm-threads",
+  "preset",
+  "epochs",
+  "train-images",
+  "val-images",
+  "test-images",
+  "seed",
+  "seeds",
+  "jobs",
+  "checkpoints",
+  "backend",
+  "data",
+  "out",
+  "learning-rate",
+  "batch-size",
+  "wasm-threads",
 ];
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const { values, positionals, overrides, seeds, jobs, wasmThreads } = readCommandLine({
-    usage: USAGE,
-    allowPositionals: true,
-    options: {
-      preset: { type: "string", default: "full" },
-      epochs: { type: "string" },
-      "train-images": { type: "string" },
-      "val-images": { type: "string" },
-      "test-images": { type: "string" },
-      seed: { type: "string" },
-      seeds: { type: "string" },
-      jobs: { type: "string" },
-      "wasm-threads": { type: "string" },
-      checkpoints: { type: "string", default: DEFAULT_CHECKPOINT_DIR },
-      force: { type: "boolean", default: false },
-      "learning-rate": { type: "string" },
-      "batch-size": { type: "string" },
-      backend: { type: "string", default: "wasm" },
-      "save-model": { type: "boolean", default: false },
-      plan: { type: "boolean", default: false },
-      "no-train-metrics": { type: "boolean", default: false },
-      data: { type: "string", default: "public/data/fashion-mnist" },
-      out: { type: "string", default: "public/data/runs" },
+  const { values, positionals, overrides, seeds, jobs, wasmThreads } = readCommandLine(
+    {
+      usage: USAGE,
+      allowPositionals: true,
+      options: {
+        preset: { type: "string", default: "full" },
+        epochs: { type: "string" },
+        "train-images": { type: "string" },
+        "val-images": { type: "string" },
+        "test-images": { type: "string" },
+        seed: { type: "string" },
+        seeds: { type: "string" },
+        jobs: { type: "string" },
+        "wasm-threads": { type: "string" },
+        checkpoints: { type: "string", default: DEFAULT_CHECKPOINT_DIR },
+        force: { type: "boolean", default: false },
+        "learning-rate": { type: "string" },
+        "batch-size": { type: "string" },
+        backend: { type: "string", default: "wasm" },
+        "save-model": { type: "boolean", default: false },
+        plan: { type: "boolean", default: false },
+        "no-train-metrics": { type: "boolean", default: false },
+        data: { type: "string", default: "public/data/fashion-mnist" },
+        out: { type: "string", default: "public/data/runs" },
+      },
+      interpret: ({ values, positionals }) => {
+        if (positionals.length === 0) throw new UsageError("no row id given");
+        if (!(values.preset in PROTOCOL_PRESETS)) throw new UsageError(`--preset must be full, quick or smoke, got ${values.preset}`);
+        if (values.backend !== "wasm" && values.backend !== "cpu" && values.backend !== "webgpu")
+          throw new UsageError(`--backend must be wasm, cpu or webgpu in Node, got ${values.backend}`);
+        if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError("give either --seed or --seeds, not both");
+        const batchRow = positionals.find((id) => /-b\d+$/.test(id));
+        if (values["batch-size"] !== undefined && batchRow !== undefined)
+          throw new UsageError(`${batchRow} sets its own batch size (-b<N>); leave out --batch-size`);
+        const seedText = values.seeds ?? values.seed;
+        let seeds: number[] | undefined;
+        try {
+          seeds = seedText === undefined ? undefined : parseSeedList(seedText, values.seed !== undefined ? "--seed" : "--seeds");
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        const overrides = {
+          epochs: positiveInteger(values.epochs, "epochs"),
+          trainImages: positiveInteger(values["train-images"], "train-images"),
+          validationImages: positiveInteger(values["val-images"], "val-images"),
+          testImages: positiveInteger(values["test-images"], "test-images"),
+          learningRate: positiveNumber(values["learning-rate"], "learning-rate"),
+          batchSize: positiveInteger(values["batch-size"], "batch-size"),
+        };
+        const jobs = positiveInteger(values.jobs, "jobs") ?? 1;
+        const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? 1;
+        const cores = availableParallelism();
+        // A plan is for other machines: it may name more threads than this one has.
+        if (!values.plan && wasmThreads * jobs > cores)
+          throw new UsageError(`--wasm-threads ${wasmThreads} x --jobs ${jobs} is more threads than this machine's ${cores} cores`);
+        return { values, positionals, overrides, seeds, jobs, wasmThreads };
+      },
     },
-    interpret: ({ values, positionals }) => {
-      if (positionals.length === 0) throw new UsageError("no row id given");
-      if (!(values.preset in PROTOCOL_PRESETS)) throw new UsageError(`--preset must be full, quick or smoke, got ${values.preset}`);
-      if (values.backend !== "wasm" && values.backend !== "cpu" && values.backend !== "webgpu")
-        throw new UsageError(`--backend must be wasm, cpu or webgpu in Node, got ${values.backend}`);
-      if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError("give either --seed or --seeds, not both");
-      const batchRow = positionals.find((id) => /-b\d+$/.test(id));
-      if (values["batch-size"] !== undefined && batchRow !== undefined)
-        throw new UsageError(`${batchRow} sets its own batch size (-b<N>); leave out --batch-size`);
-      const seedText = values.seeds ?? values.seed;
-      let seeds: number[] | undefined;
-      try {
-        seeds = seedText === undefined ? undefined : parseSeedList(seedText, values.seed !== undefined ? "--seed" : "--seeds");
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      const overrides = {
-        epochs: positiveInteger(values.epochs, "epochs"),
-        trainImages: positiveInteger(values["train-images"], "train-images"),
-        validationImages: positiveInteger(values["val-images"], "val-images"),
-        testImages: positiveInteger(values["test-images"], "test-images"),
-        learningRate: positiveNumber(values["learning-rate"], "learning-rate"),
-        batchSize: positiveInteger(values["batch-size"], "batch-size"),
-      };
-      const jobs = positiveInteger(values.jobs, "jobs") ?? 1;
-      const wasmThreads = positiveInteger(values["wasm-threads"], "wasm-threads") ?? 1;
-      const cores = availableParallelism();
-      // A plan is for other machines: it may name more threads than this one has.
-      if (!values.plan && wasmThreads * jobs > cores)
-        throw new UsageError(`--wasm-threads ${wasmThreads} x --jobs ${jobs} is more threads than this machine's ${cores} cores`);
-      return { values, positionals, overrides, seeds, jobs, wasmThreads };
-    },
-  }, argv);
+    argv,
+  );
   const ids = expandRowIds(positionals);
   const preset = PROTOCOL_PRESETS[values.preset as keyof typeof PROTOCOL_PRESETS];
   const changes: Partial<Protocol> = {};

@@ -64,11 +64,7 @@ export function normalizeBase(base: string): string {
  * Map a request path to a file in `dir`, or a redirect, or nothing.
  * @returns { file } to serve, { redirect } to send the client elsewhere, or null for 404
  */
-export function resolveRequest(
-  dir: string,
-  base: string,
-  pathname: string,
-): { file: string } | { redirect: string } | null {
+export function resolveRequest(dir: string, base: string, pathname: string): { file: string } | { redirect: string } | null {
   if (pathname === base.slice(0, -1) && base !== "/") return { redirect: base };
   if (!pathname.startsWith(base)) return null;
   let relative: string;
@@ -95,8 +91,7 @@ export function resolveRequest(
  */
 export function startServer(options: ServeOptions): Promise<RunningServer> {
   const dir = resolve(options.dir);
-  if (!existsSync(join(dir, "index.html")))
-    throw new Error(`serve: ${dir} has no index.html; build the site first (npm run build)`);
+  if (!existsSync(join(dir, "index.html"))) throw new Error(`serve: ${dir} has no index.html; build the site first (npm run build)`);
   const base = normalizeBase(options.base ?? "/");
   const host = options.host ?? "127.0.0.1";
   const notFound = join(dir, "404.html");

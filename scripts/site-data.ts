@@ -53,8 +53,7 @@ async function main(): Promise<void> {
     if (parsed.success) {
       const needed = neededImages(parsed.data.samples);
       const same =
-        needed.length === parsed.data.images.length &&
-        needed.every((i, k) => parsed.data.images[k] === i && existsSync(join(out, "test", `${i}.png`)));
+        needed.length === parsed.data.images.length && needed.every((i, k) => parsed.data.images[k] === i && existsSync(join(out, "test", `${i}.png`)));
       if (same) {
         console.log(`site-data: ${summaryPath} is up to date`);
         return;

@@ -41,8 +41,7 @@ function gzipSize(path: string): number {
 
 function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g))
-    out[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? "";
+  for (const m of tag.matchAll(/([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) out[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? "";
   return out;
 }
 
@@ -65,8 +64,7 @@ export function urlToFile(dir: string, base: string, url: string, from: string):
 /** Static imports of an ES module (`import x from "./a.js"`, `import "./b.js"`, `export * from`), not `import()`. */
 export function staticImports(source: string): string[] {
   const specifiers: string[] = [];
-  for (const m of source.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+)["']/g))
-    specifiers.push(m[1]);
+  for (const m of source.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+)["']/g)) specifiers.push(m[1]);
   return specifiers;
 }
 
@@ -135,7 +133,10 @@ export function measurePage(dir: string, base: string, htmlFile: string): PageRe
   }
   const list = [...files.values()];
   inlineJs.forEach((bytes, i) => list.push({ path: `(inline script ${i + 1})`, kind: "js", bytes }));
-  const page = relative(dir, htmlFile).split(sep).join("/").replace(/(^|\/)index\.html$/, "$1");
+  const page = relative(dir, htmlFile)
+    .split(sep)
+    .join("/")
+    .replace(/(^|\/)index\.html$/, "$1");
   return {
     page,
     jsBytes: list.filter((f) => f.kind === "js").reduce((s, f) => s + f.bytes, 0),
@@ -194,9 +195,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const width = Math.max(6, ...reports.map((r) => r.page.length + 1));
   console.log(`${"page".padEnd(width)}  ${"JS (gzip)".padStart(10)}  ${"total (gzip)".padStart(12)}  files`);
   for (const r of reports)
-    console.log(
-      `${(`/${r.page}`).padEnd(width)}  ${formatKb(r.jsBytes).padStart(10)}  ${formatKb(r.totalBytes).padStart(12)}  ${r.files.length}`,
-    );
+    console.log(`${`/${r.page}`.padEnd(width)}  ${formatKb(r.jsBytes).padStart(10)}  ${formatKb(r.totalBytes).padStart(12)}  ${r.files.length}`);
   if (values.json) {
     await writeFileAtomic(values.json, `${JSON.stringify({ dir: resolve(values.dir), base: values.base, pages: reports }, null, 2)}\n`);
     console.log(`site-report: wrote ${values.json}`);

@@ -25,9 +25,7 @@ export function importsOf(file: string): string[] {
   const out: string[] = [];
   for (const statement of source.statements) {
     const specifier =
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier
-        ? statement.moduleSpecifier
-        : undefined;
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier ? statement.moduleSpecifier : undefined;
     if (specifier && ts.isStringLiteral(specifier) && specifier.text.startsWith(".")) out.push(resolve(dirname(file), specifier.text));
   }
   return out;

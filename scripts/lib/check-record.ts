@@ -110,8 +110,7 @@ export function checkPredictions(record: RunRecord, testLabels: ArrayLike<number
   const cells = NUM_CLASSES * NUM_CLASSES;
   const differing: string[] = [];
   for (let t = 0; t < NUM_CLASSES; t++)
-    for (let p = 0; p < NUM_CLASSES; p++)
-      if (matrix[t][p] !== recorded[t]?.[p]) differing.push(`[${t}][${p}] ${matrix[t][p]} vs recorded ${recorded[t]?.[p]}`);
+    for (let p = 0; p < NUM_CLASSES; p++) if (matrix[t][p] !== recorded[t]?.[p]) differing.push(`[${t}][${p}] ${matrix[t][p]} vs recorded ${recorded[t]?.[p]}`);
   const shapeOk = recorded.length === NUM_CLASSES && recorded.every((row) => row.length === NUM_CLASSES);
   const correct = countCorrect(testLabels, predicted);
   const accuracyOk = sameAccuracy(test.accuracy, correct, test.images);
@@ -219,9 +218,7 @@ export async function checkWeights(record: RunRecord, splits: Splits, modelsDir:
       `validation, ${formatCount(validation.images)} images: accuracy ${formatPercent(validation.accuracy)} (${formatCount(valCorrect)} correct; ` +
         `recorded ${formatPercent(recordedVal.accuracy)}), loss ${formatLoss(validation.loss, 6)} (recorded ${formatLoss(recordedVal.loss, 6)})`,
     ];
-    return problems.length
-      ? fail(`the weights do not give the recorded results: ${problems.join("; ")}`, ...lines)
-      : { name: "weights", ok: true, lines };
+    return problems.length ? fail(`the weights do not give the recorded results: ${problems.join("; ")}`, ...lines) : { name: "weights", ok: true, lines };
   } finally {
     model.dispose();
   }

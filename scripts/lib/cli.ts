@@ -46,8 +46,7 @@ export function parseCommandLine<const O extends ParseArgsOptionsConfig, const P
     }) as ParsedCommandLine<O, P>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_"))
-      throw new UsageError(`${(error as Error).message}\n\n${spec.usage}`);
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) throw new UsageError(`${(error as Error).message}\n\n${spec.usage}`);
     throw error;
   }
 }

@@ -59,7 +59,10 @@ type DawnModule = {
   globals: Record<string, unknown>;
 };
 type GPU = { requestAdapter(options?: { powerPreference?: string }): Promise<Adapter | null> };
-type Adapter = { info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean };
+type Adapter = {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+};
 
 // glibc's RTLD_NODELETE: Node does not export it. It keeps a library loaded after Node closes it.
 const RTLD_NODELETE = 0x1000;

@@ -26,8 +26,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
 export function encodeGrayscalePng(pixels: Uint8Array, width: number, height: number): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
     throw new Error(`encodeGrayscalePng: width and height must be positive integers, got ${width}x${height}`);
-  if (pixels.length !== width * height)
-    throw new Error(`encodeGrayscalePng: expected ${width * height} pixels for ${width}x${height}, got ${pixels.length}`);
+  if (pixels.length !== width * height) throw new Error(`encodeGrayscalePng: expected ${width * height} pixels for ${width}x${height}, got ${pixels.length}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -36,10 +35,5 @@ export function encodeGrayscalePng(pixels: Uint8Array, width: number, height: nu
   // Every scanline starts with filter type 0 (None); deflate does the compressing.
   const raw = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  return Buffer.concat([
-    SIGNATURE,
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw, { level: 9 })),
-    chunk("IEND", new Uint8Array(0)),
-  ]);
+  return Buffer.concat([SIGNATURE, chunk("IHDR", header), chunk("IDAT", deflateSync(raw, { level: 9 })), chunk("IEND", new Uint8Array(0))]);
 }

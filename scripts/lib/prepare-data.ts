@@ -17,13 +17,7 @@ import {
 } from "../../src/lib/data/files.ts";
 import { parseIdx } from "../../src/lib/data/idx.ts";
 import { formatCount } from "../../src/lib/format.ts";
-import {
-  buildPreparedManifest,
-  isGzip,
-  parsePreparedManifest,
-  type PreparedFile,
-  type PreparedManifest,
-} from "../../src/lib/data/prepared.ts";
+import { buildPreparedManifest, isGzip, parsePreparedManifest, type PreparedFile, type PreparedManifest } from "../../src/lib/data/prepared.ts";
 import { IMAGE_SIZE } from "../../src/lib/study/study.ts";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-write.ts";
 
@@ -116,10 +110,7 @@ async function gunzipIfNeeded(bytes: Uint8Array, origin: string): Promise<Uint8A
  * Reads the four files from a folder holding `<name>.gz` or `<name>` for each.
  * @returns the files, or the names missing from the folder
  */
-async function readFolder(
-  dir: string,
-  files: readonly FashionMnistFileSpec[],
-): Promise<{ files: RawFile[] } | { missing: string[] }> {
+async function readFolder(dir: string, files: readonly FashionMnistFileSpec[]): Promise<{ files: RawFile[] } | { missing: string[] }> {
   const found: { spec: FashionMnistFileSpec; file: string }[] = [];
   const missing: string[] = [];
   for (const spec of files) {
@@ -216,15 +207,12 @@ async function withRepairHint<T>(work: Promise<T>): Promise<T> {
 function verifyRaw(raws: RawFile[]): void {
   for (const { spec, raw, origin } of raws) {
     if (raw.length !== spec.rawBytes) {
-      throw new PrepareError(
-        `${spec.sourceName} (${origin}): expected ${spec.rawBytes} bytes after decompression, found ${raw.length}`,
-      );
+      throw new PrepareError(`${spec.sourceName} (${origin}): expected ${spec.rawBytes} bytes after decompression, found ${raw.length}`);
     }
     const actual = sha256(raw);
     if (actual !== spec.rawSha256) {
       throw new PrepareError(
-        `${spec.sourceName} (${origin}): SHA-256 mismatch of the decompressed bytes:\n` +
-          `  expected ${spec.rawSha256}\n  actual   ${actual}`,
+        `${spec.sourceName} (${origin}): SHA-256 mismatch of the decompressed bytes:\n` + `  expected ${spec.rawSha256}\n  actual   ${actual}`,
       );
     }
     let dims: number[];
@@ -248,10 +236,7 @@ export type CheckResult = { ok: true; manifest: PreparedManifest } | { ok: false
  * expected raw sizes and SHA-256, and every served file has the manifest's size and SHA-256.
  * Reads and hashes the served files (~31 MB) but decompresses nothing.
  */
-export async function checkPreparedData(
-  out: string,
-  files: readonly FashionMnistFileSpec[] = FASHION_MNIST_FILES,
-): Promise<CheckResult> {
+export async function checkPreparedData(out: string, files: readonly FashionMnistFileSpec[] = FASHION_MNIST_FILES): Promise<CheckResult> {
   const manifestFile = path.join(out, MANIFEST_NAME);
   let manifest: PreparedManifest;
   try {
@@ -326,9 +311,7 @@ export async function prepareFashionMnist(options: PrepareOptions): Promise<Prep
   lap("verify");
   log(`  verified SHA-256 and IDX headers of ${source.raws.length} files in ${seconds(timings.verify)}`);
 
-  const served = await Promise.all(
-    source.raws.map(async ({ spec, raw }) => ({ spec, raw, gz: new Uint8Array(await gzip(raw, { level: 9 })) })),
-  );
+  const served = await Promise.all(source.raws.map(async ({ spec, raw }) => ({ spec, raw, gz: new Uint8Array(await gzip(raw, { level: 9 })) })));
   lap("compress");
   log(`  gzip -9 in ${seconds(timings.compress)}`);
 

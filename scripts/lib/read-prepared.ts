@@ -6,13 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PREPARED_DATA_DIR } from "../../src/lib/data/files.ts";
-import {
-  loadFashionMnist,
-  parsePreparedManifest,
-  type FashionMnistData,
-  type LoadOptions,
-  type PreparedManifest,
-} from "../../src/lib/data/prepared.ts";
+import { loadFashionMnist, parsePreparedManifest, type FashionMnistData, type LoadOptions, type PreparedManifest } from "../../src/lib/data/prepared.ts";
 
 /** public/data/fashion-mnist of this checkout, whatever the working directory. */
 export const DEFAULT_PREPARED_DIR = fileURLToPath(new URL(`../../${PREPARED_DATA_DIR}`, import.meta.url));
@@ -45,10 +39,7 @@ export async function readPreparedManifest(dir: string = DEFAULT_PREPARED_DIR): 
  * @param dir folder of manifest.json (default: this checkout's public/data/fashion-mnist)
  * @param options as for loadFashionMnist; SHA-256 verification is on unless `verify: false`
  */
-export async function readPreparedDataset(
-  dir: string = DEFAULT_PREPARED_DIR,
-  options: LoadOptions = {},
-): Promise<FashionMnistData> {
+export async function readPreparedDataset(dir: string = DEFAULT_PREPARED_DIR, options: LoadOptions = {}): Promise<FashionMnistData> {
   const manifest = await readPreparedManifest(dir);
   const fetchBytes = async (file: string) => new Uint8Array(await readFile(path.join(dir, file)));
   return loadFashionMnist(fetchBytes, manifest, options);

@@ -20,7 +20,9 @@ export function recordNameProblem(file: string, run: RunRecord): string | null {
   const suffix = seed === DEFAULT_SEED ? ".json" : `.seed-${seed}.json`;
   const names = run.protocol.name === "custom" ? [...PRESET_NAMES, "custom"] : [run.protocol.name];
   const expected = names.map((name) => `${run.rowId}.${name}${suffix}`);
-  return expected.includes(file) ? null : `file name ${file} does not fit row ${run.rowId}, protocol ${run.protocol.name}, seed ${seed} (expected ${expected.join(" or ")})`;
+  return expected.includes(file)
+    ? null
+    : `file name ${file} does not fit row ${run.rowId}, protocol ${run.protocol.name}, seed ${seed} (expected ${expected.join(" or ")})`;
 }
 
 /**

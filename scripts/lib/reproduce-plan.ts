@@ -116,13 +116,7 @@ export type ExistingRecord =
  * @param outDir folder of run records
  * @param checkpointDir folder of checkpoints
  */
-export function planRuns(
-  rowIds: readonly string[],
-  seeds: readonly number[],
-  protocol: Protocol,
-  outDir: string,
-  checkpointDir: string,
-): ReproduceTask[] {
+export function planRuns(rowIds: readonly string[], seeds: readonly number[], protocol: Protocol, outDir: string, checkpointDir: string): ReproduceTask[] {
   return rowIds.flatMap((id) =>
     seeds.map((seed) => {
       const trained = rowProtocol(id, protocol);

@@ -131,7 +131,10 @@ export function createEstimator(runs: readonly LoadedRun[], target: EstimateTarg
     const otherImages = evaluatedImages(protocol, protocol.epochs, target.evaluateTrain);
     const done = (train: number, other: number, basis: string): RunEstimate => {
       const seconds = (trainImages * train + otherImages * other) / speedup;
-      const scaled = isWasm && threads !== 1 ? `; x1/${speedup.toFixed(2)} for ${threadsText(threads)} (docs/wasm.md's 2-thread speed-up${threads > 2 ? ", extrapolated by Amdahl's law" : ""})` : "";
+      const scaled =
+        isWasm && threads !== 1
+          ? `; x1/${speedup.toFixed(2)} for ${threadsText(threads)} (docs/wasm.md's 2-thread speed-up${threads > 2 ? ", extrapolated by Amdahl's law" : ""})`
+          : "";
       return {
         minutes: Math.round((seconds / 60) * 10) / 10,
         backend: target.backend,
@@ -151,7 +154,11 @@ export function createEstimator(runs: readonly LoadedRun[], target: EstimateTarg
     const baseRuns = base !== row ? byRow.get(base) : undefined;
     if (baseRuns?.length) {
       const t = fastest(baseRuns);
-      return done(t.train, t.other, `the fastest of ${baseRuns.length} record(s) of its base row ${base} (trained at batch ${t.batchSize}, batch ${protocol.batchSize}'s own effect not counted): ${describe(t)}`);
+      return done(
+        t.train,
+        t.other,
+        `the fastest of ${baseRuns.length} record(s) of its base row ${base} (trained at batch ${t.batchSize}, batch ${protocol.batchSize}'s own effect not counted): ${describe(t)}`,
+      );
     }
     const macs = forwardMacsPerImage(config);
     const family = [...byRow.values()].map(fastest).filter((t) => t.config.family === config.family);

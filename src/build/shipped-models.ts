@@ -34,9 +34,7 @@ export const SHIPPED_ROW_IDS: readonly string[] = [...ORIGINAL_STUDY.cnnTuning, 
  */
 export function findShippedModels(runs: readonly LoadedRun[], modelsDir = resolve("public/data/models")): ShippedModel[] {
   return SHIPPED_ROW_IDS.filter((id) => existsSync(resolve(modelsDir, id, "model.json"))).map((rowId) => {
-    const source = runs
-      .filter((r) => r.run.modelPath === `models/${rowId}/model.json`)
-      .sort((a, b) => b.run.finishedAt.localeCompare(a.run.finishedAt))[0];
+    const source = runs.filter((r) => r.run.modelPath === `models/${rowId}/model.json`).sort((a, b) => b.run.finishedAt.localeCompare(a.run.finishedAt))[0];
     return {
       rowId,
       label: `Pretrained ${rowId.startsWith("cnn") ? "CNN" : "ResNet"} (${rowId})`,

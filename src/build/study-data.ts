@@ -28,8 +28,7 @@ const SUMMARY = "public/data/site/summary.json";
  * @throws Error naming the file and the invalid field, or telling how to create the file
  */
 export function loadSiteData(path = resolve(SUMMARY)): SiteData {
-  if (!existsSync(path))
-    throw new Error(`${SUMMARY} is missing: run \`node scripts/site-data.ts\` (npm run build does it for you)`);
+  if (!existsSync(path)) throw new Error(`${SUMMARY} is missing: run \`node scripts/site-data.ts\` (npm run build does it for you)`);
   const result = siteDataSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!result.success) throw new Error(`Invalid site data ${SUMMARY}:\n${formatIssues(result.error.issues)}`);
   return result.data;
@@ -41,9 +40,7 @@ export function loadSiteData(path = resolve(SUMMARY)): SiteData {
  */
 export async function loadRuns(): Promise<LoadedRun[]> {
   const entries = await getCollection("runs");
-  return entries
-    .map((entry) => ({ file: entry.id, run: entry.data }))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return entries.map((entry) => ({ file: entry.id, run: entry.data })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 /** The study data: runs from the content collection, rows and the best run of each derived from them. */

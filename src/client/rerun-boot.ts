@@ -29,7 +29,12 @@ function loadPanel(): Promise<RerunPanel> {
     const { createRerunPanel } = await import("./rerun-panel.ts");
     // Evaluating the module and building the panel in separate tasks keeps each one short.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    return createRerunPanel({ baseUrl: import.meta.env.BASE_URL, data: JSON.parse(island.textContent ?? "{}"), preset: presetFromUrl(), backend: backendFromUrl() });
+    return createRerunPanel({
+      baseUrl: import.meta.env.BASE_URL,
+      data: JSON.parse(island.textContent ?? "{}"),
+      preset: presetFromUrl(),
+      backend: backendFromUrl(),
+    });
   })();
   panel.catch(() => (panel = null));
   return panel;
@@ -61,9 +66,7 @@ document.addEventListener("click", (event) => {
         // A "Rerun all" lists its rows, or stands for every Rerun button of its table/section.
         const listed = all!.dataset.rerunAll?.trim();
         const scope = all!.closest("section, table, figure") ?? document;
-        const rows = listed
-          ? listed.split(/\s+/)
-          : [...scope.querySelectorAll<HTMLElement>("button.rerun[data-config]")].map((b) => b.dataset.config!);
+        const rows = listed ? listed.split(/\s+/) : [...scope.querySelectorAll<HTMLElement>("button.rerun[data-config]")].map((b) => b.dataset.config!);
         p.requestAll(rows);
       }
     })

@@ -160,7 +160,9 @@ export function createRerunPanel(options: RerunPanelOptions) {
       await saveRerun(
         record,
         { runId: record.runId, batches: thinPoints(batches, 500) },
-        exported ? { runId: exported.runId, rowId: exported.rowId, createdAt: new Date().toISOString(), modelJson: exported.modelJson, weights: exported.weights } : undefined,
+        exported
+          ? { runId: exported.runId, rowId: exported.rowId, createdAt: new Date().toISOString(), modelJson: exported.modelJson, weights: exported.weights }
+          : undefined,
       );
       await client.disposeModel();
       view.showMemory(await client.memory(), training);

@@ -19,8 +19,7 @@ function sortRows(table: HTMLTableElement, column: number, type: string, directi
   const rows = [...body.rows].map((row, index) => ({ row, index, value: cellValue(row, column) }));
   rows.sort((a, b) => {
     if (a.value === "" || b.value === "") return (a.value === "" ? 1 : 0) - (b.value === "" ? 1 : 0) || a.index - b.index;
-    const order =
-      type === "number" ? Number(a.value) - Number(b.value) : a.value.localeCompare(b.value, "en", { numeric: true });
+    const order = type === "number" ? Number(a.value) - Number(b.value) : a.value.localeCompare(b.value, "en", { numeric: true });
     return sign * order || a.index - b.index;
   });
   body.append(...rows.map((r) => r.row));

@@ -59,7 +59,8 @@ export interface TrainerClientOptions {
 export function createTrainerClient(options: TrainerClientOptions) {
   const graceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
   const makeWorker =
-    options.createWorker ?? (() => new Worker(new URL("../workers/trainer/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
+    options.createWorker ??
+    (() => new Worker(new URL("../workers/trainer/trainer.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-trainer" }));
   let live: Live | null = null;
   let token = 0;
   let running: { token: number; promise: Promise<ClientOutcome>; settleCancelled: (o: ClientOutcome) => void; note: { backend: string | null } } | null = null;
@@ -144,7 +145,11 @@ export function createTrainerClient(options: TrainerClientOptions) {
         } catch (error) {
           w.kill("crashed");
           const reason = error instanceof Error ? error.message : String(error);
-          return { status: "failed", failure: workerCrashFailure(reason, note.backend ?? undefined), memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false } };
+          return {
+            status: "failed",
+            failure: workerCrashFailure(reason, note.backend ?? undefined),
+            memory: { numTensors: 0, numBytes: 0, numDataBuffers: 0, unreliable: true, backend: null, baselineTensors: null, modelKept: false },
+          };
         }
       })();
       const promise = Promise.race([work, cancelled]).finally(() => {

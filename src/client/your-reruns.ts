@@ -6,7 +6,16 @@
  */
 import { formatCount, formatDateTime, formatPercent } from "../lib/format.ts";
 import type { RunRecord } from "../lib/study/schema.ts";
-import { deleteRerun, downloadBlob, downloadModel, downloadRunJson, getRerunModel, listRerunModelIds, listReruns, RERUNS_CHANGED_EVENT } from "./rerun-store.ts";
+import {
+  deleteRerun,
+  downloadBlob,
+  downloadModel,
+  downloadRunJson,
+  getRerunModel,
+  listRerunModelIds,
+  listReruns,
+  RERUNS_CHANGED_EVENT,
+} from "./rerun-store.ts";
 
 function cell(text: string, attrs: Record<string, string> = {}): HTMLTableCellElement {
   const td = document.createElement("td");
@@ -41,7 +50,9 @@ export async function mountYourReruns(section: HTMLElement): Promise<void> {
     try {
       [runs, withModel] = await Promise.all([listReruns(), listRerunModelIds()]);
     } catch (error) {
-      list.replaceChildren(Object.assign(document.createElement("p"), { textContent: `Your reruns cannot be shown: ${error instanceof Error ? error.message : String(error)}` }));
+      list.replaceChildren(
+        Object.assign(document.createElement("p"), { textContent: `Your reruns cannot be shown: ${error instanceof Error ? error.message : String(error)}` }),
+      );
       return;
     }
     section.dataset.count = String(runs.length);

@@ -59,7 +59,6 @@ export const PROTOCOL_RUN_LABELS: Record<Protocol["name"], string> = {
   custom: "Custom run",
 };
 
-
 /**
  * A run's protocol as a badge or legend names it.
  * @returns e.g. "Quick run (5,400 training images, 3 epochs)" or "Full protocol (54,000 training images, 10 epochs)"

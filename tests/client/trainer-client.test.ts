@@ -5,7 +5,17 @@ import { FULL_PROTOCOL } from "../../src/lib/study/study.ts";
 import type { TrainCallbacks, TrainOutcome } from "../../src/workers/trainer/api.ts";
 
 const MEMORY = { numTensors: 3, numBytes: 12, numDataBuffers: 3, unreliable: false, backend: "wasm", baselineTensors: 3, modelKept: false };
-const progress = (batch: number) => ({ epoch: 1, epochs: 1, batch, batchesPerEpoch: 1000, loss: 1, accuracy: 0.5, imagesPerSecond: 100, etaSeconds: 10, fraction: batch / 1000 });
+const progress = (batch: number) => ({
+  epoch: 1,
+  epochs: 1,
+  batch,
+  batchesPerEpoch: 1000,
+  loss: 1,
+  accuracy: 0.5,
+  imagesPerSecond: 100,
+  etaSeconds: 10,
+  fraction: batch / 1000,
+});
 
 /**
  * A stand-in trainer worker over a MessageChannel, driven batch by batch by the test: train() sends
@@ -85,8 +95,14 @@ const request = { rowId: "cnn-32-64-3-64", protocol: FULL_PROTOCOL };
 
 describe("trainerUrls", () => {
   it("resolves the data and wasm folders against the site's base, at the root or under a sub-path", () => {
-    expect(trainerUrls("/", "https://x.test/cnn-tuning/?preset=smoke")).toEqual({ dataUrl: "https://x.test/data/fashion-mnist/", wasmPaths: "https://x.test/data/tfjs-wasm/" });
-    expect(trainerUrls("/fm", "https://x.test/fm/reruns/")).toEqual({ dataUrl: "https://x.test/fm/data/fashion-mnist/", wasmPaths: "https://x.test/fm/data/tfjs-wasm/" });
+    expect(trainerUrls("/", "https://x.test/cnn-tuning/?preset=smoke")).toEqual({
+      dataUrl: "https://x.test/data/fashion-mnist/",
+      wasmPaths: "https://x.test/data/tfjs-wasm/",
+    });
+    expect(trainerUrls("/fm", "https://x.test/fm/reruns/")).toEqual({
+      dataUrl: "https://x.test/fm/data/fashion-mnist/",
+      wasmPaths: "https://x.test/fm/data/tfjs-wasm/",
+    });
   });
 });
 

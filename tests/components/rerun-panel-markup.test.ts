@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "../..");
 const component = readFileSync(join(root, "src/components/RerunPanel.astro"), "utf8");
-const scripts = ["src/client/rerun-panel.ts", ...readdirSync(join(root, "src/client/rerun")).map((f) => `src/client/rerun/${f}`)].map((f) => readFileSync(join(root, f), "utf8")).join("\n");
+const scripts = ["src/client/rerun-panel.ts", ...readdirSync(join(root, "src/client/rerun")).map((f) => `src/client/rerun/${f}`)]
+  .map((f) => readFileSync(join(root, f), "utf8"))
+  .join("\n");
 const looked = (re: RegExp) => [...new Set([...scripts.matchAll(re)].map((m) => m[1]))].sort();
 const present = (attr: string) => new Set([...component.matchAll(new RegExp(`${attr}="([\\w-]+)"`, "g"))].map((m) => m[1]));
 

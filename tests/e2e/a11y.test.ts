@@ -20,7 +20,12 @@ const WIDTHS = [1280, 390] as const;
 /** A reader's finished rerun, as the panel stores it. */
 const storedRerun: RunRecord = (() => {
   const fixture = runRecordSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")));
-  return runRecordSchema.parse({ ...fixture, runId: "resnet-2x32.quick.2026-12-05T10-00-00-000Z", source: "reader", environment: { ...fixture.environment, runtime: "browser", backend: "wasm", wasmThreads: 2 } });
+  return runRecordSchema.parse({
+    ...fixture,
+    runId: "resnet-2x32.quick.2026-12-05T10-00-00-000Z",
+    source: "reader",
+    environment: { ...fixture.environment, runtime: "browser", backend: "wasm", wasmThreads: 2 },
+  });
 })();
 
 let browser: Browser;

@@ -62,9 +62,7 @@ export async function openRecordedPage(browser: Browser, options: BrowserContext
   });
   page.on("pageerror", (error) => record.consoleErrors.push(`uncaught: ${error.message}`));
   page.on("request", (request) => record.requests.push(request.url()));
-  page.on("requestfailed", (request) =>
-    record.failedRequests.push(`failed ${request.url()} (${request.failure()?.errorText ?? "unknown"})`),
-  );
+  page.on("requestfailed", (request) => record.failedRequests.push(`failed ${request.url()} (${request.failure()?.errorText ?? "unknown"})`));
   page.on("response", (response) => {
     if (response.status() >= 400) record.failedRequests.push(`${response.status()} ${response.url()}`);
     else if (response.request().resourceType() === "script")

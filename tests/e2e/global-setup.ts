@@ -29,8 +29,7 @@ function run(args: string[], env: Record<string, string>): void {
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1", ...env },
     encoding: "utf8",
   });
-  if (result.status !== 0)
-    throw new Error(`e2e build step failed: node ${args.join(" ")}\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`e2e build step failed: node ${args.join(" ")}\n${result.stdout}\n${result.stderr}`);
 }
 
 /** Build one site into outDir; published run records are copied next to the pages that link them. */

@@ -141,7 +141,13 @@ describe("Grad-CAM page controls", () => {
       async ({ record, modelJson, weights }) => {
         const { rerunsDb } = globalThis as WithRerunsDb;
         const bytes = Uint8Array.from(weights);
-        await rerunsDb.saveRerun(record, undefined, { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson, weights: bytes.buffer });
+        await rerunsDb.saveRerun(record, undefined, {
+          runId: record.runId,
+          rowId: record.rowId,
+          createdAt: record.finishedAt,
+          modelJson,
+          weights: bytes.buffer,
+        });
         rerunsDb.closeRerunsDb();
       },
       { record: stored, modelJson: files.modelJson, weights: Array.from(files.weights) },
@@ -175,7 +181,9 @@ describe("Grad-CAM page controls", () => {
         };
         const model = document.querySelector('[data-gradcam="model"]')!;
         const fieldset = model.closest("fieldset")!;
-        const others = [...document.querySelectorAll('[data-gradcam="controls"] :is(fieldset, select, input, button)')].filter((el) => el !== model && el !== fieldset);
+        const others = [...document.querySelectorAll('[data-gradcam="controls"] :is(fieldset, select, input, button)')].filter(
+          (el) => el !== model && el !== fieldset,
+        );
         return { model: box(model), fieldset: box(fieldset), others: others.map(box), width: document.documentElement.clientWidth };
       });
       const at = `${viewport.width} px`;
@@ -185,8 +193,18 @@ describe("Grad-CAM page controls", () => {
       type Box = (typeof boxes)["model"];
       const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
       // Neither the menu nor its fieldset runs into another control or fieldset.
-      expect(boxes.others.filter((b) => overlaps(boxes.model, b)), at).toEqual([]);
-      expect(boxes.others.filter((b) => overlaps(boxes.fieldset, b) && !(b.left >= boxes.fieldset.left && b.right <= boxes.fieldset.right && b.top >= boxes.fieldset.top && b.bottom <= boxes.fieldset.bottom)), at).toEqual([]);
+      expect(
+        boxes.others.filter((b) => overlaps(boxes.model, b)),
+        at,
+      ).toEqual([]);
+      expect(
+        boxes.others.filter(
+          (b) =>
+            overlaps(boxes.fieldset, b) &&
+            !(b.left >= boxes.fieldset.left && b.right <= boxes.fieldset.right && b.top >= boxes.fieldset.top && b.bottom <= boxes.fieldset.bottom),
+        ),
+        at,
+      ).toEqual([]);
       await page.locator('[data-gradcam="controls"]').screenshot({ path: join(SCREENSHOTS, `gradcam-your-model-${viewport.width}.png`) });
     }
     expect(record.consoleErrors).toEqual([]);

@@ -115,21 +115,25 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
     },
   );
 
-  it("with service workers blocked the page is not isolated, and a smoke rerun on wasm trains on one thread as before", { retry: 2, timeout: 300_000 }, async () => {
-    const { context, page, errors } = await newContext("block");
-    await page.goto(url);
-    await page.locator("h1").textContent();
-    expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(false);
-    const gate = await gateDataset(context);
-    await startSmokeRun(page);
-    await gate.requested;
-    const panel = page.locator(".rerun-panel");
-    await expect.poll(() => panel.getAttribute("data-wasm-threads"), { timeout: 60_000 }).toBe("1");
-    expect(await panel.locator("[data-part='backend-summary']").textContent()).toBe(
-      "Backend: WebAssembly, 1 thread (this page is not cross-origin isolated, so one thread)",
-    );
-    gate.release();
-    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, interval: 500 }).toBe("finished");
-    expect(errors).toEqual([]);
-  });
+  it(
+    "with service workers blocked the page is not isolated, and a smoke rerun on wasm trains on one thread as before",
+    { retry: 2, timeout: 300_000 },
+    async () => {
+      const { context, page, errors } = await newContext("block");
+      await page.goto(url);
+      await page.locator("h1").textContent();
+      expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(false);
+      const gate = await gateDataset(context);
+      await startSmokeRun(page);
+      await gate.requested;
+      const panel = page.locator(".rerun-panel");
+      await expect.poll(() => panel.getAttribute("data-wasm-threads"), { timeout: 60_000 }).toBe("1");
+      expect(await panel.locator("[data-part='backend-summary']").textContent()).toBe(
+        "Backend: WebAssembly, 1 thread (this page is not cross-origin isolated, so one thread)",
+      );
+      gate.release();
+      await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, interval: 500 }).toBe("finished");
+      expect(errors).toEqual([]);
+    },
+  );
 });

@@ -29,9 +29,7 @@ const sites: E2ESite[] = servedSites().filter((site, i, all) => all.findIndex((s
  * name, a user agent), so "Your reruns" is as wide as it gets.
  */
 const storedRerun: RunRecord = (() => {
-  const fixture = runRecordSchema.parse(
-    JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")),
-  );
+  const fixture = runRecordSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runs/resnet-2x32.quick.fixture-22.json"), "utf8")));
   return runRecordSchema.parse({
     ...fixture,
     runId: "resnet-2x32.quick.2026-12-04T10-00-00-000Z",
@@ -60,7 +58,13 @@ afterAll(async () => {
 function newContext(width: number): Promise<BrowserContext> {
   const phone = width < 500;
   // No service worker: its one reload on a first visit would race with the measurements.
-  return browser.newContext({ viewport: { width, height: phone ? 844 : 900 }, isMobile: phone, hasTouch: phone, colorScheme: "light", serviceWorkers: "block" });
+  return browser.newContext({
+    viewport: { width, height: phone ? 844 : 900 },
+    isMobile: phone,
+    hasTouch: phone,
+    colorScheme: "light",
+    serviceWorkers: "block",
+  });
 }
 
 async function open(context: BrowserContext, url: string): Promise<Page> {
@@ -231,7 +235,10 @@ describe.each(sites)("$name build ($runsDir)", (site) => {
       expect(await page.locator(".tuning-scroll").evaluate((el) => el.scrollLeft)).toBe(0);
 
       // The reproduced column: scrolled into view inside the table's box, clear of the sticky id column.
-      await page.locator(FIRST_REPRODUCED).first().evaluate((cell) => cell.scrollIntoView({ block: "center", inline: "nearest" }));
+      await page
+        .locator(FIRST_REPRODUCED)
+        .first()
+        .evaluate((cell) => cell.scrollIntoView({ block: "center", inline: "nearest" }));
       const reproduced = await uncovered(page, FIRST_REPRODUCED);
       expect(reproduced, JSON.stringify(reproduced)).toMatchObject({ found: true, hit: true, inViewport: true });
       await page.screenshot({ path: join(shots, "layout-cnn-tuning-reproduced-390.png") });

@@ -34,44 +34,53 @@ interface RowView {
 }
 
 describe.each(servedSites().filter((s) => s.name === "root" || s.name === "runs-swapped"))("$name site", (site) => {
-  it.each(["cnn-tuning/", "resnet-tuning/"])("at 390 px, %s: configuration, both numbers and Rerun in every row, no sideways scroll, short rows", async (path) => {
-    const { page } = await openRecordedPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    try {
-      await page.goto(site.url + path, { waitUntil: "networkidle" });
-      const box = await page.locator(".tuning-scroll").first().evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
-      expect(box.scrollWidth, JSON.stringify(box)).toBeLessThanOrEqual(box.clientWidth);
-      const rows: RowView[] = await page.$$eval("table.tuning tbody tr", (trs) =>
-        trs.map((tr) => {
-          const boxRect = tr.closest(".tuning-scroll")!.getBoundingClientRect();
-          const rerun = tr.querySelector("button.rerun")!.getBoundingClientRect();
-          const cells = [...tr.children].filter((c) => (c as HTMLElement).offsetWidth > 0) as HTMLElement[];
-          return {
-            id: tr.id,
-            height: Math.round(tr.getBoundingClientRect().height),
-            visible: cells.map((c) => c.innerText.replace(/\s+/g, " ").trim()),
-            rerunInBox: rerun.left >= boxRect.left && rerun.right <= boxRect.right + 0.5,
-            details: (tr.querySelector(".row-details") as HTMLElement | null)?.innerText.trim() ?? "",
-          };
-        }),
-      );
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) {
-        // Configuration (with its details line), Rerun, the original's number, ours.
-        expect(row.visible, row.id).toHaveLength(4);
-        expect(row.visible[0].startsWith(row.id), row.id).toBe(true);
-        expect(row.visible[1], row.id).toMatch(/^Rerun\b/);
-        expect(row.visible[2], row.id).toMatch(/^(\d+\.\d+%|not reported)$/);
-        expect(row.visible[3], row.id).toMatch(/^(\d+\.\d+%|not yet)$/);
-        expect(row.rerunInBox, row.id).toBe(true);
-        expect(row.details, row.id).toMatch(/^(rank \d+|not ranked)/);
-        // Three short lines at most beside the button: no wrapped run-records column.
-        expect(row.height, row.id).toBeLessThanOrEqual(100);
+  it.each(["cnn-tuning/", "resnet-tuning/"])(
+    "at 390 px, %s: configuration, both numbers and Rerun in every row, no sideways scroll, short rows",
+    async (path) => {
+      const { page } = await openRecordedPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      try {
+        await page.goto(site.url + path, { waitUntil: "networkidle" });
+        const box = await page
+          .locator(".tuning-scroll")
+          .first()
+          .evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+        expect(box.scrollWidth, JSON.stringify(box)).toBeLessThanOrEqual(box.clientWidth);
+        const rows: RowView[] = await page.$$eval("table.tuning tbody tr", (trs) =>
+          trs.map((tr) => {
+            const boxRect = tr.closest(".tuning-scroll")!.getBoundingClientRect();
+            const rerun = tr.querySelector("button.rerun")!.getBoundingClientRect();
+            const cells = [...tr.children].filter((c) => (c as HTMLElement).offsetWidth > 0) as HTMLElement[];
+            return {
+              id: tr.id,
+              height: Math.round(tr.getBoundingClientRect().height),
+              visible: cells.map((c) => c.innerText.replace(/\s+/g, " ").trim()),
+              rerunInBox: rerun.left >= boxRect.left && rerun.right <= boxRect.right + 0.5,
+              details: (tr.querySelector(".row-details") as HTMLElement | null)?.innerText.trim() ?? "",
+            };
+          }),
+        );
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          // Configuration (with its details line), Rerun, the original's number, ours.
+          expect(row.visible, row.id).toHaveLength(4);
+          expect(row.visible[0].startsWith(row.id), row.id).toBe(true);
+          expect(row.visible[1], row.id).toMatch(/^Rerun\b/);
+          expect(row.visible[2], row.id).toMatch(/^(\d+\.\d+%|not reported)$/);
+          expect(row.visible[3], row.id).toMatch(/^(\d+\.\d+%|not yet)$/);
+          expect(row.rerunInBox, row.id).toBe(true);
+          expect(row.details, row.id).toMatch(/^(rank \d+|not ranked)/);
+          // Three short lines at most beside the button: no wrapped run-records column.
+          expect(row.height, row.id).toBeLessThanOrEqual(100);
+        }
+        await page
+          .locator("table.tuning")
+          .first()
+          .screenshot({ path: join(SHOTS, `${site.name}-${path.replace("/", "")}-390.png`) });
+      } finally {
+        await page.close();
       }
-      await page.locator("table.tuning").first().screenshot({ path: join(SHOTS, `${site.name}-${path.replace("/", "")}-390.png`) });
-    } finally {
-      await page.close();
-    }
-  });
+    },
+  );
 
   it("at 1280 px the tuning table keeps every column and shows no details line", async () => {
     const { page } = await openRecordedPage(browser, { viewport: { width: 1280, height: 900 } });

@@ -80,8 +80,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
       const numbers = await labelledNumbers(page);
       await page.close();
       for (const n of numbers.filter((x) => x.provenance === "reproduced")) expect(n.protocol, `${path}: ${n.text}`).toBe("full");
-      for (const n of numbers.filter((x) => x.provenance === "preliminary"))
-        expect(["quick", "smoke", "custom"], `${path}: ${n.text}`).toContain(n.protocol);
+      for (const n of numbers.filter((x) => x.provenance === "preliminary")) expect(["quick", "smoke", "custom"], `${path}: ${n.text}`).toContain(n.protocol);
     }
   });
 
@@ -95,9 +94,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
     });
 
     it("counts configurations at the full protocol", async () => {
-      expect((await page.locator('[data-count="full"]').textContent())?.trim()).toBe(
-        `${fullRows.length} of ${allRows.length} at the full protocol`,
-      );
+      expect((await page.locator('[data-count="full"]').textContent())?.trim()).toBe(`${fullRows.length} of ${allRows.length} at the full protocol`);
     });
     it("sets only a full-protocol number beside each headline number of the original, else says so and links the shorter run", async () => {
       const rows = await page.$$eval("table.headline tbody tr", (trs) =>
@@ -239,7 +236,12 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
           // The seed mean with n where the row has several full-protocol seeds, else "1 run".
           const { validation, test } = row.seeds!;
           const note = (n: number) => (n === 1 ? "1 run" : `mean of ${n}`);
-          expect(c.validation).toEqual({ provenance: "reproduced", protocol: "full", seeds: String(validation.n), text: `${formatPercent(validation.value)} ${note(validation.n)}` });
+          expect(c.validation).toEqual({
+            provenance: "reproduced",
+            protocol: "full",
+            seeds: String(validation.n),
+            text: `${formatPercent(validation.value)} ${note(validation.n)}`,
+          });
           expect(c.test).toEqual({ provenance: "reproduced", protocol: "full", seeds: String(test.n), text: `${formatPercent(test.value)} ${note(test.n)}` });
         } else {
           expect(c.validation.provenance).toBeNull();
@@ -276,9 +278,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
         expect(reproducedIds.sort()).toEqual(full.map((r) => r.id).sort());
         for (const row of shorter) {
           const r = row.preliminary!.run;
-          expect(chart.titles).toContain(
-            `${row.id}: ${(r.metrics.validation.accuracy * 100).toFixed(2)}% (${protocolRunLabel(r.protocol)})`,
-          );
+          expect(chart.titles).toContain(`${row.id}: ${(r.metrics.validation.accuracy * 100).toFixed(2)}% (${protocolRunLabel(r.protocol)})`);
         }
       }
     });

@@ -76,13 +76,18 @@ async function open(url: string, viewport = { width: 1280, height: 900 }, ownBro
  * main thread fails on an idle machine and a busy one alike.
  */
 async function startLongTaskTrace(page: Page): Promise<void> {
-  await page.context().browser()!.startTracing(page, { categories: ["toplevel"] });
+  await page
+    .context()
+    .browser()!
+    .startTracing(page, { categories: ["toplevel"] });
 }
 
 async function stopLongTaskTrace(page: Page): Promise<{ cpuMs: number; wallMs: number; name: string }[]> {
   const trace = JSON.parse((await page.context().browser()!.stopTracing()).toString()) as { traceEvents: TraceEvent[] } | TraceEvent[];
   const events = Array.isArray(trace) ? trace : trace.traceEvents;
-  const mainThreads = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
+  const mainThreads = new Set(
+    events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`),
+  );
   // A task of the renderer's main thread; its thread duration excludes time the thread was descheduled.
   return events
     .filter((e) => e.ph === "X" && e.name === "ThreadControllerImpl::RunTask" && mainThreads.has(`${e.pid}:${e.tid}`) && (e.tdur ?? 0) > 50_000)
@@ -229,7 +234,12 @@ const trainingVertices = (page: Page): Promise<number> =>
   });
 
 /** Click Rerun on a row and wait for the run to end; checks progress rose and returns the final state. */
-async function smokeRun(page: Page, rowId: string, shotName: string, timeoutMs: number): Promise<{ final: PanelState; longTasks: Awaited<ReturnType<typeof stopLongTaskTrace>> }> {
+async function smokeRun(
+  page: Page,
+  rowId: string,
+  shotName: string,
+  timeoutMs: number,
+): Promise<{ final: PanelState; longTasks: Awaited<ReturnType<typeof stopLongTaskTrace>> }> {
   await clickRerunRecorded(page, rowId);
   let shot = false;
   await watch(
@@ -392,17 +402,21 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     await page.screenshot({ path: join(SHOTS, "rerun-cnn-wasm-curves.png") });
   });
 
-  it("Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms", { timeout: 360_000 }, async () => {
-    const { page, errors } = await open(`${RESNET}?preset=smoke`);
-    const { final, longTasks } = await smokeRun(page, "resnet-2x32", "rerun-resnet-wasm", 300_000);
-    expect(final.backend).toBe("wasm");
-    const explanation = await page.locator(".rerun-backend-info").textContent();
-    expect(explanation).toMatch(/Picked automatically: WebAssembly/);
-    expect(explanation).toMatch(/WebGL: WebGL 2 renderer is a software emulation/);
-    expect(explanation).toMatch(/WebGPU: WebGPU adapter is a software fallback/);
-    expect(longTasks).toEqual([]);
-    expect(errors).toEqual([]);
-  });
+  it(
+    "Smoke rerun of resnet-2x32 with the automatic backend picks wasm over software WebGL/WebGPU and finishes, no long task over 50 ms",
+    { timeout: 360_000 },
+    async () => {
+      const { page, errors } = await open(`${RESNET}?preset=smoke`);
+      const { final, longTasks } = await smokeRun(page, "resnet-2x32", "rerun-resnet-wasm", 300_000);
+      expect(final.backend).toBe("wasm");
+      const explanation = await page.locator(".rerun-backend-info").textContent();
+      expect(explanation).toMatch(/Picked automatically: WebAssembly/);
+      expect(explanation).toMatch(/WebGL: WebGL 2 renderer is a software emulation/);
+      expect(explanation).toMatch(/WebGPU: WebGPU adapter is a software fallback/);
+      expect(longTasks).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+  );
 
   it("Cancel mid-run on wasm: the run stops and the worker's tensor count is back at its baseline", async () => {
     // The full protocol (540,000 images) is still training when the test cancels, on any machine.
@@ -461,7 +475,12 @@ describe("rerun panel (headless Chromium, no GPU)", () => {
     });
     const statuses: string[] = [];
     await startRerun(page, "cnn-32-64-3-32");
-    await watch(page, (s) => s.state !== "running", 180_000, async () => void statuses.push((await page.locator(".rerun-status").textContent()) ?? ""));
+    await watch(
+      page,
+      (s) => s.state !== "running",
+      180_000,
+      async () => void statuses.push((await page.locator(".rerun-status").textContent()) ?? ""),
+    );
     expect(gz).toEqual([]);
     expect((await panelState(page))!.state).toBe("finished");
     await expect.poll(() => section.getAttribute("data-count")).toBe("2");

@@ -109,9 +109,7 @@ function stateOf(site: E2ESite): SiteState {
 async function javascriptBytes(opened: RecordedPage): Promise<number> {
   await opened.settle();
   const inline = await opened.page.$$eval("script:not([src])", (scripts) =>
-    (scripts as HTMLScriptElement[])
-      .filter((s) => !s.type || s.type === "module" || s.type.includes("javascript"))
-      .map((s) => s.textContent ?? ""),
+    (scripts as HTMLScriptElement[]).filter((s) => !s.type || s.type === "module" || s.type.includes("javascript")).map((s) => s.textContent ?? ""),
   );
   return (
     opened.record.scripts.reduce((sum, s) => sum + gzipSync(s.body).length, 0) +
@@ -155,9 +153,7 @@ describe.each(servedSites().map(stateOf))("$site.name build ($site.base)", (stat
     });
     it("loads no TensorFlow.js", async () => {
       await opened.settle();
-      const tfjs = opened.record.scripts.filter(
-        (s) => /tfjs|tensorflow/i.test(s.url) || /tensorflow/i.test(s.body.toString("utf8")),
-      );
+      const tfjs = opened.record.scripts.filter((s) => /tfjs|tensorflow/i.test(s.url) || /tensorflow/i.test(s.body.toString("utf8")));
       expect(tfjs.map((s) => s.url)).toEqual([]);
     });
     it(`ships at most ${JS_BUDGET / 1024} KB of JavaScript (gzip) before interaction`, async () => {
@@ -257,9 +253,7 @@ describe.each(servedSites().map(stateOf))("$site.name build ($site.base)", (stat
       const runs = readRuns(site.runsDir).map((r) => r.run);
       const grid = buildTuningRows(family as "cnn" | "resnet", []).map((r) => r.id);
       const expected = grid.filter((id) => summariseRowRuns(id, runs).seeds.length >= MIN_SEED_RUNS);
-      const shown = await opened.page.$$eval('[data-testid="seed-summary-table"] tbody tr', (list) =>
-        list.map((tr) => tr.getAttribute("data-row-id")),
-      );
+      const shown = await opened.page.$$eval('[data-testid="seed-summary-table"] tbody tr', (list) => list.map((tr) => tr.getAttribute("data-row-id")));
       expect(shown.sort()).toEqual(expected.sort());
       expect(await opened.page.locator('[data-testid="seed-summary-too-few"]').count()).toBe(expected.length ? 0 : 1);
       // The original's ranks 1-2 and 2-3, each with a sentence, "too few runs" included.
@@ -285,9 +279,7 @@ describe.each(servedSites().map(stateOf))("$site.name build ($site.base)", (stat
       expect(await header.getAttribute("aria-sort")).toBe("ascending");
       const ids = await page.$$eval("table.tuning tbody tr", (list) => list.map((tr) => tr.id));
       // Rows the original did not report stay at the bottom in either direction.
-      expect(ids.slice(0, 3)).toEqual(
-        (family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning).map((r) => r.id).reverse(),
-      );
+      expect(ids.slice(0, 3)).toEqual((family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning).map((r) => r.id).reverse());
     });
   });
 

@@ -45,8 +45,7 @@ export function parseMarkdownTables(markdown: string): MarkdownTable[] {
     let j = i + 2;
     for (; j < lines.length && lines[j].trim().startsWith("|"); j++) {
       const cells = cellsOf(lines[j]);
-      if (cells.length !== columns.length)
-        throw new Error(`Table under "${heading}", line ${j + 1}: ${cells.length} cells, expected ${columns.length}`);
+      if (cells.length !== columns.length) throw new Error(`Table under "${heading}", line ${j + 1}: ${cells.length} cells, expected ${columns.length}`);
       rows.push(cells);
     }
     tables.push({ heading, columns, rows });

@@ -73,7 +73,12 @@ export async function convGrads(backend: Backend, xShape: number[], wShape: numb
     const r = tf.tensor(randomValues(outShape, seed + 2), outShape);
     const tensorsBefore = tf.memory().numTensors;
     const dataIdsBefore = backend === "wasm" ? wasmDataIds() : 0;
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad).mul(r).sum())([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad)
+        .mul(r)
+        .sum(),
+    )([x, w]);
     const result = { dx: await dx.data(), dw: await dw.data(), dxShape: dx.shape, dwShape: dw.shape };
     tf.dispose([dx, dw]);
     const leaked = { tensors: tf.memory().numTensors - tensorsBefore, dataIds: backend === "wasm" ? wasmDataIds() - dataIdsBefore : 0 };

@@ -24,7 +24,10 @@ for (const config of [
   let before = 0;
   const losses: number[] = [];
   for (let s = 0; s < 3; s++) {
-    const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i * 3 + s) % 10), "int32");
+    const labels = tf.tensor1d(
+      Array.from({ length: 32 }, (_, i) => (i * 3 + s) % 10),
+      "int32",
+    );
     const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat() as tf.Tensor2D);
     const xs = tf.randomUniform([32, 28, 28, 1], 0, 1, "float32", 50 + s);
     const t = await step.run(xs, ys, labels);

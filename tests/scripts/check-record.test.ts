@@ -16,13 +16,7 @@ import { decodePredictions, encodePredictions } from "../../src/lib/study/predic
 import { publishedRunSchema } from "../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../src/lib/study/schema.ts";
 import { configFromRowId, PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
-import {
-  checkPredictions,
-  checkSchema,
-  checkWeights,
-  recordSplits,
-  type OfficialSets,
-} from "../../scripts/lib/check-record.ts";
+import { checkPredictions, checkSchema, checkWeights, recordSplits, type OfficialSets } from "../../scripts/lib/check-record.ts";
 import { readPreparedDataset } from "../../scripts/lib/read-prepared.ts";
 import { makeFakeFiles, makeServed } from "../helpers/fake-fashion-mnist.ts";
 

@@ -4,15 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  checkPreparedData,
-  DEFAULT_OUT,
-  parseDataArgs,
-  prepareFashionMnist,
-  PrepareError,
-  runDataCommand,
-  type PrepareOptions,
-} from "../../scripts/data.ts";
+import { checkPreparedData, DEFAULT_OUT, parseDataArgs, prepareFashionMnist, PrepareError, runDataCommand, type PrepareOptions } from "../../scripts/data.ts";
 import { readPreparedDataset } from "../../scripts/lib/read-prepared.ts";
 import { FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_FILES, SERVED_BYTES_BUDGET } from "../../src/lib/data/files.ts";
 import { expectedFor, makeFakeFiles, sha256, type FakeFiles } from "../helpers/fake-fashion-mnist.ts";
@@ -85,9 +77,7 @@ describe("prepareFashionMnist", () => {
   it("reports an HTTP error of the download", async () => {
     const files = makeFakeFiles();
     const notFound = (async () => new Response("no", { status: 404, statusText: "Not Found" })) as unknown as typeof fetch;
-    await expect(prepareFashionMnist(options(files, { internal: { fetch: notFound } }))).rejects.toThrow(
-      /download: [^\n]*: HTTP 404 Not Found/,
-    );
+    await expect(prepareFashionMnist(options(files, { internal: { fetch: notFound } }))).rejects.toThrow(/download: [^\n]*: HTTP 404 Not Found/);
   });
 
   it("writes the four served files and a manifest from a folder of .gz files", async () => {
@@ -95,13 +85,7 @@ describe("prepareFashionMnist", () => {
     const from = await writeSource(files, "src");
     const result = await prepareFashionMnist(options(files, { from }));
     expect(result.status).toBe("prepared");
-    expect((await readdir(out)).sort()).toEqual([
-      "manifest.json",
-      "test-images.idx.gz",
-      "test-labels.idx.gz",
-      "train-images.idx.gz",
-      "train-labels.idx.gz",
-    ]);
+    expect((await readdir(out)).sort()).toEqual(["manifest.json", "test-images.idx.gz", "test-labels.idx.gz", "train-images.idx.gz", "train-labels.idx.gz"]);
     const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
     expect(manifest).toEqual(result.manifest);
     expect(manifest.source).toEqual({ kind: "folder", location: from });
@@ -177,9 +161,7 @@ describe("prepareFashionMnist", () => {
     await prepareFashionMnist(options(files, { from }));
     const before = await snapshot(out);
     await writeFile(path.join(from, "train-labels-idx1-ubyte.gz"), gzipSync(new Uint8Array(13)));
-    await expect(prepareFashionMnist(options(files, { from, force: true }))).rejects.toThrow(
-      /train-labels-idx1-ubyte .*SHA-256 mismatch/,
-    );
+    await expect(prepareFashionMnist(options(files, { from, force: true }))).rejects.toThrow(/train-labels-idx1-ubyte .*SHA-256 mismatch/);
     expect(await snapshot(out)).toEqual(before);
     expect((await checkPreparedData(out, expectedFor(files))).ok).toBe(true);
   });
@@ -189,9 +171,7 @@ describe("prepareFashionMnist", () => {
     const from = await writeSource(files, "src");
     const debian = await writeSource(files, "debian");
     await writeFile(path.join(from, "train-labels-idx1-ubyte.gz"), gzipSync(new Uint8Array(13)));
-    await expect(prepareFashionMnist(options(files, { from, internal: { debianDir: debian } }))).rejects.toThrow(
-      /SHA-256 mismatch/,
-    );
+    await expect(prepareFashionMnist(options(files, { from, internal: { debianDir: debian } }))).rejects.toThrow(/SHA-256 mismatch/);
   });
 
   it("rejects a file of the wrong length before hashing it", async () => {
@@ -338,9 +318,7 @@ describe.skipIf(!existsSync(FASHION_MNIST_DEBIAN_DIR))("the real Fashion-MNIST f
       });
     }
     expect(manifest.totals.servedBytes).toBeLessThanOrEqual(SERVED_BYTES_BUDGET);
-    console.log(
-      `real preparation: ${(result.timings.total / 1000).toFixed(1)} s, served ${manifest.totals.servedBytes} bytes`,
-    );
+    console.log(`real preparation: ${(result.timings.total / 1000).toFixed(1)} s, served ${manifest.totals.servedBytes} bytes`);
     expect((await prepareFashionMnist(real)).status).toBe("up-to-date");
     expect(await runDataCommand(["--check", "--out", out], {})).toBe(0);
 

@@ -5,7 +5,7 @@ import { encodeGrayscalePng } from "../../scripts/lib/png.ts";
 /** Split a PNG into chunks, checking each CRC. */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {
   const out: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString("latin1", at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);

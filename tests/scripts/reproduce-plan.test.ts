@@ -32,8 +32,13 @@ describe("reproduce plan", () => {
 
   it("expands ablation rows: all-ablations, -b<N> and -nopool ids, in canonical form", () => {
     expect(expandRowIds(["all-ablations"])).toEqual([
-      "cnn-32-64-3-64-b32", "cnn-64-128-3-64-b32", "cnn-64-128-3-32-b32",
-      "resnet-3x64-b32", "resnet-4x64-b32", "resnet-5x64-b32", "resnet-3x64-nopool",
+      "cnn-32-64-3-64-b32",
+      "cnn-64-128-3-64-b32",
+      "cnn-64-128-3-32-b32",
+      "resnet-3x64-b32",
+      "resnet-4x64-b32",
+      "resnet-5x64-b32",
+      "resnet-3x64-nopool",
     ]);
     expect(expandRowIds(["resnet-3x64-nopool", "cnn-32-64-3-64-b32"])).toEqual(["resnet-3x64-nopool", "cnn-32-64-3-64-b32"]);
     expect(() => expandRowIds(["cnn-32-64-3-64-nopool"])).toThrow(/Unknown row id/);
@@ -50,9 +55,7 @@ describe("reproduce plan", () => {
     expect(one.recordPath).toBe("/out/cnn-32-64-3-64-b32.custom.json");
     expect(two.recordPath).toBe("/out/cnn-32-64-3-64-b32.custom.seed-2.json");
     expect(two.checkpointPath).toBe("/ck/cnn-32-64-3-64-b32.custom.seed-2");
-    expect(planRuns(["cnn-32-64-3-64-b32"], [1], PROTOCOL_PRESETS.quick, "/out", "/ck")[0].recordPath).toBe(
-      "/out/cnn-32-64-3-64-b32.custom.json",
-    );
+    expect(planRuns(["cnn-32-64-3-64-b32"], [1], PROTOCOL_PRESETS.quick, "/out", "/ck")[0].recordPath).toBe("/out/cnn-32-64-3-64-b32.custom.json");
   });
 
   it("parses seed lists and rejects bad ones by name", () => {
@@ -130,7 +133,12 @@ describe("reproduce --plan", () => {
     ]);
     expect(plan.runs[1].args).toEqual(["resnet-3x64-b32", "--seeds", "2", "--save-model"]);
     expect(plan.skipped).toEqual([
-      { row: "cnn-32-64-3-64", seed: 2, record: "cnn-32-64-3-64.full.seed-2.json", reason: "exists with another protocol (seed 1 (asked 2)); --force replaces it" },
+      {
+        row: "cnn-32-64-3-64",
+        seed: 2,
+        record: "cnn-32-64-3-64.full.seed-2.json",
+        reason: "exists with another protocol (seed 1 (asked 2)); --force replaces it",
+      },
     ]);
     expect(plan.estimatedMinutes).toBeCloseTo(plan.runs[0].estimate.minutes! + plan.runs[1].estimate.minutes!, 5);
 
@@ -179,7 +187,19 @@ describe("reproduce --plan", () => {
     expect(quick.runs).toHaveLength(7);
     expect(quick).toMatchObject({ preset: "quick", protocol: "quick", seeds: [1] });
     expect(quick.runs[0]).toMatchObject({ row: "cnn-32-64-3-64-b32", record: "cnn-32-64-3-64-b32.custom.json", preset: "quick" });
-    expect(quick.runs[0].args).toEqual(["cnn-32-64-3-64-b32", "--seeds", "1", "--preset", "quick", "--backend", "webgpu", "--out", out, "--checkpoints", join(out, "ck")]);
+    expect(quick.runs[0].args).toEqual([
+      "cnn-32-64-3-64-b32",
+      "--seeds",
+      "1",
+      "--preset",
+      "quick",
+      "--backend",
+      "webgpu",
+      "--out",
+      out,
+      "--checkpoints",
+      join(out, "ck"),
+    ]);
     expect(quick.runs[0].estimate).toMatchObject({ minutes: null, backend: "webgpu" });
     expect(quick.unestimated).toBe(7);
     writeFileSync(join(out, "cnn-32-64-3-64.full.json"), fixture);

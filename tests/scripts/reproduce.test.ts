@@ -37,7 +37,17 @@ const readRecord = (dir: string, file: string): RunRecord => parseRunRecord(JSON
 
 /** A record without the fields that depend on when and how fast it ran. */
 function timeless(record: RunRecord) {
-  const { runId: _r, startedAt: _s, finishedAt: _f, wallTimeSeconds: _w, elapsedSeconds: _el, resumedAfterEpoch: _ra, environment: _e, epochs, ...rest } = record;
+  const {
+    runId: _r,
+    startedAt: _s,
+    finishedAt: _f,
+    wallTimeSeconds: _w,
+    elapsedSeconds: _el,
+    resumedAfterEpoch: _ra,
+    environment: _e,
+    epochs,
+    ...rest
+  } = record;
   return { ...rest, epochs: epochs.map(({ seconds: _sec, imagesPerSecond: _ips, ...e }) => e) };
 }
 
@@ -83,9 +93,7 @@ describe("npm run reproduce", () => {
     expect(seed2.runId).toMatch(/^cnn-4-8-3-16\.smoke\.seed-2\./);
     expect(seed2.epochs[0].loss).not.toBe(readRecord(out, "cnn-4-8-3-16.smoke.json").epochs[0].loss);
     // Both publish like any other record.
-    expect(readRuns(out).map((r) => r.file)).toEqual(
-      expect.arrayContaining(["cnn-4-8-3-16.smoke.json", "cnn-4-8-3-16.smoke.seed-2.json"]),
-    );
+    expect(readRuns(out).map((r) => r.file)).toEqual(expect.arrayContaining(["cnn-4-8-3-16.smoke.json", "cnn-4-8-3-16.smoke.seed-2.json"]));
   });
 
   it("runs rows in parallel child processes with --jobs, each record as an in-process run writes it", () => {
@@ -145,7 +153,21 @@ describe("npm run reproduce", () => {
 
   it("stops every child on Ctrl-C under --jobs, and the next invocation resumes what was unfinished", async () => {
     const out = join(root, "ctrl-c-runs");
-    const args = ["cnn-4-8-3-16", "cnn-4-8-3-8", "--epochs", "5", "--train-images", "160", "--val-images", "20", "--seeds", "7", "--jobs", "2", "--no-train-metrics"];
+    const args = [
+      "cnn-4-8-3-16",
+      "cnn-4-8-3-8",
+      "--epochs",
+      "5",
+      "--train-images",
+      "160",
+      "--val-images",
+      "20",
+      "--seeds",
+      "7",
+      "--jobs",
+      "2",
+      "--no-train-metrics",
+    ];
     const command = ["scripts/reproduce.ts", ...args, "--data", dataDir, "--out", out, "--checkpoints", join(root, "ctrl-c-checkpoints")];
     // Each child waits after epoch 1's checkpoint until it is asked to stop: Ctrl-C always lands mid-run.
     const parent = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REPRODUCE_TEST_HOLD_AFTER_EPOCH: "1" } });

@@ -7,9 +7,7 @@ import type { RunRecord } from "../../src/lib/study/schema.ts";
 import { configFromRowId, PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 
 const full = PROTOCOL_PRESETS.full;
-const fixture = JSON.parse(
-  readFileSync(new URL("../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8"),
-) as RunRecord;
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8")) as RunRecord;
 
 /**
  * A full-protocol record (10 epochs of 54,000 images, each validated on 6,000; final evaluations of

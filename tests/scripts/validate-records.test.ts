@@ -20,8 +20,7 @@ function validate(...args: string[]) {
 function folder(name: string, records: Record<string, RunRecord | string>): string {
   const data = join(root, name);
   mkdirSync(join(data, "runs"), { recursive: true });
-  for (const [file, value] of Object.entries(records))
-    writeFileSync(join(data, "runs", file), typeof value === "string" ? value : JSON.stringify(value));
+  for (const [file, value] of Object.entries(records)) writeFileSync(join(data, "runs", file), typeof value === "string" ? value : JSON.stringify(value));
   return data;
 }
 

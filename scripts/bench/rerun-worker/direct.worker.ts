@@ -27,9 +27,18 @@ self.onmessage = async (event: MessageEvent<Request>) => {
     // One thread, as the comlink side of the overhead comparison (the page is cross-origin isolated).
     await useBackend(backend, { wasmPaths, ...(backend === "wasm" ? { wasmThreads: 1 } : {}) });
     const data = await loadServedDataset(dataUrl);
-    const splits = makeSplits(data.train, data.test, { splitSeed: protocol.splitSeed, trainImages: protocol.trainImages, validationImages: protocol.validationImages, testImages: protocol.testImages });
+    const splits = makeSplits(data.train, data.test, {
+      splitSeed: protocol.splitSeed,
+      trainImages: protocol.trainImages,
+      validationImages: protocol.validationImages,
+      testImages: protocol.testImages,
+    });
     const model = buildModel(configFromRowId(rowId), protocol.seed);
-    const result = await train(model, { train: splits.train }, { epochs: protocol.epochs, batchSize: protocol.batchSize, learningRate: protocol.learningRate, seed: protocol.seed });
+    const result = await train(
+      model,
+      { train: splits.train },
+      { epochs: protocol.epochs, batchSize: protocol.batchSize, learningRate: protocol.learningRate, seed: protocol.seed },
+    );
     model.dispose();
     self.postMessage({ ok: true, epochs: result.epochs });
   } catch (error) {

@@ -14,7 +14,9 @@ export const CHART_INTERVAL_MS = 2_000;
 // One chart worker per page, started by the first drawing.
 let chartWorker: Remote<ChartApi> | null = null;
 const chartApi = (): Remote<ChartApi> =>
-  (chartWorker ??= wrap<ChartApi>(new Worker(new URL("../../workers/charts/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" })));
+  (chartWorker ??= wrap<ChartApi>(
+    new Worker(new URL("../../workers/charts/chart.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-charts" }),
+  ));
 
 /** Options of {@link createChartDrawer}. */
 export interface ChartDrawerOptions {

@@ -99,7 +99,9 @@ export function describeChoice(rows: readonly string[], data: RerunPageData, mea
   }
   const single = rows.length === 1;
   const first = speeds[0];
-  const scaled = [...evidence.values()].some((e) => e.scaledToThreads !== undefined) ? `, scaled to the ${threadsText(options.threads!)} WebAssembly gets in this page` : "";
+  const scaled = [...evidence.values()].some((e) => e.scaledToThreads !== undefined)
+    ? `, scaled to the ${threadsText(options.threads!)} WebAssembly gets in this page`
+    : "";
   const base = !known
     ? `No time estimate: this site has no run of ${single ? "this row" : "every one of these rows"} to measure its speed by.`
     : single && first?.source === "yours"

@@ -19,7 +19,10 @@ export function part<T extends HTMLElement = HTMLElement>(root: ParentNode, name
  * `[data-field]` elements (the element itself included).
  * @throws when the template or a field asked for is missing
  */
-export function fromTemplate<T extends Element = HTMLElement>(root: ParentNode, name: string): { node: T; field<F extends Element = HTMLElement>(name: string): F } {
+export function fromTemplate<T extends Element = HTMLElement>(
+  root: ParentNode,
+  name: string,
+): { node: T; field<F extends Element = HTMLElement>(name: string): F } {
   const template = root.querySelector<HTMLTemplateElement>(`template[data-template="${name}"]`);
   const node = template?.content.firstElementChild?.cloneNode(true) as T | undefined;
   if (!node) throw new Error(`the rerun panel's markup has no <template data-template="${name}">`);

@@ -53,8 +53,19 @@ export function comparisonRows(record: RunRecord, reference: RowReference | unde
       theirs: orig?.test ? formatPercent(orig.test.accuracy) : DASH,
       result: "test-accuracy",
     },
-    { label: "Test loss", mine: formatLoss(m.test.loss), ours: ours ? formatLoss(ours.testLoss) : DASH, theirs: orig?.test ? formatLoss(orig.test.loss) : DASH, result: "test-loss" },
-    { label: "Test F1 (weighted)", mine: formatPercent(m.test.f1), ours: ours ? formatPercent(ours.testF1) : DASH, theirs: orig?.test ? formatPercent(orig.test.f1) : DASH },
+    {
+      label: "Test loss",
+      mine: formatLoss(m.test.loss),
+      ours: ours ? formatLoss(ours.testLoss) : DASH,
+      theirs: orig?.test ? formatLoss(orig.test.loss) : DASH,
+      result: "test-loss",
+    },
+    {
+      label: "Test F1 (weighted)",
+      mine: formatPercent(m.test.f1),
+      ours: ours ? formatPercent(ours.testF1) : DASH,
+      theirs: orig?.test ? formatPercent(orig.test.f1) : DASH,
+    },
   ];
 }
 

@@ -196,7 +196,12 @@ export function createRunQueue(options: RunQueueOptions) {
     } catch (error) {
       outcome = {
         status: "failed",
-        failure: { kind: "unexpected", message: "The rerun could not start.", detail: error instanceof Error ? error.message : String(error), retryOnOtherBackend: false },
+        failure: {
+          kind: "unexpected",
+          message: "The rerun could not start.",
+          detail: error instanceof Error ? error.message : String(error),
+          retryOnOtherBackend: false,
+        },
         memory: NO_MEMORY,
       };
     } finally {

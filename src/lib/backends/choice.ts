@@ -233,7 +233,5 @@ export function explainChoice(plan: BackendPlan, attempts: readonly BackendAttem
           .filter((a) => a.backend !== picked.backend && !failed.some((f) => f.backend === a.backend) && autoRank(a) < autoRank(assessment))
           .map((a) => a.reason)
       : [];
-  return [`${how}: ${BACKEND_LABELS[picked.backend]}. ${assessment.reason}`, ...failures.map((f) => `${f}.`), ...skipped]
-    .join(" ")
-    .replace(/\.\./g, ".");
+  return [`${how}: ${BACKEND_LABELS[picked.backend]}. ${assessment.reason}`, ...failures.map((f) => `${f}.`), ...skipped].join(" ").replace(/\.\./g, ".");
 }

@@ -89,9 +89,7 @@ export function probeWebGl(): WebGlProbe {
 }
 
 // The smallest module using a SIMD instruction (i8x16.splat): validates only where SIMD exists.
-const SIMD_MODULE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
+const SIMD_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 /** Probe WebAssembly and its SIMD extension. */
 export function probeWasm(): WasmProbe {

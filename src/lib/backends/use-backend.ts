@@ -105,9 +105,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   // The threads load the package's unminified script from wasmPaths (threaded-wasm-script.ts).
   const start =
     threaded && options.wasmPaths !== undefined ? () => withServedThreadScript(`${options.wasmPaths}${THREADED_WASM_SCRIPT}`, setBackend) : setBackend;
-  const { result: ok, warnings } = await captureWarnings(
-    threaded ? () => withLogicalCores(2 * options.wasmThreads!, start) : start,
-  );
+  const { result: ok, warnings } = await captureWarnings(threaded ? () => withLogicalCores(2 * options.wasmThreads!, start) : start);
   if (!ok) {
     // tfjs left its engine pointing at the failed name; restore what ran before, if anything did.
     if (hadInstance && previous !== undefined && previous !== name) await tf.setBackend(previous);

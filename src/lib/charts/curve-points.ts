@@ -72,4 +72,3 @@ export function thinPoints<T>(points: readonly T[], max: number): T[] {
   for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]);
   return out;
 }
-

@@ -16,8 +16,23 @@ export const COLORMAP_NAMES: readonly ColormapName[] = ["inferno", "jet"];
  * full 256-entry table, and perceptually uniform enough for a legend.
  */
 const INFERNO_STOPS = [
-  "000004", "0b0724", "210c4a", "3d0965", "57106e", "71196e", "8a226a", "a32c61", "bc3754",
-  "d24644", "e45a31", "f1731d", "f98e09", "fcac11", "f9cb35", "f2ea69", "fcffa4",
+  "000004",
+  "0b0724",
+  "210c4a",
+  "3d0965",
+  "57106e",
+  "71196e",
+  "8a226a",
+  "a32c61",
+  "bc3754",
+  "d24644",
+  "e45a31",
+  "f1731d",
+  "f98e09",
+  "fcac11",
+  "f9cb35",
+  "f2ea69",
+  "fcffa4",
 ].map((hex) => [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)));
 
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -83,12 +98,7 @@ function colorTable(colormap: ColormapName): Uint8Array {
  * @returns RGBA bytes, length 4n, opaque
  * @throws when the lengths differ or alpha is outside [0, 1]
  */
-export function overlay(
-  imageBytes: ArrayLike<number>,
-  heatmap: ArrayLike<number>,
-  alpha = 0.5,
-  colormap: ColormapName = "inferno",
-): Uint8ClampedArray {
+export function overlay(imageBytes: ArrayLike<number>, heatmap: ArrayLike<number>, alpha = 0.5, colormap: ColormapName = "inferno"): Uint8ClampedArray {
   if (imageBytes.length !== heatmap.length) {
     throw new Error(`overlay: the image has ${imageBytes.length} pixels but the heat map ${heatmap.length} values`);
   }
@@ -153,13 +163,7 @@ export function normalizeByMax(values: ArrayLike<number>): { normalized: Float32
  * @param values row-major [height, width]
  * @returns row-major [outHeight, outWidth]; values stay within the input's range
  */
-export function resizeBilinear(
-  values: ArrayLike<number>,
-  height: number,
-  width: number,
-  outHeight: number,
-  outWidth: number,
-): Float32Array {
+export function resizeBilinear(values: ArrayLike<number>, height: number, width: number, outHeight: number, outWidth: number): Float32Array {
   if (values.length !== height * width) {
     throw new Error(`resizeBilinear: expected ${height}x${width} = ${height * width} values, got ${values.length}`);
   }

@@ -139,11 +139,7 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
 }
 
 function colorOfKind(kind: HyperparameterPoint["kind"]): string {
-  return kind === "original"
-    ? PROVENANCE_COLORS.original
-    : kind === "reproduced"
-      ? PROVENANCE_COLORS.reproduced
-      : PROVENANCE_COLORS.preliminary;
+  return kind === "original" ? PROVENANCE_COLORS.original : kind === "reproduced" ? PROVENANCE_COLORS.reproduced : PROVENANCE_COLORS.preliminary;
 }
 
 /** The metric a learning curve shows. */
@@ -176,11 +172,7 @@ export function learningCurvePoints(epochs: readonly EpochRecord[], metric: Curv
  * @param metric "accuracy" or "loss"
  * @param bestEpoch the kept epoch, marked with a vertical rule
  */
-export function learningCurveChart(
-  epochs: readonly EpochRecord[],
-  metric: CurveMetric,
-  bestEpoch?: number,
-): Plot.PlotOptions {
+export function learningCurveChart(epochs: readonly EpochRecord[], metric: CurveMetric, bestEpoch?: number): Plot.PlotOptions {
   const points = learningCurvePoints(epochs, metric);
   const splits = [...new Set(points.map((p) => p.split))];
   const last = Math.max(2, ...epochs.map((e) => e.epoch));
@@ -222,8 +214,7 @@ export function learningCurveChart(
         y: "value",
         fill: "split",
         r: 3,
-        title: (d: CurvePoint) =>
-          `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? `${d.value.toFixed(2)}%` : d.value.toFixed(4)}`,
+        title: (d: CurvePoint) => `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? `${d.value.toFixed(2)}%` : d.value.toFixed(4)}`,
       }),
     ],
   };
@@ -246,15 +237,11 @@ export interface ConfusionCell {
  */
 export function confusionCells(matrix: readonly (readonly number[])[], classNames: readonly string[]): ConfusionCell[] {
   if (matrix.length !== classNames.length || matrix.some((row) => row.length !== classNames.length))
-    throw new Error(
-      `Confusion matrix must be ${classNames.length}x${classNames.length}, got ${matrix.length}x${matrix[0]?.length ?? 0}`,
-    );
+    throw new Error(`Confusion matrix must be ${classNames.length}x${classNames.length}, got ${matrix.length}x${matrix[0]?.length ?? 0}`);
   const cells: ConfusionCell[] = [];
   matrix.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
-    row.forEach((count, j) =>
-      cells.push({ actual: classNames[i], predicted: classNames[j], count, share: total ? count / total : 0 }),
-    );
+    row.forEach((count, j) => cells.push({ actual: classNames[i], predicted: classNames[j], count, share: total ? count / total : 0 }));
   });
   return cells;
 }
@@ -268,10 +255,7 @@ export const SHARE_THRESHOLDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
  * @param matrix matrix[true][predicted] counts
  * @param classNames names by label
  */
-export function confusionMatrixChart(
-  matrix: readonly (readonly number[])[],
-  classNames: readonly string[],
-): Plot.PlotOptions {
+export function confusionMatrixChart(matrix: readonly (readonly number[])[], classNames: readonly string[]): Plot.PlotOptions {
   const cells = confusionCells(matrix, classNames);
   return {
     className: CHART_CLASS,
@@ -300,8 +284,7 @@ export function confusionMatrixChart(
         y: "actual",
         fill: "share",
         inset: 0.5,
-        title: (d: ConfusionCell) =>
-          `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${(d.share * 100).toFixed(1)}% of ${d.actual})`,
+        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${(d.share * 100).toFixed(1)}% of ${d.actual})`,
       }),
       Plot.text(cells, {
         x: "predicted",
@@ -331,8 +314,7 @@ export interface ClassScorePoint {
 
 /** Long-format points of `perClassChart`. */
 export function perClassPoints(perClass: readonly ClassScores[], classNames: readonly string[]): ClassScorePoint[] {
-  if (perClass.length !== classNames.length)
-    throw new Error(`Expected scores for ${classNames.length} classes, got ${perClass.length}`);
+  if (perClass.length !== classNames.length) throw new Error(`Expected scores for ${classNames.length} classes, got ${perClass.length}`);
   return perClass.flatMap((s, i) => [
     { className: classNames[i], metric: "Precision" as const, value: s.precision * 100 },
     { className: classNames[i], metric: "Recall" as const, value: s.recall * 100 },

@@ -63,9 +63,7 @@ export function parseIdx(bytes: Uint8Array, name = "IDX file"): IdxFile {
   }
   const type = bytes[2];
   if (type !== IDX_TYPE_UBYTE) {
-    throw new Error(
-      `${name}: unsupported element type: expected ${describeType(IDX_TYPE_UBYTE)}, found ${describeType(type)}`,
-    );
+    throw new Error(`${name}: unsupported element type: expected ${describeType(IDX_TYPE_UBYTE)}, found ${describeType(type)}`);
   }
   const ndims = bytes[3];
   if (ndims === 0) {
@@ -73,9 +71,7 @@ export function parseIdx(bytes: Uint8Array, name = "IDX file"): IdxFile {
   }
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw new Error(
-      `${name}: truncated header: expected ${headerBytes} bytes (magic + ${ndims} dimension sizes), found ${bytes.length}`,
-    );
+    throw new Error(`${name}: truncated header: expected ${headerBytes} bytes (magic + ${ndims} dimension sizes), found ${bytes.length}`);
   }
   const dims: number[] = [];
   let count = 1;
@@ -89,10 +85,7 @@ export function parseIdx(bytes: Uint8Array, name = "IDX file"): IdxFile {
   }
   const dataBytes = bytes.length - headerBytes;
   if (dataBytes < count) {
-    throw new Error(
-      `${name}: truncated data: dims [${dims.join(", ")}] need ${count} bytes after the ${headerBytes}-byte header, ` +
-        `found ${dataBytes}`,
-    );
+    throw new Error(`${name}: truncated data: dims [${dims.join(", ")}] need ${count} bytes after the ${headerBytes}-byte header, ` + `found ${dataBytes}`);
   }
   if (dataBytes > count) {
     throw new Error(

@@ -111,11 +111,7 @@ export function parsePreparedManifest(value: unknown): PreparedManifest {
  * Builds a manifest from its four file entries, adding format, version and totals.
  * @param createdAt ISO 8601 time
  */
-export function buildPreparedManifest(
-  createdAt: string,
-  source: PreparedManifest["source"],
-  files: PreparedManifest["files"],
-): PreparedManifest {
+export function buildPreparedManifest(createdAt: string, source: PreparedManifest["source"], files: PreparedManifest["files"]): PreparedManifest {
   return parsePreparedManifest({
     format: "idx-gzip",
     version: 1,

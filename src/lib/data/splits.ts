@@ -33,11 +33,7 @@ export interface Splits {
  * @returns index arrays into `labels`, each in a seeded shuffled order (a prefix is a random subset)
  * @throws when a class has fewer than `validationPerClass` images
  */
-export function stratifiedSplit(
-  labels: Uint8Array,
-  validationPerClass: number,
-  seed: number,
-): { train: Int32Array; validation: Int32Array } {
+export function stratifiedSplit(labels: Uint8Array, validationPerClass: number, seed: number): { train: Int32Array; validation: Int32Array } {
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const list = byClass.get(labels[i]);
@@ -106,7 +102,9 @@ export function makeSplits(trainSet: ImageSet, testSet: ImageSet, options: Split
   const cap = (indices: Int32Array, n: number | undefined) => (n === undefined ? indices : indices.subarray(0, n));
   const testOrder =
     options.testImages !== undefined && options.testImages < testSet.count
-      ? permutation(testSet.count, createRng(deriveSeed(options.splitSeed, 7))).subarray(0, options.testImages).sort()
+      ? permutation(testSet.count, createRng(deriveSeed(options.splitSeed, 7)))
+          .subarray(0, options.testImages)
+          .sort()
       : null;
   const identity = () => Int32Array.from({ length: testSet.count }, (_, i) => i);
   return {

@@ -48,9 +48,7 @@ export function buildCnn(config: Omit<CnnConfig, "family">, seed = 1): tf.Layers
     }),
   );
   model.add(tf.layers.maxPooling2d({ name: "pool1", poolSize: 2 }));
-  model.add(
-    tf.layers.conv2d({ name: "conv2", filters: conv2, kernelSize: kernel, activation: "relu", padding: "valid", kernelInitializer: init() }),
-  );
+  model.add(tf.layers.conv2d({ name: "conv2", filters: conv2, kernelSize: kernel, activation: "relu", padding: "valid", kernelInitializer: init() }));
   model.add(tf.layers.maxPooling2d({ name: "pool2", poolSize: 2 }));
   model.add(tf.layers.flatten({ name: "flatten" }));
   model.add(tf.layers.dense({ name: "dense", units: dense, activation: "relu", kernelInitializer: init() }));
@@ -70,8 +68,7 @@ export function buildResNet(config: Omit<ResNetConfig, "family">, seed = 1): tf.
   const init = seededInit(seed);
   const { blocks, filters } = config;
   const modelName = rowId({ family: "resnet", ...config });
-  const conv = (name: string) =>
-    tf.layers.conv2d({ name, filters, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: init() });
+  const conv = (name: string) => tf.layers.conv2d({ name, filters, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: init() });
   const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
   const relu = (name: string) => tf.layers.activation({ name, activation: "relu" });
 
@@ -107,9 +104,7 @@ export function buildModel(config: ModelConfig, seed = 1): tf.LayersModel {
  * ResNet's stem and block outputs.
  */
 export function convLayerNames(model: tf.LayersModel): string[] {
-  return model.layers
-    .map((l) => l.name)
-    .filter((name) => /^conv\d+$/.test(name) || name === "stem_relu" || /^block\d+_out$/.test(name));
+  return model.layers.map((l) => l.name).filter((name) => /^conv\d+$/.test(name) || name === "stem_relu" || /^block\d+_out$/.test(name));
 }
 
 /** A short human description of each layer: name, class and output shape (for docs and the UI). */

@@ -66,8 +66,7 @@ export class EtaEstimator {
     // Before the first validation pass is timed, guess one at three times the training speed.
     const validationEstimate =
       validationImages !== null
-        ? (this.validationSeconds / Math.max(1, this.validations) || validationImages / Math.max(imagesPerSecond, 1) / 3) *
-          (epochs - epochsFinished)
+        ? (this.validationSeconds / Math.max(1, this.validations) || validationImages / Math.max(imagesPerSecond, 1) / 3) * (epochs - epochsFinished)
         : 0;
     const etaSeconds = batchesDone >= 3 && imagesPerSecond > 0 ? remainingImages / imagesPerSecond + validationEstimate : null;
     return { imagesPerSecond, etaSeconds };

@@ -139,7 +139,10 @@ export class FusedAdam extends tf.Optimizer {
       if (v === undefined) throw new Error(`FusedAdam: no variable named '${n.name}'`);
       return v;
     });
-    this.applyToVariables(variables, pairs.map((n) => n.tensor));
+    this.applyToVariables(
+      variables,
+      pairs.map((n) => n.tensor),
+    );
   }
 
   /** Frees the moments of every variable. */

@@ -158,7 +158,9 @@ function toInput(image: Float32Array | tf.Tensor): tf.Tensor4D {
     return tf.reshape(image, [1, IMAGE_SIZE, IMAGE_SIZE, 1]).toFloat() as tf.Tensor4D;
   }
   if (!(image instanceof Float32Array) || image.length !== pixels) {
-    throw new Error(`Grad-CAM: expected a Float32Array of 784 pixels in [0, 1], got ${image?.constructor?.name ?? typeof image} of length ${(image as { length?: number })?.length}`);
+    throw new Error(
+      `Grad-CAM: expected a Float32Array of 784 pixels in [0, 1], got ${image?.constructor?.name ?? typeof image} of length ${(image as { length?: number })?.length}`,
+    );
   }
   return tf.tensor4d(image, [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
@@ -173,11 +175,7 @@ function toInput(image: Float32Array | tf.Tensor): tf.Tensor4D {
  *   the predicted class; creates no lasting tensors
  * @throws on an unknown layer, a layer that cannot be cut, a bad image or a bad target class
  */
-export async function computeGradCam(
-  model: tf.LayersModel,
-  image: Float32Array | tf.Tensor,
-  options: GradCamOptions,
-): Promise<GradCamResult> {
+export async function computeGradCam(model: tf.LayersModel, image: Float32Array | tf.Tensor, options: GradCamOptions): Promise<GradCamResult> {
   const { layer } = options;
   const plan = planFor(model, layer);
   let { targetClass } = options;

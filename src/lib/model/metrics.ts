@@ -35,11 +35,7 @@ export interface ClassificationReport {
  * @param yPred predicted labels in [0, numClasses), same length as yTrue
  * @returns matrix[true][predicted]
  */
-export function confusionMatrix(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  numClasses: number,
-): ConfusionMatrix {
+export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): ConfusionMatrix {
   if (yTrue.length !== yPred.length) {
     throw new Error(`confusionMatrix: yTrue has ${yTrue.length} labels but yPred has ${yPred.length}`);
   }
@@ -111,12 +107,7 @@ export interface Predictions {
  * Forward the whole set through `model` in inference mode, in batches.
  * @returns predictions, or null when `signal` aborted between batches
  */
-export async function predictSet(
-  model: tf.LayersModel,
-  set: ImageSet,
-  batchSize = 500,
-  signal?: AbortSignal,
-): Promise<Predictions | null> {
+export async function predictSet(model: tf.LayersModel, set: ImageSet, batchSize = 500, signal?: AbortSignal): Promise<Predictions | null> {
   const predicted = new Uint8Array(set.count);
   const confidence = new Float32Array(set.count);
   const pixels = new Float32Array(batchSize * PIXELS);

@@ -40,7 +40,5 @@ export async function modelFromFiles(files: ModelFiles): Promise<tf.LayersModel>
   const weightSpecs = manifest.flatMap((group) => group.weights);
   const bytes = files.weights;
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: files.modelJson.modelTopology as object, weightSpecs, weightData }),
-  );
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: files.modelJson.modelTopology as object, weightSpecs, weightData }));
 }

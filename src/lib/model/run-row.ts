@@ -112,8 +112,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
       onEpoch: input.onEpoch,
       resume: input.resume?.state,
       onCheckpoint: input.onCheckpoint
-        ? (state) =>
-            input.onCheckpoint!({ startedAt: started.toISOString(), seconds: priorSeconds + (performance.now() - t0) / 1000, state })
+        ? (state) => input.onCheckpoint!({ startedAt: started.toISOString(), seconds: priorSeconds + (performance.now() - t0) / 1000, state })
         : undefined,
     },
   );

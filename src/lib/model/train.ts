@@ -139,8 +139,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   if (!(options.learningRate > 0)) throw new Error(`learning rate must be positive, got ${options.learningRate}`);
   if (data.train.count === 0) throw new Error("no training images");
   const resume = options.resume;
-  if (resume && !(resume.epoch >= 0 && resume.epoch <= epochs))
-    throw new Error(`cannot resume after epoch ${resume.epoch} of a ${epochs}-epoch run`);
+  if (resume && !(resume.epoch >= 0 && resume.epoch <= epochs)) throw new Error(`cannot resume after epoch ${resume.epoch} of a ${epochs}-epoch run`);
 
   const step = createTrainStep(model, { learningRate: options.learningRate, mode: options.step ?? "fast" });
   const history: EpochRecord[] = resume ? resume.history.map((r) => ({ ...r })) : [];
@@ -185,7 +184,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
           history: history.map((r) => ({ ...r })),
           bestEpoch: best.epoch,
           bestAccuracy: best.accuracy,
-          weights: await saveTensors(model.getWeights(), model.weights.map((w) => w.originalName)),
+          weights: await saveTensors(
+            model.getWeights(),
+            model.weights.map((w) => w.originalName),
+          ),
           bestWeights: await best.save(),
           optimizer: await step.saveOptimizer(),
           seconds: seconds(),
@@ -321,12 +323,10 @@ async function trainBatches(run: EpochRun, epoch: number): Promise<{ totals: Kno
  * @returns the best-epoch weights to keep (owned by the caller), or null
  */
 async function restoreState(model: tf.LayersModel, step: TrainStep, state: TrainState): Promise<tf.Tensor[] | null> {
-  if (state.weights.length !== model.weights.length)
-    throw new Error(`checkpoint holds ${state.weights.length} weights, the model has ${model.weights.length}`);
+  if (state.weights.length !== model.weights.length) throw new Error(`checkpoint holds ${state.weights.length} weights, the model has ${model.weights.length}`);
   state.weights.forEach((w, i) => {
     const expected = model.weights[i].shape;
-    if (w.shape.join("x") !== expected.join("x"))
-      throw new Error(`checkpoint weight ${i} (${w.name}) has shape [${w.shape}], the model expects [${expected}]`);
+    if (w.shape.join("x") !== expected.join("x")) throw new Error(`checkpoint weight ${i} (${w.name}) has shape [${w.shape}], the model expects [${expected}]`);
   });
   const weights = state.weights.map(toTensor);
   model.setWeights(weights);

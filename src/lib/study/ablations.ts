@@ -5,14 +5,7 @@
  * runs of itself and full-protocol runs of its base row, seed by seed.
  */
 import type { ModelConfig, Protocol, RunRecord } from "./schema.ts";
-import {
-  comparePairedRuns,
-  fullRunsBySeed,
-  pairedSeedsOf,
-  summariseSeedRuns,
-  type PairedComparison,
-  type RowSeedSummary,
-} from "./seed-summary.ts";
+import { comparePairedRuns, fullRunsBySeed, pairedSeedsOf, summariseSeedRuns, type PairedComparison, type RowSeedSummary } from "./seed-summary.ts";
 import { batchRowId, FULL_PROTOCOL, ORIGINAL_STUDY, rowId } from "./study.ts";
 
 /** Keras's default batch size (`model.fit` without `batch_size`), which the write-up never overrides in writing. */
@@ -44,16 +37,14 @@ const RANKED = [...ORIGINAL_STUDY.cnnTuning, ...ORIGINAL_STUDY.resnetTuning];
  * without the stem's max pool (its blocks at 28x28 instead of 14x14).
  */
 export const ABLATIONS: readonly Ablation[] = [
-  ...RANKED.map(
-    (row): Ablation => ({
-      id: batchRowId(row.config, KERAS_DEFAULT_BATCH_SIZE),
-      kind: "batch-size",
-      baseRowId: row.id,
-      config: row.config,
-      protocol: { ...FULL_PROTOCOL, name: "custom", batchSize: KERAS_DEFAULT_BATCH_SIZE },
-      change: `batch ${KERAS_DEFAULT_BATCH_SIZE} instead of ${FULL_PROTOCOL.batchSize}`,
-    }),
-  ),
+  ...RANKED.map((row): Ablation => ({
+    id: batchRowId(row.config, KERAS_DEFAULT_BATCH_SIZE),
+    kind: "batch-size",
+    baseRowId: row.id,
+    config: row.config,
+    protocol: { ...FULL_PROTOCOL, name: "custom", batchSize: KERAS_DEFAULT_BATCH_SIZE },
+    change: `batch ${KERAS_DEFAULT_BATCH_SIZE} instead of ${FULL_PROTOCOL.batchSize}`,
+  })),
   {
     id: rowId({ family: "resnet", blocks: 3, filters: 64, stemPool: false }),
     kind: "no-stem-pool",

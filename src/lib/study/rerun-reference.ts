@@ -11,7 +11,6 @@ import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdO
 import type { ModelConfig, OriginalStudy, Protocol, RunRecord } from "./schema.ts";
 import type { ReproducedReference, RowReference } from "./same-protocol.ts";
 
-
 /** The JSON a page embeds for its rerun panel. */
 export interface RerunPageData {
   presets: Record<PresetName, Protocol>;

@@ -18,9 +18,7 @@ export interface LoadedRun {
 
 /** Format zod issues as `field.path: message` lines. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => `  ${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
-    .join("\n");
+  return issues.map((issue) => `  ${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`).join("\n");
 }
 
 /**

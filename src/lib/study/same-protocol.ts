@@ -99,18 +99,13 @@ export function comparisonHeads(protocol: Protocol): ComparisonHeads {
   };
 }
 
-
 /**
  * The sentence under the comparison table: what the rerun is compared with, and why numbers may differ.
  * @param protocol the rerun's protocol
  * @param ours our record of the same preset (from `sameProtocolReference`), if any
  * @param presets the presets by name (the page data's `presets`)
  */
-export function comparisonNote(
-  protocol: Protocol,
-  ours: ReproducedReference | undefined,
-  presets: Readonly<Record<PresetName, Protocol>>,
-): string {
+export function comparisonNote(protocol: Protocol, ours: ReproducedReference | undefined, presets: Readonly<Record<PresetName, Protocol>>): string {
   const preset = matchPreset(protocol, presets);
   const name = protocol.name;
   const size = `${formatCount(protocol.trainImages)} training images, ${formatPlural(protocol.epochs, "epoch")}, ${formatCount(protocol.testImages)} test images`;

@@ -7,14 +7,7 @@ import { z } from "zod";
 import { modelConfigSchema } from "./model-config.ts";
 import { batchRowId, rowId } from "./row-id.ts";
 
-export {
-  cnnConfigSchema,
-  modelConfigSchema,
-  resnetConfigSchema,
-  type CnnConfig,
-  type ModelConfig,
-  type ResNetConfig,
-} from "./model-config.ts";
+export { cnnConfigSchema, modelConfigSchema, resnetConfigSchema, type CnnConfig, type ModelConfig, type ResNetConfig } from "./model-config.ts";
 
 /** A fraction in [0, 1] (accuracy, precision, ...). Percentages are only a display concern. */
 const fraction = z.number().min(0).max(1);

@@ -230,7 +230,7 @@ export function comparePairedRuns(
   testLabels: Uint8Array | null,
 ): PairedComparison {
   const seeds = pairedSeedsOf(first, second);
-  const testImages = seeds.length > 0 ? testLabels?.length ?? 0 : 0;
+  const testImages = seeds.length > 0 ? (testLabels?.length ?? 0) : 0;
   if (seeds.length > 0 && !testLabels) throw new Error("test labels are needed to compare runs image by image");
   const perSeed: Int8Array[] = [];
   const pairs = seeds.map((seed): SeedPair => {
@@ -276,12 +276,7 @@ export function comparePairedRuns(
  *   (all 10,000 in file order under the full protocol); needed only when there are paired seeds
  * @throws Error when paired predictions do not match the labels' length
  */
-export function compareRankedRows(
-  higher: RankedRow,
-  lower: RankedRow,
-  runs: readonly RunRecord[],
-  testLabels: Uint8Array | null,
-): RankingComparison {
+export function compareRankedRows(higher: RankedRow, lower: RankedRow, runs: readonly RunRecord[], testLabels: Uint8Array | null): RankingComparison {
   const runsH = fullRunsBySeed(runs, higher.rowId);
   const runsL = fullRunsBySeed(runs, lower.rowId);
   return {

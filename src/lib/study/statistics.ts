@@ -30,9 +30,9 @@ export function sampleStandardDeviation(values: readonly number[]): number | nul
 
 /** Two-sided 95% quantiles t(0.975, df) for df = 1..30 (standard tables, 9 significant digits). */
 const T975 = [
-  12.7062047, 4.30265273, 3.18244631, 2.77644511, 2.57058184, 2.44691185, 2.36462425, 2.30600414, 2.26215716, 2.22813885,
-  2.20098516, 2.17881283, 2.16036866, 2.14478669, 2.13144955, 2.1199053, 2.10981558, 2.10092204, 2.09302405, 2.08596345,
-  2.07961384, 2.07387307, 2.06865761, 2.06389856, 2.05953855, 2.05552944, 2.05183052, 2.04840714, 2.04522964, 2.04227246,
+  12.7062047, 4.30265273, 3.18244631, 2.77644511, 2.57058184, 2.44691185, 2.36462425, 2.30600414, 2.26215716, 2.22813885, 2.20098516, 2.17881283, 2.16036866,
+  2.14478669, 2.13144955, 2.1199053, 2.10981558, 2.10092204, 2.09302405, 2.08596345, 2.07961384, 2.07387307, 2.06865761, 2.06389856, 2.05953855, 2.05552944,
+  2.05183052, 2.04840714, 2.04522964, 2.04227246,
 ];
 
 /**
@@ -48,12 +48,7 @@ export function tQuantile975(df: number): number {
   const z3 = z ** 3;
   const z5 = z ** 5;
   const z7 = z ** 7;
-  return (
-    z +
-    (z3 + z) / (4 * df) +
-    (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) +
-    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3)
-  );
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3);
 }
 
 /** n, mean, sample standard deviation and 95% t-interval of the mean of a sample. */
@@ -94,7 +89,10 @@ export interface McNemarResult {
  * @param onlySecond c: right by the second classifier only
  */
 export function mcnemarExactP(onlyFirst: number, onlySecond: number): number {
-  for (const [name, v] of [["onlyFirst", onlyFirst], ["onlySecond", onlySecond]] as const)
+  for (const [name, v] of [
+    ["onlyFirst", onlyFirst],
+    ["onlySecond", onlySecond],
+  ] as const)
     if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
   const n = onlyFirst + onlySecond;
   if (n === 0) return 1;
@@ -115,8 +113,7 @@ export function mcnemarExactP(onlyFirst: number, onlySecond: number): number {
  * @throws Error when the lengths differ
  */
 export function correctness(predicted: ArrayLike<number>, labels: ArrayLike<number>): Uint8Array {
-  if (predicted.length !== labels.length)
-    throw new Error(`predictions (${predicted.length}) and labels (${labels.length}) differ in length`);
+  if (predicted.length !== labels.length) throw new Error(`predictions (${predicted.length}) and labels (${labels.length}) differ in length`);
   const out = new Uint8Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = predicted[i] === labels[i] ? 1 : 0;
   return out;
@@ -162,8 +159,8 @@ function percentile(sorted: Float64Array, q: number): number {
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13). */
 function logGamma(x: number): number {
   const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
@@ -249,7 +246,11 @@ export function normalUpperTail(z: number): number {
     Math.exp(
       -x * x -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
@@ -330,10 +331,7 @@ export function predictionInterval(values: readonly number[], extraVariance = 0)
  * @param options resamples (default 10,000), seed of the generator (default 1)
  * @returns estimate: the mean over seeds of each seed's mean; ci95: 2.5th and 97.5th percentiles
  */
-export function twoLevelBootstrap(
-  perSeed: readonly ArrayLike<number>[],
-  options: { resamples?: number; seed?: number } = {},
-): BootstrapInterval {
+export function twoLevelBootstrap(perSeed: readonly ArrayLike<number>[], options: { resamples?: number; seed?: number } = {}): BootstrapInterval {
   const seeds = perSeed.length;
   if (seeds === 0 || perSeed.some((s) => s.length === 0)) throw new Error("bootstrap of no values");
   const resamples = options.resamples ?? 10_000;

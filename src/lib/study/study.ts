@@ -3,30 +3,12 @@
  * site defines for each model family, and the training protocol with its presets.
  * Reproduced runs live as JSON under `public/data/runs/` (see `runRecordSchema`).
  */
-import {
-  originalStudySchema,
-  protocolSchema,
-  type CnnConfig,
-  type OriginalStudy,
-  type Protocol,
-  type ResNetConfig,
-} from "./schema.ts";
-import { PRESET_NAMES, type PresetName } from "./preset-names.ts";
+import { originalStudySchema, protocolSchema, type CnnConfig, type OriginalStudy, type Protocol, type ResNetConfig } from "./schema.ts";
+import type { PresetName } from "./preset-names.ts";
 import { matchPreset } from "./same-protocol.ts";
 
 /** Fashion-MNIST class names, by label. */
-export const CLASS_NAMES = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-] as const;
+export const CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
 export const NUM_CLASSES = 10;
 export const IMAGE_SIZE = 28;
 
@@ -77,8 +59,7 @@ export const RESNET_GRID = { blocks: [2, 3, 4, 5], filters: [32, 64] } as const;
 export function cnnGrid(): CnnConfig[] {
   const rows: CnnConfig[] = [];
   for (const conv1 of CNN_GRID.conv1)
-    for (const conv2 of CNN_GRID.conv2)
-      for (const kernel of CNN_GRID.kernel) for (const dense of CNN_GRID.dense) rows.push(cnn(conv1, conv2, kernel, dense));
+    for (const conv2 of CNN_GRID.conv2) for (const kernel of CNN_GRID.kernel) for (const dense of CNN_GRID.dense) rows.push(cnn(conv1, conv2, kernel, dense));
   return rows;
 }
 

@@ -36,8 +36,7 @@ export function applyTestFamily<S extends { label: string; study: SeedStudy }>(
   for (const { label, study } of studies)
     for (const { comparison: c } of study.rankings)
       if (c.pooled) members.push({ name: `${label} #${c.higher.rank} ${c.higher.rowId} vs #${c.lower.rank} ${c.lower.rowId}`, comparison: c });
-  for (const a of ablations)
-    if (a.comparison.pooled) members.push({ name: `ablation ${a.ablation.id} vs ${a.ablation.baseRowId}`, comparison: a.comparison });
+  for (const a of ablations) if (a.comparison.pooled) members.push({ name: `ablation ${a.ablation.id} vs ${a.ablation.baseRowId}`, comparison: a.comparison });
   const adjusted = holmAdjust(members, (m) => m.comparison.pooled!.p);
   const holmOf = new Map<PairedComparison, number>(adjusted.map((a) => [a.test.comparison, a.adjustedP]));
   const settle = <C extends PairedComparison>(c: C): C => {

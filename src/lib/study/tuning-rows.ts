@@ -72,8 +72,7 @@ export function hyperparameterValue(config: ModelConfig, key: string): number {
  */
 export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): TuningRow[] {
   const grid: ModelConfig[] = family === "cnn" ? cnnGrid() : resnetGrid();
-  const reported: readonly ReportedTuningRow[] =
-    family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning;
+  const reported: readonly ReportedTuningRow[] = family === "cnn" ? ORIGINAL_STUDY.cnnTuning : ORIGINAL_STUDY.resnetTuning;
   const gridIds = new Set(grid.map(rowId));
   for (const loaded of runs)
     if (loaded.run.config.family === family && !gridIds.has(loaded.run.rowId) && !isAblationRowId(loaded.run.rowId))
@@ -110,7 +109,5 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     const preliminaryKey = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;
     return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, preliminaryKey, gridIndex] };
   });
-  return keyed
-    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
-    .map(({ row }) => row);
+  return keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3]).map(({ row }) => row);
 }

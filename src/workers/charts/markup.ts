@@ -44,7 +44,14 @@ function markup(options: Plot.PlotOptions): string {
 
 /** Draw both live charts (no legend: the panel shows one for both). */
 export function renderLiveCharts(request: LiveChartRequest): LiveChartMarkup {
-  const common = { epochs: request.epochsTotal, batchesPerEpoch: request.batchesPerEpoch, width: request.width, height: request.height, legend: false, maxPoints: request.maxPoints ?? 200 };
+  const common = {
+    epochs: request.epochsTotal,
+    batchesPerEpoch: request.batchesPerEpoch,
+    width: request.width,
+    height: request.height,
+    legend: false,
+    maxPoints: request.maxPoints ?? 200,
+  };
   return {
     loss: markup(liveCurveChart("loss", request.batches, request.epochs, common)),
     accuracy: markup(liveCurveChart("accuracy", request.batches, request.epochs, { ...common, references: request.reference ? [request.reference] : [] })),

@@ -13,8 +13,17 @@ const XHTML = "http://www.w3.org/1999/xhtml";
 const RAW_TEXT = new Set(["style", "script"]);
 const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 
-const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/\u00a0/g, "&nbsp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const escapeAttribute = (s: string) => s.replace(/&/g, "&amp;").replace(/\u00a0/g, "&nbsp;").replace(/"/g, "&quot;");
+const escapeText = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/\u00a0/g, "&nbsp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+const escapeAttribute = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/\u00a0/g, "&nbsp;")
+    .replace(/"/g, "&quot;");
 const kebab = (name: string) => (name.startsWith("--") ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 
 /** A node: element or text. */

@@ -104,8 +104,7 @@ export interface StoredModelsReader {
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-const HINT_MODEL =
-  "the site was built without it; the maintainer publishes it with `npm run reproduce -- cnn-32-64-3-64 --save-model`";
+const HINT_MODEL = "the site was built without it; the maintainer publishes it with `npm run reproduce -- cnn-32-64-3-64 --save-model`";
 const HINT_DATA = "the site was built without the Fashion-MNIST data; run `npm run data` before `npm run build`";
 
 /** Creates the service; one model and one test set at a time. */
@@ -134,10 +133,12 @@ export function createGradCamService(deps: GradCamServiceDeps) {
     const modelJson = (await (await fetchOk(url, "The pretrained model", HINT_MODEL)).json()) as Record<string, unknown>;
     const groups = (modelJson.weightsManifest ?? []) as { paths: string[] }[];
     const parts = await Promise.all(
-      groups.flatMap((g) => g.paths).map(async (path) => {
-        const weightsUrl = new URL(path, url).href;
-        return new Uint8Array(await (await fetchOk(weightsUrl, "The model's weights", HINT_MODEL)).arrayBuffer());
-      }),
+      groups
+        .flatMap((g) => g.paths)
+        .map(async (path) => {
+          const weightsUrl = new URL(path, url).href;
+          return new Uint8Array(await (await fetchOk(weightsUrl, "The model's weights", HINT_MODEL)).arrayBuffer());
+        }),
     );
     const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((offset, p) => (weights.set(p, offset), offset + p.length), 0);

@@ -226,8 +226,7 @@ export function createTrainerApi(deps: TrainerDeps) {
     async train(request: TrainRequest, callbacks: TrainCallbacks = {}): Promise<TrainOutcome> {
       if (busy) return { status: "failed", failure: busyFailure(), memory: memory() };
       const modelConfig = configFromRowId(request.rowId);
-      if (rowIdOf(modelConfig) !== request.rowId)
-        throw new Error(`Row id "${request.rowId}" is not canonical (expected "${rowIdOf(modelConfig)}")`);
+      if (rowIdOf(modelConfig) !== request.rowId) throw new Error(`Row id "${request.rowId}" is not canonical (expected "${rowIdOf(modelConfig)}")`);
       const protocol = protocolSchema.parse(request.protocol);
       busy = true;
       controller = new AbortController();

@@ -36,21 +36,16 @@ export type FailurePhase = "data" | "backend" | "train";
 const OUT_OF_MEMORY =
   /out of memory|\boom\b|allocation failed|failed to allocate|cannot enlarge memory|memory access out of bounds|could not allocate|Invalid typed array length|Array buffer allocation|exceeds the size limit|GL_OUT_OF_MEMORY/i;
 const CONTEXT_LOST = /context (?:was )?lost|CONTEXT_LOST_WEBGL|isContextLost|webglcontextlost|device (?:was )?lost/i;
-const CHECKSUM =
-  /SHA-256 mismatch|after decoding|corrupt or truncated|expected dims|expected labels|invalid prepared-data manifest|not an IDX|magic/i;
+const CHECKSUM = /SHA-256 mismatch|after decoding|corrupt or truncated|expected dims|expected labels|invalid prepared-data manifest|not an IDX|magic/i;
 
 const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
+  error instanceof Error ? error.message : typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
 
 /**
  * Classify an error raised in `phase`.
  * @param facts what else is known: the backend in use, and whether its WebGL context is lost
  */
-export function describeFailure(
-  error: unknown,
-  phase: FailurePhase,
-  facts: { backend?: string; contextLost?: boolean } = {},
-): TrainerFailure {
+export function describeFailure(error: unknown, phase: FailurePhase, facts: { backend?: string; contextLost?: boolean } = {}): TrainerFailure {
   const detail = messageOf(error);
   const backend = facts.backend;
   const on = backend ? ` on ${backend}` : "";

@@ -36,7 +36,12 @@ async function fetchManifest(dataUrl: string, doFetch: typeof fetch, storage: Ca
     }
   } catch (error) {
     networkError = error;
-    response = storage ? await storage.open(DATA_CACHE_NAME).then((cache) => cache.match(url)).catch(() => undefined) : undefined;
+    response = storage
+      ? await storage
+          .open(DATA_CACHE_NAME)
+          .then((cache) => cache.match(url))
+          .catch(() => undefined)
+      : undefined;
   }
   if (!response) {
     const reason = networkError instanceof Error ? networkError.message : String(networkError);
@@ -46,7 +51,7 @@ async function fetchManifest(dataUrl: string, doFetch: typeof fetch, storage: Ca
   try {
     json = await response.json();
   } catch (error) {
-    throw new Error(`invalid prepared-data manifest: ${url} is not JSON (${(error as Error).message})`);
+    throw new Error(`invalid prepared-data manifest: ${url} is not JSON (${(error as Error).message})`, { cause: error });
   }
   return parsePreparedManifest(json);
 }

@@ -89,7 +89,9 @@ describe("describeChoice", () => {
     expect(same.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, 100)));
     // Quick's own record is 50 img/s on 1 thread; the full record gives 100 / 2^0.7 = 61.6 per thread: the better evidence.
     expect(same.estimates.quick).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.quick, 100)));
-    expect(same.note).toMatch(/^Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Full run \(WebAssembly in Node, 2 threads\); a GPU/);
+    expect(same.note).toMatch(
+      /^Times: from the training time of this site's own runs of this row: Full, Quick and Smoke from its Full run \(WebAssembly in Node, 2 threads\); a GPU/,
+    );
     expect(same.note).not.toMatch(/scaled/);
     const seven = describeChoice(["r"], page, none, { threads: 7 });
     expect(seven.estimates.full).toBe(describeEstimate(estimateRunSeconds(PROTOCOL_PRESETS.full, (100 / 2 ** 0.7) * 7 ** 0.7)));

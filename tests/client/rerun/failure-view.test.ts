@@ -3,7 +3,8 @@ import { retryBackends } from "../../../src/client/rerun/failure-view.ts";
 import type { BackendAssessment } from "../../../src/lib/backends/choice.ts";
 import type { TrainerFailure } from "../../../src/workers/trainer/failure.ts";
 
-const assess = (backend: BackendAssessment["backend"], available: boolean) => ({ backend, available, software: false, reason: "r" }) as unknown as BackendAssessment;
+const assess = (backend: BackendAssessment["backend"], available: boolean) =>
+  ({ backend, available, software: false, reason: "r" }) as unknown as BackendAssessment;
 const assessments = [assess("webgpu", false), assess("webgl", true), assess("wasm", true), assess("cpu", true)];
 const failure = (over: Partial<TrainerFailure>): TrainerFailure => ({ kind: "out-of-memory", message: "m", detail: "d", retryOnOtherBackend: true, ...over });
 

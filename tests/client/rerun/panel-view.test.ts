@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { batchText, memoryText, panelState, queueLabel } from "../../../src/client/rerun/panel-view.ts";
 
-const batch = { epoch: 2, epochs: 3, batch: 40, batchesPerEpoch: 169, loss: 0.45678, accuracy: 0.8312, imagesPerSecond: 1234.4, etaSeconds: 185, fraction: 0.4 };
+const batch = {
+  epoch: 2,
+  epochs: 3,
+  batch: 40,
+  batchesPerEpoch: 169,
+  loss: 0.45678,
+  accuracy: 0.8312,
+  imagesPerSecond: 1234.4,
+  etaSeconds: 185,
+  fraction: 0.4,
+};
 
 describe("rerun panel view text", () => {
   it("keeps data-state at running from the request to the outcome", () => {

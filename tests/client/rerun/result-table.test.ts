@@ -51,14 +51,20 @@ describe("rerun result table", () => {
   });
 
   it("captions the run with its preset and backend", () => {
-    expect(resultCaption(record("smoke"))).toBe("cnn-32-64-3-64: your rerun (Smoke, wasm) beside ours (this site's pipeline, same protocol) and the original study");
+    expect(resultCaption(record("smoke"))).toBe(
+      "cnn-32-64-3-64: your rerun (Smoke, wasm) beside ours (this site's pipeline, same protocol) and the original study",
+    );
   });
 
   it("notes the protocol compared, the training time in the site's duration format, and the kept epoch", () => {
     expect(resultNote(record("smoke"), reference, presets)).toMatch(
       /^Same protocol as ours \(smoke: .*\): differences .* A smoke run is shorter than the full protocol, so expect lower numbers than the original study's\. Trained in 3 min 5 s; kept epoch 1 of 2\. Saved in this browser \(Your reruns\)\.$/,
     );
-    expect(resultNote(record("smoke"), { rowId: "cnn-32-64-3-64", description: "CNN" }, presets)).toMatch(/^This site has no published smoke-protocol record of this row/);
-    expect(resultNote(record("full"), reference, presets)).toMatch(/^Same protocol as ours \(full: .*\): differences come from the backend's arithmetic and the browser\. Trained in 3 min 5 s;/);
+    expect(resultNote(record("smoke"), { rowId: "cnn-32-64-3-64", description: "CNN" }, presets)).toMatch(
+      /^This site has no published smoke-protocol record of this row/,
+    );
+    expect(resultNote(record("full"), reference, presets)).toMatch(
+      /^Same protocol as ours \(full: .*\): differences come from the backend's arithmetic and the browser\. Trained in 3 min 5 s;/,
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { createRunQueue, INITIAL_RUN_QUEUE_STATE, transition, type QueueItem, type RunQueueEvent, type RunQueueState, type RunTrainer } from "../../../src/client/rerun/run-queue.ts";
+import {
+  createRunQueue,
+  INITIAL_RUN_QUEUE_STATE,
+  transition,
+  type QueueItem,
+  type RunQueueEvent,
+  type RunQueueState,
+  type RunTrainer,
+} from "../../../src/client/rerun/run-queue.ts";
 import type { ClientOutcome, RunHandlers } from "../../../src/client/trainer-client.ts";
 import { PROTOCOL_PRESETS } from "../../../src/lib/study/study.ts";
 import type { TrainRequest } from "../../../src/workers/trainer/api.ts";

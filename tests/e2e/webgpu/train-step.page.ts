@@ -74,7 +74,10 @@ async function checkSteps(out: WebGpuChecks): Promise<void> {
     let lossDiff = 0;
     let correctDiff = 0;
     for (let s = 0; s < 3; s++) {
-      const labels = tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i * 3 + s) % 10), "int32");
+      const labels = tf.tensor1d(
+        Array.from({ length: 16 }, (_, i) => (i * 3 + s) % 10),
+        "int32",
+      );
       const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat() as tf.Tensor2D);
       const xs = tf.randomUniform([16, 28, 28, 1], 0, 1, "float32", s);
       const ra = await fast.run(xs, ys, labels);
@@ -114,7 +117,11 @@ async function checkTrain(out: WebGpuChecks): Promise<void> {
   const model = buildModel({ family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 } as ModelConfig, 1);
   const before = tf.memory().numTensors;
   let batches = 0;
-  const result = await train(model, { train: { images, labels, count } }, { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: 1, onBatch: () => void batches++ });
+  const result = await train(
+    model,
+    { train: { images, labels, count } },
+    { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: 1, onBatch: () => void batches++ },
+  );
   out.train = {
     epochs: result.epochs.length,
     batches,

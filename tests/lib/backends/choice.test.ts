@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  assessBackends,
-  explainChoice,
-  isSoftwareRenderer,
-  planBackends,
-  startFirstBackend,
-  type BackendProbes,
-} from "../../../src/lib/backends/choice.ts";
+import { assessBackends, explainChoice, isSoftwareRenderer, planBackends, startFirstBackend, type BackendProbes } from "../../../src/lib/backends/choice.ts";
 
 const HARDWARE: BackendProbes = {
   webgpu: { available: true, isFallbackAdapter: false, vendor: "nvidia", architecture: "ampere" },
@@ -16,7 +9,12 @@ const HARDWARE: BackendProbes = {
 /** What headless Chromium with --enable-unsafe-swiftshader --enable-unsafe-webgpu offers on a machine without a GPU. */
 const SWIFTSHADER: BackendProbes = {
   webgpu: { available: true, isFallbackAdapter: true, vendor: "google", architecture: "swiftshader", description: "SwiftShader Device (Subzero)" },
-  webgl: { available: true, version: 2, renderer: "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)", majorPerformanceCaveat: true },
+  webgl: {
+    available: true,
+    version: 2,
+    renderer: "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)",
+    majorPerformanceCaveat: true,
+  },
   wasm: { available: true, simd: true },
 };
 
@@ -91,7 +89,8 @@ describe("explainChoice", () => {
 
 describe("isSoftwareRenderer", () => {
   it("matches common software rasterisers and not hardware names", () => {
-    for (const s of ["Google SwiftShader", "llvmpipe (LLVM 15.0.6, 256 bits)", "Microsoft Basic Render Driver", "lavapipe"]) expect(isSoftwareRenderer(s)).toBe(true);
+    for (const s of ["Google SwiftShader", "llvmpipe (LLVM 15.0.6, 256 bits)", "Microsoft Basic Render Driver", "lavapipe"])
+      expect(isSoftwareRenderer(s)).toBe(true);
     for (const s of ["ANGLE (Intel, Intel(R) UHD Graphics 620)", "Apple M2", undefined]) expect(isSoftwareRenderer(s)).toBe(false);
   });
 });

@@ -44,9 +44,13 @@ describe("useBackend", () => {
 
   it("throws with tfjs's reason when a backend fails to start, and keeps the one running", async () => {
     // As on a machine whose navigator.gpu offers no adapter: registered, but the factory fails.
-    tf.registerBackend("webgpu", async () => {
-      throw new Error("no suitable GPU adapter");
-    }, 0);
+    tf.registerBackend(
+      "webgpu",
+      async () => {
+        throw new Error("no suitable GPU adapter");
+      },
+      0,
+    );
     try {
       await useBackend("cpu");
       await expect(useBackend("webgpu")).rejects.toThrow(/'webgpu' backend failed to initialise: .*no suitable GPU adapter/);

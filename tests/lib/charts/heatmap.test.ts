@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { colorize, colormapGradient, colorOf, enlargeNearest, greyToRgba, normalizeByMax, overlay, resizeBilinear, topK } from "../../../src/lib/charts/heatmap.ts";
+import {
+  colorize,
+  colormapGradient,
+  colorOf,
+  enlargeNearest,
+  greyToRgba,
+  normalizeByMax,
+  overlay,
+  resizeBilinear,
+  topK,
+} from "../../../src/lib/charts/heatmap.ts";
 
 describe("colorOf", () => {
   it("runs inferno from near-black to pale yellow", () => {

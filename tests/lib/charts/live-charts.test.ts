@@ -19,7 +19,17 @@ const records: EpochRecord[] = [
 
 describe("batchPointOf", () => {
   it("places a batch at its fractional epoch", () => {
-    const p = batchPointOf({ epoch: 2, epochs: 3, batch: 5, batchesPerEpoch: 20, loss: 0.5, accuracy: 0.8, imagesPerSecond: 100, etaSeconds: 10, fraction: 0.41 });
+    const p = batchPointOf({
+      epoch: 2,
+      epochs: 3,
+      batch: 5,
+      batchesPerEpoch: 20,
+      loss: 0.5,
+      accuracy: 0.8,
+      imagesPerSecond: 100,
+      etaSeconds: 10,
+      fraction: 0.41,
+    });
     expect(p).toEqual({ x: 1.25, loss: 0.5, accuracy: 0.8 });
   });
 });
@@ -27,7 +37,10 @@ describe("batchPointOf", () => {
 describe("thinPoints", () => {
   it("keeps short series whole and spreads long ones, first and last included", () => {
     expect(thinPoints([1, 2, 3], 5)).toEqual([1, 2, 3]);
-    const thinned = thinPoints(Array.from({ length: 1001 }, (_, i) => i), 11);
+    const thinned = thinPoints(
+      Array.from({ length: 1001 }, (_, i) => i),
+      11,
+    );
     expect(thinned).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
   });
 });
@@ -62,7 +75,14 @@ describe("liveCurveChart", () => {
 
 describe("renderLiveCharts", () => {
   it("returns both charts as SVG markup without Plot's <style> elements", () => {
-    const { loss, accuracy } = renderLiveCharts({ batches, epochs: records, epochsTotal: 3, width: 400, height: 180, reference: { label: "Original study 92.01% (val.)", value: 0.9201 } });
+    const { loss, accuracy } = renderLiveCharts({
+      batches,
+      epochs: records,
+      epochsTotal: 3,
+      width: 400,
+      height: 180,
+      reference: { label: "Original study 92.01% (val.)", value: 0.9201 },
+    });
     expect(loss).toMatch(/^<svg class="chart"/);
     expect(accuracy).toContain("Original study 92.01% (val.)");
     expect(loss + accuracy).not.toContain("<style");

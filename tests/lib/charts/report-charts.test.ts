@@ -51,19 +51,13 @@ describe("chart snapshots", () => {
     await expect(rounded(svg)).toMatchFileSnapshot("__snapshots__/accuracy-resnet-blocks.html");
   });
   it("plots accuracy learning curves with the kept epoch", async () => {
-    await expect(rounded(renderChart(learningCurveChart(epochs, "accuracy", 3)))).toMatchFileSnapshot(
-      "__snapshots__/learning-curve-accuracy.html",
-    );
+    await expect(rounded(renderChart(learningCurveChart(epochs, "accuracy", 3)))).toMatchFileSnapshot("__snapshots__/learning-curve-accuracy.html");
   });
   it("plots loss learning curves", async () => {
-    await expect(rounded(renderChart(learningCurveChart(epochs, "loss", 3)))).toMatchFileSnapshot(
-      "__snapshots__/learning-curve-loss.html",
-    );
+    await expect(rounded(renderChart(learningCurveChart(epochs, "loss", 3)))).toMatchFileSnapshot("__snapshots__/learning-curve-loss.html");
   });
   it("plots a confusion matrix heat map", async () => {
-    await expect(rounded(renderChart(confusionMatrixChart(matrix, classNames)))).toMatchFileSnapshot(
-      "__snapshots__/confusion-matrix.html",
-    );
+    await expect(rounded(renderChart(confusionMatrixChart(matrix, classNames)))).toMatchFileSnapshot("__snapshots__/confusion-matrix.html");
   });
   it("plots per-class precision, recall and F1", async () => {
     const perClass = [
@@ -71,9 +65,7 @@ describe("chart snapshots", () => {
       { precision: 0.846, recall: 0.88, f1: 0.863 },
       { precision: 0.943, recall: 0.99, f1: 0.966 },
     ];
-    await expect(rounded(renderChart(perClassChart(perClass, classNames)))).toMatchFileSnapshot(
-      "__snapshots__/per-class.html",
-    );
+    await expect(rounded(renderChart(perClassChart(perClass, classNames)))).toMatchFileSnapshot("__snapshots__/per-class.html");
   });
 });
 
@@ -115,7 +107,15 @@ describe("chart data", () => {
     expect(cells.filter((c) => c.actual === "Coat").reduce((s, c) => s + c.share, 0)).toBeCloseTo(1);
   });
   it("rejects a confusion matrix that does not match the class names", () => {
-    expect(() => confusionCells([[1, 2], [3, 4]], classNames)).toThrow(/3x3/);
+    expect(() =>
+      confusionCells(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        classNames,
+      ),
+    ).toThrow(/3x3/);
   });
   it("leaves out validation points of epochs without validation", () => {
     const noVal: EpochRecord[] = epochs.map(({ valLoss: _l, valAccuracy: _a, ...e }) => e);

@@ -49,17 +49,13 @@ describe("parseIdx", () => {
   });
 
   it("rejects a header shorter than the magic number", () => {
-    expect(() => parseIdx(new Uint8Array([0, 0, 8]))).toThrow(
-      /truncated header: expected at least 4 bytes \(the magic number\), found 3/,
-    );
+    expect(() => parseIdx(new Uint8Array([0, 0, 8]))).toThrow(/truncated header: expected at least 4 bytes \(the magic number\), found 3/);
   });
 
   it("rejects a bad magic number and says what it found", () => {
     const bytes = makeImages(1).bytes;
     bytes[1] = 0x12;
-    expect(() => parseIdx(bytes, "train-images")).toThrow(
-      /train-images: bad magic number: expected 0x0000TTNN.*0x00000803.*found 0x00120803/,
-    );
+    expect(() => parseIdx(bytes, "train-images")).toThrow(/train-images: bad magic number: expected 0x0000TTNN.*0x00000803.*found 0x00120803/);
   });
 
   it("recognises gzip bytes in the bad-magic message", () => {
@@ -69,9 +65,7 @@ describe("parseIdx", () => {
   it("rejects element types other than unsigned byte", () => {
     const bytes = makeImages(1).bytes;
     bytes[2] = 0x0d;
-    expect(() => parseIdx(bytes)).toThrow(
-      /unsupported element type: expected 0x08 \(unsigned byte\), found 0x0d \(float32\)/,
-    );
+    expect(() => parseIdx(bytes)).toThrow(/unsupported element type: expected 0x08 \(unsigned byte\), found 0x0d \(float32\)/);
   });
 
   it("rejects zero dimensions", () => {
@@ -99,9 +93,7 @@ describe("parseIdx", () => {
     const good = encodeIdx([3], new Uint8Array([1, 2, 3]));
     const bytes = new Uint8Array(good.length + 2);
     bytes.set(good);
-    expect(() => parseIdx(bytes, "labels")).toThrow(
-      /labels: length mismatch: dims \[3\] need 3 bytes after the 8-byte header, found 5 \(2 trailing bytes\)/,
-    );
+    expect(() => parseIdx(bytes, "labels")).toThrow(/labels: length mismatch: dims \[3\] need 3 bytes after the 8-byte header, found 5 \(2 trailing bytes\)/);
   });
 });
 

@@ -157,9 +157,7 @@ describe("loadFashionMnist", () => {
     served.set("test-labels.idx.gz", new Uint8Array(gzipSync(labels)));
     const edited = clone(manifest);
     edited.files.testLabels.rawSha256 = sha256(labels);
-    await expect(loadFashionMnist(fetcherFor(served), edited)).rejects.toThrow(
-      /testLabels \(test-labels.idx.gz\): expected labels 0..9, found 10 at index 1/,
-    );
+    await expect(loadFashionMnist(fetcherFor(served), edited)).rejects.toThrow(/testLabels \(test-labels.idx.gz\): expected labels 0..9, found 10 at index 1/);
   });
 
   it("names the file that could not be fetched", async () => {
@@ -177,9 +175,7 @@ describe("loadFashionMnist", () => {
       fetches++;
       return fetcherFor(served)(path);
     };
-    await expect(loadFashionMnist(fetcher, { ...manifest, version: 3 } as unknown as PreparedManifest)).rejects.toThrow(
-      /invalid prepared-data manifest/,
-    );
+    await expect(loadFashionMnist(fetcher, { ...manifest, version: 3 } as unknown as PreparedManifest)).rejects.toThrow(/invalid prepared-data manifest/);
     expect(fetches).toBe(0);
   });
 

@@ -31,7 +31,7 @@ function buildBarModel(): tf.LayersModel {
   // Flattened [26, 26, 2] activations: channel c of position p is at p * 2 + c.
   const dense = new Float32Array(26 * 26 * 2 * 10);
   for (let p = 0; p < 26 * 26; p++) {
-    dense[(p * 2) * 10 + 0] = 1;
+    dense[p * 2 * 10 + 0] = 1;
     dense[(p * 2 + 1) * 10 + 1] = 1;
   }
   model.getLayer("conv1").setWeights([tf.tensor4d(kernel, [3, 3, 1, 2]), tf.zeros([2])]);
@@ -251,7 +251,11 @@ describe("computeGradCam on the study's ResNet", () => {
   });
 
   it("runs in inference mode: batch-norm statistics do not change", async () => {
-    const stats = () => model.getLayer("block1_bn1").getWeights().map((w) => Array.from(w.dataSync()));
+    const stats = () =>
+      model
+        .getLayer("block1_bn1")
+        .getWeights()
+        .map((w) => Array.from(w.dataSync()));
     const before = stats();
     await computeGradCam(model, randomImage(7), { layer: "block1_out" });
     expect(stats()).toEqual(before);

@@ -8,7 +8,10 @@ import { configFromRowId } from "../../../src/lib/study/study.ts";
 
 /** A seeded batch: images [n,28,28,1] in [0,1), labels i*3+s mod 10, one-hot targets. */
 function batch(n: number, s: number): { xs: tf.Tensor4D; ys: tf.Tensor2D; labels: tf.Tensor1D } {
-  const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 3 + s) % 10), "int32");
+  const labels = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => (i * 3 + s) % 10),
+    "int32",
+  );
   const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat() as tf.Tensor2D);
   return { xs: tf.randomUniform([n, 28, 28, 1], 0, 1, "float32", 50 + s) as tf.Tensor4D, ys, labels };
 }
@@ -18,7 +21,10 @@ async function runBoth(a: TrainStep, b: TrainStep, steps: number): Promise<{ a: 
   const out = { a: [] as number[][], b: [] as number[][] };
   for (let s = 0; s < steps; s++) {
     const { xs, ys, labels } = batch(16, s);
-    for (const [step, into] of [[a, out.a], [b, out.b]] as const) {
+    for (const [step, into] of [
+      [a, out.a],
+      [b, out.b],
+    ] as const) {
       const t = await step.run(xs, ys, labels);
       into.push([t.lossSum.dataSync()[0], t.correct.dataSync()[0]]);
       tf.dispose([t.lossSum, t.correct]);
@@ -32,9 +38,7 @@ async function runBoth(a: TrainStep, b: TrainStep, steps: number): Promise<{ a: 
 function weightError(a: tf.LayersModel, b: tf.LayersModel): number {
   const wa = a.getWeights();
   const wb = b.getWeights();
-  return Math.max(
-    ...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]))).dataSync()[0] / Math.max(1, tf.max(tf.abs(wb[i])).dataSync()[0]))),
-  );
+  return Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]))).dataSync()[0] / Math.max(1, tf.max(tf.abs(wb[i])).dataSync()[0]))));
 }
 
 const tinyCnn = { family: "cnn", conv1: 4, conv2: 8, kernel: 3, dense: 16 } as const;

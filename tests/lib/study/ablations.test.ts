@@ -6,9 +6,7 @@ import { parseRowId } from "../../../src/lib/study/row-id.ts";
 import { runRecordSchema, type Protocol, type RunRecord } from "../../../src/lib/study/schema.ts";
 import { FULL_PROTOCOL, ORIGINAL_STUDY } from "../../../src/lib/study/study.ts";
 
-const base = JSON.parse(
-  readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8"),
-) as RunRecord;
+const base = JSON.parse(readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8")) as RunRecord;
 
 const B32 = "cnn-32-64-3-64-b32";
 const LABELS = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -21,7 +19,12 @@ function record(rowId: string, protocol: Protocol, seed: number, right: number, 
   run.rowId = rowId;
   run.protocol = { ...protocol, seed };
   run.epochs = Array.from({ length: epochs }, (_, i) => ({
-    epoch: i + 1, loss: 0.5, accuracy: 0.8, valAccuracy: 0.9, seconds: 1, imagesPerSecond: 1,
+    epoch: i + 1,
+    loss: 0.5,
+    accuracy: 0.8,
+    valAccuracy: 0.9,
+    seconds: 1,
+    imagesPerSecond: 1,
   }));
   run.bestEpoch = 1;
   run.metrics.test.images = 10;

@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildRerunPageData, comparisonHeads, comparisonNote, describeConfig, matchPreset, sameProtocolReference } from "../../../src/lib/study/rerun-reference.ts";
+import {
+  buildRerunPageData,
+  comparisonHeads,
+  comparisonNote,
+  describeConfig,
+  matchPreset,
+  sameProtocolReference,
+} from "../../../src/lib/study/rerun-reference.ts";
 import { ORIGINAL_STUDY, PROTOCOL_PRESETS } from "../../../src/lib/study/study.ts";
 import { runRecordSchema, type RunRecord } from "../../../src/lib/study/schema.ts";
 
@@ -32,7 +39,12 @@ describe("buildRerunPageData", () => {
   });
 
   it("ignores readers' runs", () => {
-    const reader = { ...runs[0], source: "reader" as const, runId: "reader-run", metrics: { ...runs[0].metrics, validation: { ...runs[0].metrics.validation, accuracy: 0.99 } } };
+    const reader = {
+      ...runs[0],
+      source: "reader" as const,
+      runId: "reader-run",
+      metrics: { ...runs[0].metrics, validation: { ...runs[0].metrics.validation, accuracy: 0.99 } },
+    };
     const withReader = buildRerunPageData(ORIGINAL_STUDY, [...runs, reader]);
     expect(withReader.rows[runs[0].rowId].reproduced?.runId).not.toBe("reader-run");
   });

@@ -27,9 +27,7 @@ describe("parseRunRecord", () => {
   it("names the file and the field of an invalid value", () => {
     const bad = structuredClone(full);
     bad.metrics.test.accuracy = 1.5;
-    expect(() => parseRunRecord(bad, "public/data/runs/bad.json")).toThrow(
-      /Invalid run record public\/data\/runs\/bad\.json:\n\s+metrics\.test\.accuracy: /,
-    );
+    expect(() => parseRunRecord(bad, "public/data/runs/bad.json")).toThrow(/Invalid run record public\/data\/runs\/bad\.json:\n\s+metrics\.test\.accuracy: /);
   });
   it("names a missing field", () => {
     const { protocol: _, ...bad } = structuredClone(full);
@@ -96,16 +94,30 @@ describe("selectDetailRun", () => {
   const loaded = (run: RunRecord, file = "f.json"): LoadedRun => ({ file, run }) as LoadedRun;
   const cnnFull: RunRecord = { ...structuredClone(full), rowId: "cnn-32-64-3-64" };
   it("uses the original's best row when it has a full-protocol run", () => {
-    const runs = new Map([["resnet-3x64", loaded(full)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    const runs = new Map([
+      ["resnet-3x64", loaded(full)],
+      ["cnn-32-64-3-64", loaded(cnnFull)],
+    ]);
     expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(full);
   });
   it("falls back to the best full-protocol run of another row when the best row has only a quick run", () => {
-    const runs = new Map([["resnet-3x64", loaded(quick)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    const runs = new Map([
+      ["resnet-3x64", loaded(quick)],
+      ["cnn-32-64-3-64", loaded(cnnFull)],
+    ]);
     expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
   });
   it("never picks an ablation row's full-protocol run (resnet-3x64-nopool) for the figures", () => {
-    const nopool: RunRecord = { ...structuredClone(full), rowId: "resnet-3x64-nopool", metrics: { ...full.metrics, validation: { ...full.metrics.validation, accuracy: 0.99 } } };
-    const runs = new Map([["resnet-3x64", loaded(quick)], ["resnet-3x64-nopool", loaded(nopool)], ["cnn-32-64-3-64", loaded(cnnFull)]]);
+    const nopool: RunRecord = {
+      ...structuredClone(full),
+      rowId: "resnet-3x64-nopool",
+      metrics: { ...full.metrics, validation: { ...full.metrics.validation, accuracy: 0.99 } },
+    };
+    const runs = new Map([
+      ["resnet-3x64", loaded(quick)],
+      ["resnet-3x64-nopool", loaded(nopool)],
+      ["cnn-32-64-3-64", loaded(cnnFull)],
+    ]);
     expect(selectDetailRun(runs, "resnet-3x64")?.run).toBe(cnnFull);
   });
   it("uses the best row's quick run when no full-protocol run exists", () => {

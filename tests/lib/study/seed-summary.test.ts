@@ -17,9 +17,7 @@ import {
   summariseRowRuns,
 } from "../../../src/lib/study/seed-summary.ts";
 
-const base = JSON.parse(
-  readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8"),
-) as RunRecord;
+const base = JSON.parse(readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8")) as RunRecord;
 
 /** A full-protocol record of `rowId` with the given seed, accuracies and (optionally) test predictions. */
 function record(
@@ -161,7 +159,9 @@ describe("compareRankedRows", () => {
     expect(c.difference!.mean).toBeCloseTo(0, 12);
     expect(c.pooled).toMatchObject({ onlyFirst: 2, onlySecond: 2, p: 1 });
     expect(c.verdict).toBe("unresolved");
-    expect(rankingSentence(c)).toMatch(/These runs do not resolve the order: by at least one criterion .* the difference is within the noise of seeds and test images\.$/);
+    expect(rankingSentence(c)).toMatch(
+      /These runs do not resolve the order: by at least one criterion .* the difference is within the noise of seeds and test images\.$/,
+    );
   });
 
   it("calls a difference only when the bootstrap, the seeds' t-interval and the (Holm-adjusted) pooled test all agree", () => {
@@ -180,19 +180,19 @@ describe("compareRankedRows", () => {
   });
 
   it("gives no verdict from two paired seeds, however large the difference", () => {
-    const c = compareRankedRows(A, B, CLEAR.filter((r) => r.protocol.seed !== 3), LABELS);
+    const c = compareRankedRows(
+      A,
+      B,
+      CLEAR.filter((r) => r.protocol.seed !== 3),
+      LABELS,
+    );
     expect(c.pairs).toHaveLength(2);
     expect(c.verdict).toBe("too-few-runs");
     expect(c.bootstrap).toBeNull();
   });
 
   it("says plainly when there are too few paired runs, and ignores runs without predictions", () => {
-    const runs = [
-      record(A.rowId, 1, { predicted: rightOn(9) }),
-      record(A.rowId, 2, {}),
-      record(B.rowId, 1, { predicted: rightOn(5) }),
-      record(B.rowId, 2, {}),
-    ];
+    const runs = [record(A.rowId, 1, { predicted: rightOn(9) }), record(A.rowId, 2, {}), record(B.rowId, 1, { predicted: rightOn(5) }), record(B.rowId, 2, {})];
     const c = compareRankedRows(A, B, runs, LABELS);
     expect(c.verdict).toBe("too-few-runs");
     expect(c.pairs).toHaveLength(1);

@@ -59,7 +59,13 @@ describe("predictionInterval", () => {
 
 describe("twoLevelBootstrap", () => {
   it("resamples seeds: two seeds whose images all score 0 and 1 give 0 (1/4), 0.5 (1/2), 1 (1/4), so [0, 1]", () => {
-    const r = twoLevelBootstrap([[0, 0], [1, 1]], { resamples: 10_000, seed: 3 });
+    const r = twoLevelBootstrap(
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      { resamples: 10_000, seed: 3 },
+    );
     expect(r.estimate).toBe(0.5);
     expect(r.ci95).toEqual([0, 1]);
     expect(r.resamples).toBe(10_000);
@@ -70,8 +76,16 @@ describe("twoLevelBootstrap", () => {
   });
 
   it("collapses when every seed and image agree, and is deterministic for a seed", () => {
-    expect(twoLevelBootstrap([[1, 1, 1], [1, 1, 1]]).ci95).toEqual([1, 1]);
-    const data = [Float64Array.from({ length: 500 }, (_, i) => (i % 7 === 0 ? 1 : i % 11 === 0 ? -1 : 0)), Float64Array.from({ length: 500 }, (_, i) => (i % 5 === 0 ? 1 : 0))];
+    expect(
+      twoLevelBootstrap([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]).ci95,
+    ).toEqual([1, 1]);
+    const data = [
+      Float64Array.from({ length: 500 }, (_, i) => (i % 7 === 0 ? 1 : i % 11 === 0 ? -1 : 0)),
+      Float64Array.from({ length: 500 }, (_, i) => (i % 5 === 0 ? 1 : 0)),
+    ];
     expect(twoLevelBootstrap(data, { seed: 9, resamples: 500 })).toEqual(twoLevelBootstrap(data, { seed: 9, resamples: 500 }));
   });
 
@@ -102,11 +116,26 @@ describe("cochranMantelHaenszel", () => {
   // By hand: Σa = 16, ΣE = 0 + 1.5 + 4 + 5.5 + 2 = 13, ΣVar = 0 + 0.61364 + 0.72727 + 0.25 + 0 = 1.59091,
   // (|16 − 13| − 0.5)² / 1.59091 = 3.92857.
   const rabbits: Table2x2[] = [
-    [[0, 6], [0, 5]],
-    [[3, 3], [0, 6]],
-    [[6, 0], [2, 4]],
-    [[5, 1], [6, 0]],
-    [[2, 0], [5, 0]],
+    [
+      [0, 6],
+      [0, 5],
+    ],
+    [
+      [3, 3],
+      [0, 6],
+    ],
+    [
+      [6, 0],
+      [2, 4],
+    ],
+    [
+      [5, 1],
+      [6, 0],
+    ],
+    [
+      [2, 0],
+      [5, 0],
+    ],
   ];
 
   it("gives the textbook statistic and p on the Rabbits table", () => {
@@ -122,12 +151,24 @@ describe("cochranMantelHaenszel", () => {
   it("with every matched pair as a stratum, equals McNemar on the counts pooled over seeds", () => {
     // Two seeds: (b, c) = (3, 1) and (2, 0), plus concordant pairs.
     const pairTables = (b: number, c: number, concordant: number): Table2x2[] => [
-      ...Array.from({ length: b }, (): Table2x2 => [[1, 0], [0, 1]]),
-      ...Array.from({ length: c }, (): Table2x2 => [[0, 1], [1, 0]]),
-      ...Array.from({ length: concordant }, (): Table2x2 => [[1, 0], [1, 0]]),
+      ...Array.from({ length: b }, (): Table2x2 => [
+        [1, 0],
+        [0, 1],
+      ]),
+      ...Array.from({ length: c }, (): Table2x2 => [
+        [0, 1],
+        [1, 0],
+      ]),
+      ...Array.from({ length: concordant }, (): Table2x2 => [
+        [1, 0],
+        [1, 0],
+      ]),
     ];
     const cmh = cochranMantelHaenszel([...pairTables(3, 1, 5), ...pairTables(2, 0, 4)], { correct: false });
-    const pooled = pooledMcNemar([{ onlyFirst: 3, onlySecond: 1 }, { onlyFirst: 2, onlySecond: 0 }]);
+    const pooled = pooledMcNemar([
+      { onlyFirst: 3, onlySecond: 1 },
+      { onlyFirst: 2, onlySecond: 0 },
+    ]);
     expect(pooled).toMatchObject({ onlyFirst: 5, onlySecond: 1 });
     expect(pooled.chiSquare).toBeCloseTo(16 / 6, 12);
     expect(cmh.chiSquare).toBeCloseTo(pooled.chiSquare, 12);

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  correctness,
-  mcnemarExactP,
-  mcnemarTest,
-  mean,
-  sampleStandardDeviation,
-  summarise,
-  tQuantile975,
-} from "../../../src/lib/study/statistics.ts";
+import { correctness, mcnemarExactP, mcnemarTest, mean, sampleStandardDeviation, summarise, tQuantile975 } from "../../../src/lib/study/statistics.ts";
 
 describe("mean and sample standard deviation", () => {
   it("computes them by hand-checkable cases", () => {
@@ -97,4 +89,3 @@ describe("McNemar's exact test", () => {
     expect(() => mcnemarExactP(-1, 2)).toThrow(/non-negative integer/);
   });
 });
-

@@ -1,18 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
-import {
-  checkLevel,
-  inconclusiveReason,
-  levelAnswer,
-  levelSentence,
-  tallyLevels,
-  type LevelCheck,
-} from "../../../src/lib/study/study-answer.ts";
+import { checkLevel, inconclusiveReason, levelAnswer, levelSentence, tallyLevels, type LevelCheck } from "../../../src/lib/study/study-answer.ts";
 
-const base = JSON.parse(
-  readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8"),
-) as RunRecord;
+const base = JSON.parse(readFileSync(new URL("../../fixtures/runs/cnn-32-64-3-64.full.fixture-23.json", import.meta.url), "utf8")) as RunRecord;
 
 /** A record of `rowId`, `seed`, with best-epoch validation accuracy `val`. */
 function record(rowId: string, seed: number, val: number, protocol: "full" | "quick" = "full"): RunRecord {

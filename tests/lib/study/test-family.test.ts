@@ -31,10 +31,17 @@ describe("applyTestFamily", () => {
     const study: SeedStudy = {
       summaries: [],
       singleRunRows: 0,
-      rankings: [ranking("a", "b", 0.01), ranking("b", "c", 0.04)].map((c) => ({ comparison: c, sentence: "", parts: { claim: "", finding: "", reproduced: true } })),
+      rankings: [ranking("a", "b", 0.01), ranking("b", "c", 0.04)].map((c) => ({
+        comparison: c,
+        sentence: "",
+        parts: { claim: "", finding: "", reproduced: true },
+      })),
     };
     const ablation = { ablation: { id: "a-b32", baseRowId: "a" }, comparison: comparison(0.03) } as unknown as AblationResult;
-    const tooFew = { ablation: { id: "c-b32", baseRowId: "c" }, comparison: { ...comparison(0.5), pooled: null, bootstrap: null, verdict: "too-few-runs" } } as unknown as AblationResult;
+    const tooFew = {
+      ablation: { id: "c-b32", baseRowId: "c" },
+      comparison: { ...comparison(0.5), pooled: null, bootstrap: null, verdict: "too-few-runs" },
+    } as unknown as AblationResult;
     const { studies, ablations, family } = applyTestFamily([{ label: "CNN", study }], [ablation, tooFew]);
     expect(family.map((f) => [f.name, f.p, Number(f.adjustedP.toFixed(10)), f.verdict])).toEqual([
       ["CNN #1 a vs #2 b", 0.01, 0.03, "holds"],
@@ -43,7 +50,9 @@ describe("applyTestFamily", () => {
     ]);
     expect(studies[0].study.rankings.map((r) => r.comparison.verdict)).toEqual(["holds", "unresolved"]);
     expect(studies[0].study.rankings[1].comparison.holm).toEqual({ adjustedP: 0.06, familySize: 3 });
-    expect(studies[0].study.rankings[1].sentence).toMatch(/Holm-adjusted over the site's 3 tests p = 0\.060\. .*These runs do not resolve the order: by at least one criterion/);
+    expect(studies[0].study.rankings[1].sentence).toMatch(
+      /Holm-adjusted over the site's 3 tests p = 0\.060\. .*These runs do not resolve the order: by at least one criterion/,
+    );
     expect(ablations.map((a) => a.comparison.verdict)).toEqual(["unresolved", "too-few-runs"]);
     // The inputs are left as they were.
     expect(study.rankings[1].comparison.verdict).toBe("holds");

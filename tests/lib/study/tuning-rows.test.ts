@@ -51,7 +51,11 @@ describe("buildTuningRows", () => {
     const cnn = fixture("cnn-32-64-3-64.full.fixture-23.json");
     const res = fixture("resnet-3x64.full.fixture-20.json");
     const b32 = { ...cnn, file: "cnn-32-64-3-64-b32.custom.json", run: { ...cnn.run, rowId: "cnn-32-64-3-64-b32" } };
-    const nopool = { ...res, file: "resnet-3x64-nopool.full.json", run: { ...res.run, rowId: "resnet-3x64-nopool", config: { family: "resnet" as const, blocks: 3, filters: 64, stemPool: false } } };
+    const nopool = {
+      ...res,
+      file: "resnet-3x64-nopool.full.json",
+      run: { ...res.run, rowId: "resnet-3x64-nopool", config: { family: "resnet" as const, blocks: 3, filters: 64, stemPool: false } },
+    };
     const cnnRows = buildTuningRows("cnn", [b32]);
     expect(cnnRows).toHaveLength(24);
     expect(cnnRows.every((r) => !r.reproduced && !r.preliminary)).toBe(true);

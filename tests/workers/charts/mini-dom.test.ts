@@ -16,7 +16,7 @@ describe("MiniDocument", () => {
   it("draws Plot charts exactly as a browser DOM does (jsdom), with and without a legend", () => {
     for (const options of [
       liveCurveChart("loss", batches, records, { epochs: 3, legend: false }),
-      liveCurveChart("accuracy", batches, records, { epochs: 3, references: [{ label: "Original <study> & \"co\" 92.01%", value: 0.92 }] }),
+      liveCurveChart("accuracy", batches, records, { epochs: 3, references: [{ label: 'Original <study> & "co" 92.01%', value: 0.92 }] }),
     ]) {
       const mine = (Plot.plot({ ...options, document: new MiniDocument() as unknown as Document }) as unknown as { outerHTML: string }).outerHTML;
       const theirs = Plot.plot({ ...options, document: jsdom }).outerHTML;

@@ -143,7 +143,10 @@ describe("createGradCamService", () => {
     await service.init({ backend: "cpu", model: { kind: "url", url: MODEL_URL } });
     await service.loadTestSet(MANIFEST_URL);
     const views = await service.compare(0);
-    expect(views.map((v) => [v.layer, v.rawShape])).toEqual([["conv1", [26, 26]], ["conv2", [11, 11]]]);
+    expect(views.map((v) => [v.layer, v.rawShape])).toEqual([
+      ["conv1", [26, 26]],
+      ["conv2", [11, 11]],
+    ]);
     expect(views[0].predicted).toBe(views[1].predicted);
     service.dispose();
   });
@@ -275,7 +278,11 @@ describe("createGradCamService", () => {
   it("explains with a model the reader trained, as the rerun panel stores it (reruns-db)", async () => {
     const record = { ...runRecord([2]), runId: "cnn-4-8-3-16.smoke.reader", source: "reader" as const };
     const weights = files.weights.slice().buffer;
-    await saveRerun(record, { runId: record.runId, batches: [] }, { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson: files.modelJson, weights });
+    await saveRerun(
+      record,
+      { runId: record.runId, batches: [] },
+      { runId: record.runId, rowId: record.rowId, createdAt: record.finishedAt, modelJson: files.modelJson, weights },
+    );
     try {
       const service = createGradCamService(deps({ storedModels: { list: listStoredModels, read: readStoredModel } }));
       expect(await service.listStoredModels()).toEqual([
@@ -297,7 +304,9 @@ describe("createGradCamService", () => {
     const failing = { list: async () => Promise.reject(new Error("quota")), read: async () => Promise.reject(new Error("blocked")) };
     const service = createGradCamService(deps({ storedModels: failing }));
     expect(await service.listStoredModels()).toEqual([]);
-    await expect(service.init({ backend: "cpu", model: { kind: "stored", runId: "r" } })).rejects.toThrow(/"r" could not be read from this browser's storage: blocked/);
+    await expect(service.init({ backend: "cpu", model: { kind: "stored", runId: "r" } })).rejects.toThrow(
+      /"r" could not be read from this browser's storage: blocked/,
+    );
   });
 
   it("leaves no tensors behind but the model's own weights", async () => {

@@ -38,7 +38,11 @@ function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
 
 function deps(loadDataset: TrainerDeps["loadDataset"]): TrainerDeps {
   return {
-    probeBackends: async () => ({ webgpu: { available: false, error: "none" }, webgl: { available: false, error: "none" }, wasm: { available: false, error: "none" } }),
+    probeBackends: async () => ({
+      webgpu: { available: false, error: "none" },
+      webgl: { available: false, error: "none" },
+      wasm: { available: false, error: "none" },
+    }),
     activateBackend: async () => void (await tf.setBackend("cpu")),
     loadDataset,
     deviceFacts: () => ({}),

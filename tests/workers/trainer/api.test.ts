@@ -50,7 +50,16 @@ function toySet(count: number, shift = 0): ImageSet {
 const TRAIN = toySet(1_200);
 const TEST = toySet(200, 3);
 const ROW = "cnn-4-4-3-8";
-const PROTOCOL: Protocol = { ...FULL_PROTOCOL, name: "custom", epochs: 2, batchSize: 16, learningRate: 0.01, trainImages: 96, validationImages: 50, testImages: 60 };
+const PROTOCOL: Protocol = {
+  ...FULL_PROTOCOL,
+  name: "custom",
+  epochs: 2,
+  batchSize: 16,
+  learningRate: 0.01,
+  trainImages: 96,
+  validationImages: 50,
+  testImages: 60,
+};
 const CONFIG = { dataUrl: "http://localhost/data/fashion-mnist/", wasmPaths: "http://localhost/data/tfjs-wasm/" };
 
 const NO_GPU: BackendProbes = {
@@ -280,7 +289,7 @@ describe("createTrainerApi over comlink", () => {
   it("rejects init URLs that are not absolute folders", async () => {
     const { remote } = start();
     await expect(remote.init({ ...CONFIG, dataUrl: "/data/fashion-mnist" })).rejects.toThrow(/dataUrl must be an absolute URL ending in "\/"/);
-     await expect(remote.init({ ...CONFIG, wasmThreads: 0 })).rejects.toThrow(/wasmThreads must be a positive integer/);
+    await expect(remote.init({ ...CONFIG, wasmThreads: 0 })).rejects.toThrow(/wasmThreads must be a positive integer/);
   });
 
   it("tells the wasm threads in the selection and keeps them in the run record", async () => {

@@ -64,14 +64,7 @@ export function fusedAdamConstants(attrs: FusedAdamAttrs): FusedAdamConstants {
  * @param w variable [S]; g gradient [S]; mv moments [2S]; outW [S] and outMv [2S] receive the results
  *   (they may not alias the inputs).
  */
-export function fusedAdamLoop(
-  w: Float32Array,
-  g: Float32Array,
-  mv: Float32Array,
-  outW: Float32Array,
-  outMv: Float32Array,
-  k: FusedAdamConstants,
-): void {
+export function fusedAdamLoop(w: Float32Array, g: Float32Array, mv: Float32Array, outW: Float32Array, outMv: Float32Array, k: FusedAdamConstants): void {
   const f = Math.fround;
   const size = w.length;
   for (let i = 0; i < size; i++) {
@@ -87,7 +80,11 @@ export function fusedAdamLoop(
 }
 
 /** Checks the shapes of one call; throws a message naming the mismatch. */
-export function checkFusedAdamShapes(variable: { shape: number[]; dtype: string }, gradient: { shape: number[]; dtype: string }, moments: { shape: number[]; dtype: string }): number {
+export function checkFusedAdamShapes(
+  variable: { shape: number[]; dtype: string },
+  gradient: { shape: number[]; dtype: string },
+  moments: { shape: number[]; dtype: string },
+): number {
   const size = variable.shape.reduce((a, b) => a * b, 1);
   if (variable.dtype !== "float32" || gradient.dtype !== "float32" || moments.dtype !== "float32") {
     throw new Error(`FusedAdam: float32 tensors only (variable ${variable.dtype}, gradient ${gradient.dtype}, moments ${moments.dtype})`);

@@ -12,7 +12,10 @@ import { adamBetaPowers } from "./tfjs-internals.ts";
 export async function saveAdamState(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
   const named = await optimizer.getWeights();
   try {
-    const saved = await saveTensors(named.map((w) => w.tensor), named.map((w) => w.name));
+    const saved = await saveTensors(
+      named.map((w) => w.tensor),
+      named.map((w) => w.name),
+    );
     const { accBeta1, accBeta2 } = adamBetaPowers(optimizer);
     if (accBeta1 && accBeta2) saved.push(...(await saveTensors([accBeta1, accBeta2], ["adam/accBeta1", "adam/accBeta2"])));
     return saved;

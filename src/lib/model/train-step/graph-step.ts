@@ -35,9 +35,9 @@ export function graphStep(model: tf.LayersModel, nodes: PlanNode[], learningRate
     const passes: Forwarded[] = [];
     for (const node of nodes) {
       const inputs = node.kind === inputLayer ? [xs] : node.inputs.map((k) => passes[k].y);
-      let { y, kept } = node.kind.forward(node, inputs);
-      if (node.softmax) y = tf.softmax(y);
-      passes.push({ x: inputs[0], y, kept });
+      const forward = node.kind.forward(node, inputs);
+      const y = node.softmax ? tf.softmax(forward.y) : forward.y;
+      passes.push({ x: inputs[0], y, kept: forward.kept });
     }
     return { passes, probs: passes[out].y as tf.Tensor2D };
   };

@@ -10,11 +10,7 @@ const EPSILON = 1e-7;
  * @param ys one-hot targets [N,classes]
  * @param labels class indices [N], int32
  */
-export function crossEntropyTotals(
-  probs: tf.Tensor2D,
-  ys: tf.Tensor2D,
-  labels: tf.Tensor1D,
-): { lossSum: tf.Scalar; correct: tf.Scalar; dLogits: tf.Tensor2D } {
+export function crossEntropyTotals(probs: tf.Tensor2D, ys: tf.Tensor2D, labels: tf.Tensor1D): { lossSum: tf.Scalar; correct: tf.Scalar; dLogits: tf.Tensor2D } {
   const n = probs.shape[0];
   // tfjs-layers clips p(true class) to [eps, 1 - eps] before the log; where the clip bites, its
   // gradient is 0, hence the mask.

@@ -32,7 +32,12 @@ export function planGraph(model: tf.LayersModel): PlanNode[] | null {
     const inputs = consumed.map(visit);
     const config = layer.getConfig();
     const kind = LAYER_KINDS.get(layer.getClassName());
-    const activation = kind?.plan(layer, config, consumed.map((c) => c.shape)) ?? null;
+    const activation =
+      kind?.plan(
+        layer,
+        config,
+        consumed.map((c) => c.shape),
+      ) ?? null;
     if (!kind || activation === null || hasExtras(config) || (config.dtype != null && config.dtype !== "float32")) covered = false;
     index.set(t.id, nodes.length);
     nodes.push({

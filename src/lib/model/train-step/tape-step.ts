@@ -16,7 +16,10 @@ export function tapeStep(model: tf.LayersModel, learningRate: number): TrainStep
           probs = tf.keep(model.apply(xs, { training: true }) as tf.Tensor2D);
           return tf.mean(tf.metrics.categoricalCrossentropy(ys, probs)) as tf.Scalar;
         }, variables);
-        optimizer.applyToVariables(variables, variables.map((v) => grads[v.name]));
+        optimizer.applyToVariables(
+          variables,
+          variables.map((v) => grads[v.name]),
+        );
         const p = probs as unknown as tf.Tensor2D;
         const correct = tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), labels), "float32")) as tf.Scalar;
         return { lossSum: tf.mul(value, xs.shape[0]) as tf.Scalar, correct };

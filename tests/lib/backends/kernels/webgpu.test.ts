@@ -31,7 +31,15 @@ type Pad = "same" | "valid" | [[number, number], [number, number], [number, numb
  * Runs the Conv2DBackpropFilter kernel on `backend` for x and dy of a forward convolution
  * (NHWC, or NCHW with the inputs transposed), returning dW and what the call left allocated.
  */
-async function filterGradient(backend: Backend, xShape: Shape4, filterShape: Shape4, strides: number, pad: Pad, seed: number, dataFormat: "NHWC" | "NCHW" = "NHWC") {
+async function filterGradient(
+  backend: Backend,
+  xShape: Shape4,
+  filterShape: Shape4,
+  strides: number,
+  pad: Pad,
+  seed: number,
+  dataFormat: "NHWC" | "NCHW" = "NHWC",
+) {
   expect(await tf.setBackend(backend)).toBe(true);
   const outShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad).outShape;
   const nhwcX = tf.tensor4d(randomValues(xShape, seed), xShape);
@@ -105,25 +113,44 @@ describe.skipIf(missing !== null)(`WebGPU kernels on SwiftShader${missing ? ` (s
     { name: "CNN conv2: 5x5 valid, 64 -> 128 at 12x12", x: [1, 12, 12, 64], w: [5, 5, 64, 128], stride: 1, pad: "valid" },
     { name: "stride 2, same, odd size", x: [2, 15, 15, 8], w: [3, 3, 8, 12], stride: 2, pad: "same" },
     { name: "stride 2, valid, 5x5, ragged tile edges", x: [2, 15, 15, 3], w: [5, 5, 3, 70], stride: 2, pad: "valid" },
-    { name: "explicit uneven pads", x: [2, 9, 11, 5], w: [3, 3, 5, 7], stride: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+    {
+      name: "explicit uneven pads",
+      x: [2, 9, 11, 5],
+      w: [3, 3, 5, 7],
+      stride: 1,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    },
     { name: "238 chunks with a short last one (batch 63)", x: [63, 28, 28, 1], w: [3, 3, 1, 4], stride: 1, pad: "same" },
   ];
   for (const c of cases) {
-    it(`Conv2DBackpropFilter matches cpu: ${c.name}`, async () => {
-      const cpu = await filterGradient("cpu", c.x, c.w, c.stride, c.pad, 11);
-      const gpu = await filterGradient("webgpu", c.x, c.w, c.stride, c.pad, 11);
-      expect(gpu.shape).toEqual(c.w);
-      expect(relativeError(cpu.values, gpu.values)).toBeLessThan(1e-5);
-      expect(gpu.leaked).toEqual({ tensors: 0, dataIds: 0 });
-    }, SLOW);
+    it(
+      `Conv2DBackpropFilter matches cpu: ${c.name}`,
+      async () => {
+        const cpu = await filterGradient("cpu", c.x, c.w, c.stride, c.pad, 11);
+        const gpu = await filterGradient("webgpu", c.x, c.w, c.stride, c.pad, 11);
+        expect(gpu.shape).toEqual(c.w);
+        expect(relativeError(cpu.values, gpu.values)).toBeLessThan(1e-5);
+        expect(gpu.leaked).toEqual({ tensors: 0, dataIds: 0 });
+      },
+      SLOW,
+    );
   }
 
-  it("hands NCHW to the stock kernel, with the same result as NHWC on cpu", async () => {
-    const cpu = await filterGradient("cpu", [2, 7, 7, 4], [3, 3, 4, 6], 1, "same", 3);
-    const gpu = await filterGradient("webgpu", [2, 7, 7, 4], [3, 3, 4, 6], 1, "same", 3, "NCHW");
-    expect(relativeError(cpu.values, gpu.values)).toBeLessThan(1e-5);
-    expect(gpu.leaked).toEqual({ tensors: 0, dataIds: 0 });
-  }, SLOW);
+  it(
+    "hands NCHW to the stock kernel, with the same result as NHWC on cpu",
+    async () => {
+      const cpu = await filterGradient("cpu", [2, 7, 7, 4], [3, 3, 4, 6], 1, "same", 3);
+      const gpu = await filterGradient("webgpu", [2, 7, 7, 4], [3, 3, 4, 6], 1, "same", 3, "NCHW");
+      expect(relativeError(cpu.values, gpu.values)).toBeLessThan(1e-5);
+      expect(gpu.leaked).toEqual({ tensors: 0, dataIds: 0 });
+    },
+    SLOW,
+  );
 
   /** A seeded set of `count` random images. */
   function imageSet(count: number, seed: number): ImageSet {
@@ -140,11 +167,13 @@ describe.skipIf(missing !== null)(`WebGPU kernels on SwiftShader${missing ? ` (s
     const before = await Promise.all(model.trainableWeights.map(async (w) => (await w.read().data()).slice()));
     const tensors = tf.memory().numTensors;
     const losses: number[] = [];
-    await train(model, { train: imageSet(16, 5) }, { epochs: 1, batchSize: 16, learningRate: 1e-3, seed: 1, selection: "last", onBatch: (p) => void losses.push(p.loss) });
-    const leaked = tf.memory().numTensors - tensors;
-    const deltas = await Promise.all(
-      model.trainableWeights.map(async (w, i) => Float32Array.from(await w.read().data(), (v, j) => v - before[i][j])),
+    await train(
+      model,
+      { train: imageSet(16, 5) },
+      { epochs: 1, batchSize: 16, learningRate: 1e-3, seed: 1, selection: "last", onBatch: (p) => void losses.push(p.loss) },
     );
+    const leaked = tf.memory().numTensors - tensors;
+    const deltas = await Promise.all(model.trainableWeights.map(async (w, i) => Float32Array.from(await w.read().data(), (v, j) => v - before[i][j])));
     model.dispose();
     return { loss: losses[0], deltas, leaked };
   }
@@ -154,22 +183,26 @@ describe.skipIf(missing !== null)(`WebGPU kernels on SwiftShader${missing ? ` (s
     { name: "ResNet 1x8", build: () => buildResNet({ blocks: 1, filters: 8 }, 3) },
   ];
   for (const m of models) {
-    it(`one training step of the ${m.name} agrees with cpu and leaks no tensor`, async () => {
-      const cpu = await oneTrainingStep("cpu", m.build);
-      const gpu = await oneTrainingStep("webgpu", m.build);
-      expect(gpu.leaked).toBe(0);
-      expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThan(1e-4 * Math.max(1, cpu.loss));
-      // Adam's first step moves each weight by about lr * sign(gradient): compare the moves. A gradient
-      // within float noise of zero may flip sign, so judge the mean difference, not the worst one.
-      expect(gpu.deltas.length).toBe(cpu.deltas.length);
-      let diff = 0;
-      let count = 0;
-      for (let i = 0; i < cpu.deltas.length; i++) {
-        for (let j = 0; j < cpu.deltas[i].length; j++) diff += Math.abs(cpu.deltas[i][j] - gpu.deltas[i][j]);
-        count += cpu.deltas[i].length;
-      }
-      expect(diff / count / 1e-3).toBeLessThan(0.02);
-    }, SLOW);
+    it(
+      `one training step of the ${m.name} agrees with cpu and leaks no tensor`,
+      async () => {
+        const cpu = await oneTrainingStep("cpu", m.build);
+        const gpu = await oneTrainingStep("webgpu", m.build);
+        expect(gpu.leaked).toBe(0);
+        expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThan(1e-4 * Math.max(1, cpu.loss));
+        // Adam's first step moves each weight by about lr * sign(gradient): compare the moves. A gradient
+        // within float noise of zero may flip sign, so judge the mean difference, not the worst one.
+        expect(gpu.deltas.length).toBe(cpu.deltas.length);
+        let diff = 0;
+        let count = 0;
+        for (let i = 0; i < cpu.deltas.length; i++) {
+          for (let j = 0; j < cpu.deltas[i].length; j++) diff += Math.abs(cpu.deltas[i][j] - gpu.deltas[i][j]);
+          count += cpu.deltas[i].length;
+        }
+        expect(diff / count / 1e-3).toBeLessThan(0.02);
+      },
+      SLOW,
+    );
   }
 });
 

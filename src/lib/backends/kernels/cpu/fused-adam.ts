@@ -5,7 +5,11 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensor
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { checkFusedAdamShapes, FUSED_ADAM, fusedAdamConstants, fusedAdamLoop, type FusedAdamAttrs } from "../fused-adam-op.ts";
 
-function fusedAdamCpu(args: { inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo }; backend: MathBackendCPU; attrs: NamedAttrMap }): TensorInfo[] {
+function fusedAdamCpu(args: {
+  inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo };
+  backend: MathBackendCPU;
+  attrs: NamedAttrMap;
+}): TensorInfo[] {
   const { variable, gradient, moments } = args.inputs;
   const { backend } = args;
   const size = checkFusedAdamShapes(variable, gradient, moments);

@@ -118,8 +118,7 @@ function backpropFilterLoops(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
                 const xi = xo * strideWidth + j * dilationWidth - left;
                 if (xi < 0 || xi >= inWidth) continue;
                 sum +=
-                  xs[n * xStride.n + yi * xStride.h + xi * xStride.w + ci * xStride.c] *
-                  dys[n * yStride.n + yo * yStride.h + xo * yStride.w + co * yStride.c];
+                  xs[n * xStride.n + yi * xStride.h + xi * xStride.w + ci * xStride.c] * dys[n * yStride.n + yo * yStride.h + xo * yStride.w + co * yStride.c];
               }
             }
           }

@@ -7,7 +7,11 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensor
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { checkFusedAdamShapes, FUSED_ADAM, fusedAdamConstants, fusedAdamLoop, type FusedAdamAttrs } from "../fused-adam-op.ts";
 
-function fusedAdamWasm(args: { inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo[] {
+function fusedAdamWasm(args: {
+  inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo[] {
   const { variable, gradient, moments } = args.inputs;
   const { backend } = args;
   checkFusedAdamShapes(variable, gradient, moments);

@@ -25,8 +25,12 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const dys = backend.typedArrayFromHeap(dy) as Float32Array;
   dx.fill(0);
   const tiled =
-    top === 0 && left === 0 && strideHeight === effectiveFilterHeight && strideWidth === effectiveFilterWidth &&
-    outHeight * strideHeight <= inHeight && outWidth * strideWidth <= inWidth;
+    top === 0 &&
+    left === 0 &&
+    strideHeight === effectiveFilterHeight &&
+    strideWidth === effectiveFilterWidth &&
+    outHeight * strideHeight <= inHeight &&
+    outWidth * strideWidth <= inWidth;
   if (tiled && effectiveFilterHeight === 2 && effectiveFilterWidth === 2) {
     maxPoolGrad2x2(xs, dys, dx, info);
     return out;

@@ -65,7 +65,11 @@ function weightsProgram(shape: number[]): WebGPUProgram {
   );
 }
 
-function fusedAdamWebGpu(args: { inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo }; backend: WebGPUBackend; attrs: NamedAttrMap }): TensorInfo[] {
+function fusedAdamWebGpu(args: {
+  inputs: { variable: TensorInfo; gradient: TensorInfo; moments: TensorInfo };
+  backend: WebGPUBackend;
+  attrs: NamedAttrMap;
+}): TensorInfo[] {
   const { variable, gradient, moments } = args.inputs;
   const { backend } = args;
   const size = checkFusedAdamShapes(variable, gradient, moments);

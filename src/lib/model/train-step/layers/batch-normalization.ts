@@ -33,7 +33,10 @@ export const batchNormalization: LayerKind<Kept> = {
     );
     // The moving statistics, as tfjs-layers updates them: v - (v - batch value) * (1 - momentum).
     const decay = 1 - momentum;
-    for (const [name, value] of [["movingMean", mean], ["movingVariance", variance]] as const) {
+    for (const [name, value] of [
+      ["movingMean", mean],
+      ["movingVariance", variance],
+    ] as const) {
       const moving = layerWeight(node.layer, name);
       const old = moving.read();
       moving.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));

@@ -35,4 +35,3 @@ export const conv2d: LayerKind = {
     if (needsDx(0)) passDx(0, runKernel("Conv2DBackpropInput", { dy, filter: filter.read() }, { ...attrs, inputShape: x.shape }));
   },
 };
-

@@ -12,8 +12,7 @@ const poolAttrs = (config: tf.serialization.ConfigDict) => ({
 
 export const maxPooling2d: LayerKind = {
   className: "MaxPooling2D",
-  plan: (_layer, config) =>
-    config.dataFormat === "channelsLast" && (config.padding === "same" || config.padding === "valid") ? "linear" : null,
+  plan: (_layer, config) => (config.dataFormat === "channelsLast" && (config.padding === "same" || config.padding === "valid") ? "linear" : null),
   forward: (node, [x]) => ({ y: runKernel("MaxPool", { x }, poolAttrs(node.config)), kept: undefined }),
   backward({ node, dy, x, y, needsDx, passDx }) {
     if (needsDx(0)) passDx(0, runKernel("MaxPoolGrad", { dy, input: x, output: y }, poolAttrs(node.config)));

@@ -14,10 +14,43 @@ describe("conv2d gradients on wasm match the cpu backend", () => {
     { name: "14x14x64 -> 64, k3 same", x: [2, 14, 14, 64], w: [3, 3, 64, 64], strides: 1, pad: "same" },
     { name: "even kernel 2, same (pads 0 above, 1 below)", x: [3, 9, 9, 3], w: [2, 2, 3, 5], strides: 1, pad: "same" },
     { name: "even kernel 4, same (pads 1 above, 2 below)", x: [3, 10, 9, 6], w: [4, 4, 6, 5], strides: 1, pad: "same" },
-    { name: "explicit asymmetric pads", x: [2, 7, 8, 3], w: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    {
+      name: "explicit asymmetric pads",
+      x: [2, 7, 8, 3],
+      w: [3, 3, 3, 4],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 2],
+        [0, 0],
+      ],
+    },
     { name: "1 channel, k5 same on an odd, non-square size (matrix-product dx and dW)", x: [3, 11, 13, 1], w: [5, 5, 1, 8], strides: 1, pad: "same" },
-    { name: "2 channels, k4 explicit asymmetric pads (matrix-product dx and dW, 32 taps)", x: [2, 9, 8, 2], w: [4, 4, 2, 3], strides: 1, pad: [[0, 0], [0, 3], [2, 1], [0, 0]] },
-    { name: "8 channels, k3 explicit asymmetric pads (convolution dx and dW)", x: [2, 7, 8, 8], w: [3, 3, 8, 4], strides: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+    {
+      name: "2 channels, k4 explicit asymmetric pads (matrix-product dx and dW, 32 taps)",
+      x: [2, 9, 8, 2],
+      w: [4, 4, 2, 3],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [0, 3],
+        [2, 1],
+        [0, 0],
+      ],
+    },
+    {
+      name: "8 channels, k3 explicit asymmetric pads (convolution dx and dW)",
+      x: [2, 7, 8, 8],
+      w: [3, 3, 8, 4],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    },
     { name: "numeric pad wider than the kernel (stock dx fallback)", x: [2, 7, 7, 3], w: [3, 3, 3, 4], strides: 1, pad: 3 },
     { name: "stride 2, same (fallback paths)", x: [3, 9, 9, 3], w: [3, 3, 3, 5], strides: 2, pad: "same" },
     { name: "stride 2, valid, k2 (fallback paths)", x: [2, 8, 8, 4], w: [2, 2, 4, 6], strides: 2, pad: "valid" },
@@ -47,12 +80,16 @@ describe("conv2d gradients on wasm match the cpu backend", () => {
       onBackend(backend, async () => {
         const x = tf.tensor4d(randomValues([2, 3, 7, 6], 21), [2, 3, 7, 6]);
         const dy = tf.tensor4d(randomValues([2, 4, 7, 6], 22), [2, 4, 7, 6]);
-        const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
-          strides: [1, 1],
-          pad: "same",
-          dataFormat: "NCHW",
-          filterShape: [3, 3, 3, 4],
-        }) as tf.Tensor;
+        const dw = tf.engine().runKernel(
+          "Conv2DBackpropFilter",
+          { x, dy },
+          {
+            strides: [1, 1],
+            pad: "same",
+            dataFormat: "NCHW",
+            filterShape: [3, 3, 3, 4],
+          },
+        ) as tf.Tensor;
         const values = await dw.data();
         tf.dispose([x, dy, dw]);
         return values;

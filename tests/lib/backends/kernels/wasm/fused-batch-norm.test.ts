@@ -47,17 +47,26 @@ describe("FusedBatchNorm on wasm matches the cpu backend", () => {
   });
 
   it("trains a batch-normalised conv layer to the same gradients", async () => {
-    await compareWithCpu([4, 6, 6, 3], (x) => {
-      const w = tf.tensor4d(randomValues([3, 3, 3, 8], 111), [3, 3, 3, 8]);
-      const gamma = tf.tensor1d(randomValues([8], 112));
-      const beta = tf.tensor1d(randomValues([8], 113));
-      const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const h = tf.conv2d(a as tf.Tensor4D, w, 1, "same");
-        const { mean, variance } = tf.moments(h, [0, 1, 2]);
-        return tf.batchNorm(h, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3).relu().square().sum();
-      };
-      return tf.grads(loss)([x, gamma, beta]);
-    }, 41, 1e-4);
+    await compareWithCpu(
+      [4, 6, 6, 3],
+      (x) => {
+        const w = tf.tensor4d(randomValues([3, 3, 3, 8], 111), [3, 3, 3, 8]);
+        const gamma = tf.tensor1d(randomValues([8], 112));
+        const beta = tf.tensor1d(randomValues([8], 113));
+        const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const h = tf.conv2d(a as tf.Tensor4D, w, 1, "same");
+          const { mean, variance } = tf.moments(h, [0, 1, 2]);
+          return tf
+            .batchNorm(h, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3)
+            .relu()
+            .square()
+            .sum();
+        };
+        return tf.grads(loss)([x, gamma, beta]);
+      },
+      41,
+      1e-4,
+    );
   });
 
   it("returns zero-size inputs unchanged in shape", async () => {

@@ -15,7 +15,14 @@ describe("MaxPoolGrad on wasm matches the cpu backend", () => {
   });
 
   it("overlapping 3x3 windows with stride 2 and same padding", async () => {
-    await compareWithCpu([2, 8, 7, 4], (x) => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, "same").square().sum())(x));
+    await compareWithCpu([2, 8, 7, 4], (x) =>
+      tf.grad((a: tf.Tensor) =>
+        tf
+          .maxPool(a as tf.Tensor4D, 3, 2, "same")
+          .square()
+          .sum(),
+      )(x),
+    );
   });
 
   it("sends a tied window's gradient to its first maximum", async () => {

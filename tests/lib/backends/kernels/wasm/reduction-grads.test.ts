@@ -10,7 +10,12 @@ useWasmKernels();
 function stockGrad(x: tf.Tensor, dy: tf.Tensor, axes: number[], mean: boolean): tf.Tensor {
   const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const product = tf.mul(tf.reshape(dy, expanded), tf.ones(x.shape, "float32"));
-  return mean ? tf.div(product, axes.reduce((s, a) => s * x.shape[a], 1)) : product;
+  return mean
+    ? tf.div(
+        product,
+        axes.reduce((s, a) => s * x.shape[a], 1),
+      )
+    : product;
 }
 
 describe("Sum and Mean gradients without a tensor of ones", () => {
@@ -39,13 +44,22 @@ describe("Sum and Mean gradients without a tensor of ones", () => {
   });
 
   it("trains through batch-norm moments to the cpu backend's gradients", async () => {
-    await compareWithCpu([4, 6, 6, 5], (x) =>
-      tf.grad((a: tf.Tensor) => {
-        const { mean, variance } = tf.moments(a, [0, 1, 2]);
-        // tfjs's batch-norm gradient needs a scale tensor (it saves it for the backward pass).
-        const scale = tf.onesLike(mean);
-        return tf.batchNorm(a, mean, variance, tf.zerosLike(mean), scale).mul(a.mean([1, 2], true)).square().sum();
-      })(x), 41, 1e-4);
+    await compareWithCpu(
+      [4, 6, 6, 5],
+      (x) =>
+        tf.grad((a: tf.Tensor) => {
+          const { mean, variance } = tf.moments(a, [0, 1, 2]);
+          // tfjs's batch-norm gradient needs a scale tensor (it saves it for the backward pass).
+          const scale = tf.onesLike(mean);
+          return tf
+            .batchNorm(a, mean, variance, tf.zerosLike(mean), scale)
+            .mul(a.mean([1, 2], true))
+            .square()
+            .sum();
+        })(x),
+      41,
+      1e-4,
+    );
   });
 
   it("leaves int32 gradients to the stock function, and registering again changes nothing", async () => {
@@ -53,7 +67,14 @@ describe("Sum and Mean gradients without a tensor of ones", () => {
     const before = getGradient("Sum");
     registerWasmGradientKernels();
     expect(getGradient("Sum")).toBe(before);
-    const x = tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32");
+    const x = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      "int32",
+    );
     const dy = tf.tensor1d([5, 6], "int32");
     const grads = before!.gradFunc(dy, [x], { axis: [0], keepDims: false });
     const dx = grads.x();
