@@ -6,6 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
 import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
+import { formatAsPercent, formatLoss, formatPercent } from "../format.ts";
 import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
 import { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 
@@ -130,7 +131,7 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
             r: 5,
             strokeWidth: 2,
             dx: offsets[i] ?? 0,
-            title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
+            title: (d: HyperparameterPoint) => `${d.id}: ${formatAsPercent(d.accuracy)} (${d.source})`,
           },
         ),
       ),
@@ -214,7 +215,7 @@ export function learningCurveChart(epochs: readonly EpochRecord[], metric: Curve
         y: "value",
         fill: "split",
         r: 3,
-        title: (d: CurvePoint) => `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? `${d.value.toFixed(2)}%` : d.value.toFixed(4)}`,
+        title: (d: CurvePoint) => `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? formatAsPercent(d.value) : formatLoss(d.value)}`,
       }),
     ],
   };
@@ -284,7 +285,7 @@ export function confusionMatrixChart(matrix: readonly (readonly number[])[], cla
         y: "actual",
         fill: "share",
         inset: 0.5,
-        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${(d.share * 100).toFixed(1)}% of ${d.actual})`,
+        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${formatPercent(d.share, 1)} of ${d.actual})`,
       }),
       Plot.text(cells, {
         x: "predicted",
@@ -354,7 +355,7 @@ export function perClassChart(perClass: readonly ClassScores[], classNames: read
         fill: "metric",
         symbol: "metric",
         r: 4,
-        title: (d: ClassScorePoint) => `${d.className} ${d.metric.toLowerCase()}: ${d.value.toFixed(2)}%`,
+        title: (d: ClassScorePoint) => `${d.className} ${d.metric.toLowerCase()}: ${formatAsPercent(d.value)}`,
       }),
     ],
   };
