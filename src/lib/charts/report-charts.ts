@@ -19,11 +19,11 @@ const CHART_STYLE = { fontSize: `${CHART_FONT_SIZE}px` };
 
 /**
  * Colours of each provenance; mid tones that read on both the light and the dark background.
- * Shorter runs (quick, smoke) are grey: never the reproduced blue.
+ * Preliminary runs (quick, smoke) are grey: never the reproduced blue.
  */
 export const PROVENANCE_COLORS = { original: "#d9730d", reproduced: "#2f7fd6", preliminary: "#8a8f98" } as const;
 
-/** Chart symbol of each kind of point: the original's diamonds, full-protocol circles, and one symbol per shorter protocol. */
+/** Chart symbol of each kind of point: the original's diamonds, full-protocol circles, and one symbol per preliminary run's protocol. */
 export const SOURCE_SYMBOLS = {
   original: "diamond2",
   reproduced: "circle",
@@ -44,16 +44,16 @@ export interface HyperparameterPoint {
   value: number;
   /** Validation accuracy in percent, 0-100. */
   accuracy: number;
-  /** Legend entry: "Original study", "Reproduced (full protocol)" or a shorter run's protocol, e.g. "Quick run (5,400 training images, 3 epochs)". */
+  /** Legend entry: "Original study", "Reproduced (full protocol)" or a preliminary run's protocol, e.g. "Quick run (5,400 training images, 3 epochs)". */
   source: string;
-  /** What kind of point it is: the original's, a full-protocol run's, or a shorter run's protocol name. */
+  /** What kind of point it is: the original's, a full-protocol run's, or a preliminary run's protocol name. */
   kind: keyof typeof SOURCE_SYMBOLS;
 }
 
 /**
  * The points of `accuracyByHyperparameterChart`: one per published accuracy, full-protocol run and
- * shorter run. A shorter run is never labelled reproduced: its legend entry names its protocol.
- * @returns original-study points first, then full-protocol ones, then shorter runs
+ * preliminary run. A preliminary run is never labelled reproduced: its legend entry names its protocol.
+ * @returns original-study points first, then full-protocol ones, then preliminary runs
  */
 export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hyperparameter): HyperparameterPoint[] {
   const points: HyperparameterPoint[] = [];
@@ -93,7 +93,7 @@ export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hype
 
 /**
  * Validation accuracy (%) against one hyper-parameter: a dot per configuration, coloured and shaped
- * by provenance: the original study's diamonds, full-protocol circles, and a grey symbol per shorter
+ * by provenance: the original study's diamonds, full-protocol circles, and a grey symbol per preliminary
  * protocol (quick triangles, smoke squares), each with a legend entry naming its protocol. The x
  * axis lists every grid value of the parameter.
  * @param rows the family's tuning rows (see `buildTuningRows`)
