@@ -307,13 +307,15 @@ interface ExtraBench {
   run: (options: { backends: string[]; quick: boolean }) => Promise<BenchCase[]>;
 }
 
+/**
+ * The bench modules of scripts/bench/, by file name. Named, not found by listing the folder: its other
+ * scripts (kernels.ts, profile-step.ts) are command-line tools that read process.argv when imported.
+ */
+const EXTRA_BENCHES = ["gradcam", "rerun-worker"];
+
 async function loadExtraBenches(): Promise<ExtraBench[]> {
-  const { readdir } = await import("node:fs/promises");
-  const dir = new URL("./bench/", import.meta.url);
-  if (!existsSync(dir)) return [];
-  const files = (await readdir(dir)).filter((f) => f.endsWith(".ts")).sort();
   const mods: ExtraBench[] = [];
-  for (const f of files) mods.push((await import(new URL(f, dir).href)) as ExtraBench);
+  for (const name of EXTRA_BENCHES) mods.push((await import(new URL(`./bench/${name}.ts`, import.meta.url).href)) as ExtraBench);
   return mods;
 }
 

@@ -44,6 +44,8 @@ export interface ServeOptions {
   /** Port; 0 (the default) picks a free one. */
   port?: number;
   host?: string;
+  /** Extra headers of every file response, e.g. COOP/COEP to make the pages cross-origin isolated. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A running server. */
@@ -117,6 +119,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       "content-length": statSync(file).size,
       "cache-control": "no-cache",
       "x-content-type-options": "nosniff",
+      ...options.headers,
     });
     if (request.method === "HEAD") response.end();
     else createReadStream(file).pipe(response);

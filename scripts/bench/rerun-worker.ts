@@ -3,22 +3,25 @@
  * row, same data and same `train` options, (1) through the site's comlink trainer worker with the
  * panel's per-batch progress callbacks, and (2) in a plain dedicated worker calling `train`
  * directly. Both run in Debian's headless Chromium on a page built from
- * scripts/bench/rerun-worker/ with Vite (the site's own worker module, bundled the same way).
+ * scripts/bench/rerun-worker/ by Astro with the site's astro.config.mjs (the site's own worker
+ * module, bundled the same way), next to a copy of the site's public/ folder, and served by
+ * scripts/serve.ts.
  * Images/s is the steady-state epoch's (the last one; the first includes kernel warm-up); runs
  * alternate direct/comlink. The overhead compares the best run of each (the least disturbed by
  * other processes on a shared machine); medians are reported too.
  *
- * Threads: the harness is served cross-origin isolated (COOP/COEP, as the site's service worker
+ * Threads: the harness is served cross-origin isolated (COOP/COEP headers, as the site's service worker
  * makes its pages), so wasm runs tfjs-backend-wasm's threaded SIMD build; the overhead cases run it
  * on 1 thread, and the thread cases train CNN 32-64-3-64 and ResNet 3x64 through the trainer worker
  * on 1 thread and on all cores (navigator.hardwareConcurrency, at most MAX_WASM_THREADS), alternating.
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, resolve, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { build } from "astro";
 import { chromium } from "playwright-core";
 import type { BenchCase } from "../bench.ts";
+import { startServer, type RunningServer } from "../serve.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 import { MAX_WASM_THREADS } from "../../src/lib/backends/thread-count.ts";
 
@@ -26,51 +29,33 @@ import { MAX_WASM_THREADS } from "../../src/lib/backends/thread-count.ts";
 export const name = "rerun-worker";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const OUT = join(ROOT, ".bench/rerun-worker");
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".gz": "application/gzip",
-};
+/** Astro's project root for the harness: its caches and the built page (site/) go here. */
+const WORK = join(ROOT, ".bench/rerun-worker");
+const OUT = join(WORK, "site");
 
+/** Build the harness page with the site's Astro config; public/ (dataset, wasm binaries) is copied next to it. */
 async function buildHarness(): Promise<void> {
   const copy = spawnSync(process.execPath, ["scripts/copy-wasm.ts"], { cwd: ROOT, encoding: "utf8" });
   if (copy.status !== 0) throw new Error(`rerun-worker bench: copy-wasm failed: ${copy.stderr}`);
   if (!existsSync(join(ROOT, "public/data/fashion-mnist/manifest.json"))) throw new Error("rerun-worker bench: run `npm run data` first");
-  const { build } = await import("vite");
   await build({
-    root: join(ROOT, "scripts/bench/rerun-worker"),
-    base: "./",
+    // Astro joins the config file's path to the root.
+    configFile: relative(WORK, join(ROOT, "astro.config.mjs")),
+    root: WORK,
+    srcDir: join(ROOT, "scripts/bench/rerun-worker"),
+    publicDir: join(ROOT, "public"),
+    outDir: OUT,
+    base: "/",
     logLevel: "error",
-    configFile: false,
-    publicDir: false,
-    worker: { format: "es" },
-    build: { outDir: OUT, emptyOutDir: true, target: "es2022" },
   });
 }
 
-/** Serve the harness and the site's data folder (dataset and wasm binaries). */
-async function serve(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const base = path.startsWith("/data/") ? join(ROOT, "public") : OUT;
-    let file = resolve(base, `.${path}`);
-    if (!file.startsWith(resolve(base) + sep) && file !== resolve(base)) return void res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    // Cross-origin isolated, as the site's pages are under its service worker: wasm can use threads.
-    res.writeHead(200, {
-      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "cross-origin-opener-policy": "same-origin",
-      "cross-origin-embedder-policy": "require-corp",
-    });
-    createReadStream(file).pipe(res);
+/** Serve the built harness cross-origin isolated, as the site's pages are under its service worker: wasm can use threads. */
+function serve(): Promise<RunningServer> {
+  return startServer({
+    dir: OUT,
+    headers: { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" },
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 const median = (xs: number[]) => {

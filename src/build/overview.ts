@@ -15,8 +15,8 @@ export interface Headline {
   original: number;
   /** The row's full-protocol run, whose number is set beside the original's. */
   full?: LoadedRun;
-  /** The row's shorter run, linked (never set beside the original's). */
-  shorter?: LoadedRun;
+  /** The row's preliminary run, linked (never set beside the original's). */
+  preliminary?: LoadedRun;
   value: (run: RunRecord) => number;
   /** The number over the row's full-protocol seeds: the seed mean with n, or the one run. */
   seeds?: SeedValue;
@@ -35,7 +35,7 @@ export interface Overview {
   /** Rows with a full-protocol run. */
   fullCount: number;
   /** Rows with only a quick or smoke run. */
-  shorterOnlyCount: number;
+  preliminaryOnlyCount: number;
   headlines: Headline[];
   /** Each ranked configuration of the original against this site's full-protocol seeds. */
   answerChecks: (FamilyPage & { check: LevelCheck })[];
@@ -63,17 +63,17 @@ export function buildOverview(
   const allRows = [...data.cnnRows, ...data.resnetRows];
   const rowOf = (id: string): TuningRow | undefined => allRows.find((r) => r.id === id);
   const allRuns = data.runs.map((r) => r.run);
-  const headline = (id: string, rest: Omit<Headline, "full" | "shorter" | "seeds">): Headline => ({
+  const headline = (id: string, rest: Omit<Headline, "full" | "preliminary" | "seeds">): Headline => ({
     ...rest,
     full: rowOf(id)?.reproduced,
-    shorter: rowOf(id)?.preliminary,
+    preliminary: rowOf(id)?.preliminary,
     seeds: fullSeedValue(allRuns, id, rest.value) ?? undefined,
   });
   const validation = (run: RunRecord) => run.metrics.validation.accuracy;
   return {
     rowCount: allRows.length,
     fullCount: allRows.filter((r) => r.reproduced).length,
-    shorterOnlyCount: allRows.filter((r) => !r.reproduced && r.preliminary).length,
+    preliminaryOnlyCount: allRows.filter((r) => !r.reproduced && r.preliminary).length,
     headlines: [
       headline(bestCnn.id, {
         label: `Best CNN (${bestCnn.id}), validation accuracy`,

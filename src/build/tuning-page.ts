@@ -19,7 +19,7 @@ export interface TuningPage {
   /** Rows with a full-protocol run. */
   reproduced: number;
   /** Rows with only a quick or smoke run. */
-  shorterOnly: number;
+  preliminaryOnly: number;
   /** The table's caption. */
   caption: string;
   /** The "Rerun all" button's label. */
@@ -34,7 +34,7 @@ export function buildTuningPage(family: Family, rows: TuningRow[]): TuningPage {
     title: `${name} tuning`,
     rows,
     reproduced: rows.filter((r) => r.reproduced).length,
-    shorterOnly: rows.filter((r) => !r.reproduced && r.preliminary).length,
+    preliminaryOnly: rows.filter((r) => !r.reproduced && r.preliminary).length,
     caption: `${name} tuning grid: ${rows.length} configurations, the original study's ranked rows first`,
     rerunAllLabel: `Rerun all ${rows.length} in turn`,
   };

@@ -13,7 +13,17 @@
  */
 export function formatPercent(fraction: number, digits = 2): string {
   if (!Number.isFinite(fraction)) throw new Error(`formatPercent: expected a finite fraction, got ${fraction}`);
-  return `${(fraction * 100).toFixed(digits)}%`;
+  return formatAsPercent(fraction * 100, digits);
+}
+
+/**
+ * A number already in percent (a chart's value) with the percent sign, as {@link formatPercent} prints a fraction.
+ * @param percent e.g. 92.01
+ * @param digits decimals (default 2)
+ * @returns e.g. "92.01%"
+ */
+export function formatAsPercent(percent: number, digits = 2): string {
+  return `${percent.toFixed(digits)}%`;
 }
 
 /**

@@ -30,8 +30,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
 
 /**
  * Where a number comes from. "reproduced" is this site's pipeline under the full protocol, the only
- * run set beside the original's numbers; "preliminary" is a shorter run (quick, smoke or custom
- * protocol), always shown with its protocol and never as "Reproduced".
+ * run set beside the original's numbers; "preliminary" is a run of a protocol shorter than the full one (quick,
+ * smoke or custom), always shown with its protocol and never as "Reproduced".
  */
 export type Provenance = "original" | "reproduced" | "preliminary" | "reader";
 
@@ -39,7 +39,7 @@ export type Provenance = "original" | "reproduced" | "preliminary" | "reader";
 export const PROVENANCE_LABELS: Record<Provenance, string> = {
   original: "Reported by the original study",
   reproduced: "Reproduced by this site's pipeline with the full protocol",
-  preliminary: "A shorter run of this site's pipeline (not the full protocol): not comparable with the original's numbers",
+  preliminary: "A preliminary run of this site's pipeline (not the full protocol): not comparable with the original's numbers",
   reader: "Your rerun",
 };
 
@@ -47,7 +47,7 @@ export const PROVENANCE_LABELS: Record<Provenance, string> = {
 export const PROVENANCE_SHORT: Record<Provenance, string> = {
   original: "Original study",
   reproduced: "Reproduced (full protocol)",
-  preliminary: "Shorter run",
+  preliminary: "Preliminary run",
   reader: "Your rerun",
 };
 
@@ -78,7 +78,7 @@ export function protocolPhrase(protocol: Pick<Protocol, "name" | "trainImages" |
 
 /** Text shown where a configuration has no reproduced run yet. */
 export const NOT_REPRODUCED = "not yet reproduced";
-/** Text shown where a configuration has no full-protocol run yet (it may have a shorter one). */
+/** Text shown where a configuration has no full-protocol run yet (it may have a preliminary one). */
 export const NOT_REPRODUCED_FULL = "not yet reproduced (full protocol)";
 
 /** Path of the original study's README in the repository (the source of every original number). */

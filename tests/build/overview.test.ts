@@ -17,7 +17,7 @@ describe("buildOverview", () => {
     const rows = [...cnnRows, ...resnetRows];
     expect(overview.rowCount).toBe(rows.length);
     expect(overview.fullCount).toBe(rows.filter((r) => r.reproduced).length);
-    expect(overview.shorterOnlyCount).toBe(rows.filter((r) => !r.reproduced && r.preliminary).length);
+    expect(overview.preliminaryOnlyCount).toBe(rows.filter((r) => !r.reproduced && r.preliminary).length);
   });
 
   it("sets the original's four headline numbers beside full-protocol runs only", () => {

@@ -16,8 +16,8 @@ describe("buildTuningPage", () => {
     expect(page).toMatchObject({ family: "resnet", title: "ResNet tuning", rows, rerunAllLabel: `Rerun all ${rows.length} in turn` });
     expect(page.caption).toBe(`ResNet tuning grid: ${rows.length} configurations, the original study's ranked rows first`);
     expect(page.reproduced).toBe(rows.filter((r) => r.reproduced).length);
-    expect(page.shorterOnly).toBe(rows.filter((r) => !r.reproduced && r.preliminary).length);
-    expect(page.reproduced + page.shorterOnly).toBeLessThanOrEqual(rows.length);
+    expect(page.preliminaryOnly).toBe(rows.filter((r) => !r.reproduced && r.preliminary).length);
+    expect(page.reproduced + page.preliminaryOnly).toBeLessThanOrEqual(rows.length);
     expect(buildTuningPage("cnn", buildTuningRows("cnn", runs)).title).toBe("CNN tuning");
   });
 });

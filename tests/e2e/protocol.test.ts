@@ -96,7 +96,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
     it("counts configurations at the full protocol", async () => {
       expect((await page.locator('[data-count="full"]').textContent())?.trim()).toBe(`${fullRows.length} of ${allRows.length} at the full protocol`);
     });
-    it("sets only a full-protocol number beside each headline number of the original, else says so and links the shorter run", async () => {
+    it("sets only a full-protocol number beside each headline number of the original, else says so and links the preliminary run", async () => {
       const rows = await page.$$eval("table.headline tbody tr", (trs) =>
         trs.map((tr) => {
           const cells = [...tr.querySelectorAll("td")];
@@ -193,7 +193,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
           expect(row).toMatchObject({ provenance: null, status: "not-reproduced", text: NOT_REPRODUCED_FULL });
         }
       });
-      // Only full-protocol runs count: a row whose only runs are shorter has no verdict.
+      // Only full-protocol runs count: a row whose only runs are preliminary has no verdict.
       for (const row of rows.filter((r) => !rowOf(r.id!).reproduced)) expect(row.verdict).toBe("not-reproduced");
     });
   });
@@ -215,7 +215,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
       const full = rows.filter((r) => r.reproduced).length;
       expect((await page.locator('[data-count="full"]').textContent())?.trim()).toBe(`${full} of ${rows.length} at the full protocol`);
     });
-    it("sets only full-protocol numbers in the reproduced columns, and shorter runs in their own column", async () => {
+    it("sets only full-protocol numbers in the reproduced columns, and preliminary runs in their own column", async () => {
       const cells = await page.$$eval("table.tuning tbody tr", (trs) =>
         trs.map((tr) => {
           const tds = [...tr.querySelectorAll("td")];
@@ -226,7 +226,7 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
             seeds: tds[k]?.getAttribute("data-seeds"),
             text: tds[k]?.textContent?.trim().replace(/\s+/g, " ") ?? "",
           });
-          return { id: tr.id, validation: at(original + 1), test: at(original + 2), shorter: at(original + 3) };
+          return { id: tr.id, validation: at(original + 1), test: at(original + 2), preliminary: at(original + 3) };
         }),
       );
       expect(cells).toHaveLength(rows.length);
@@ -251,12 +251,12 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
         }
         if (row.preliminary) {
           const r = row.preliminary.run;
-          expect(c.shorter).toMatchObject({ provenance: "preliminary", protocol: r.protocol.name });
-          expect(c.shorter.text.startsWith(formatPercent(r.metrics.validation.accuracy))).toBe(true);
-        } else expect(c.shorter.text).toBe("—");
+          expect(c.preliminary).toMatchObject({ provenance: "preliminary", protocol: r.protocol.name });
+          expect(c.preliminary.text.startsWith(formatPercent(r.metrics.validation.accuracy))).toBe(true);
+        } else expect(c.preliminary.text).toBe("—");
       }
     });
-    it("gives the charts a legend entry per protocol, and never calls a shorter run reproduced", async () => {
+    it("gives the charts a legend entry per protocol, and never calls a preliminary run reproduced", async () => {
       const charts = await page.$$eval("figure.chart-box", (figures) =>
         figures.map((f) => ({
           legend: [...f.querySelectorAll(".chart-swatch")].map((s) => s.textContent?.trim() ?? ""),
@@ -265,18 +265,18 @@ describe.each(states)("$site.name build ($site.runsDir)", (state) => {
       );
       expect(charts).toHaveLength(HYPERPARAMETERS[family].length);
       const full = rows.filter((r) => r.reproduced);
-      const shorter = rows.filter((r) => r.preliminary);
+      const preliminaryRows = rows.filter((r) => r.preliminary);
       const expectedLegend = [
         ...(rows.some((r) => r.original) ? [PROVENANCE_SHORT.original] : []),
         ...(full.length ? [PROVENANCE_SHORT.reproduced] : []),
-        ...new Set(shorter.map((r) => protocolRunLabel(r.preliminary!.run.protocol))),
+        ...new Set(preliminaryRows.map((r) => protocolRunLabel(r.preliminary!.run.protocol))),
       ];
       for (const chart of charts) {
         expect(chart.legend).toEqual(expectedLegend);
         expect(chart.legend).not.toContain("Reproduced");
         const reproducedIds = chart.titles.filter((t) => t.endsWith(`(${PROVENANCE_SHORT.reproduced})`)).map((t) => t.split(":")[0]);
         expect(reproducedIds.sort()).toEqual(full.map((r) => r.id).sort());
-        for (const row of shorter) {
+        for (const row of preliminaryRows) {
           const r = row.preliminary!.run;
           expect(chart.titles).toContain(`${row.id}: ${(r.metrics.validation.accuracy * 100).toFixed(2)}% (${protocolRunLabel(r.protocol)})`);
         }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   describeEstimate,
   describeProtocolSize,
+  formatAsPercent,
   formatCount,
   formatDateTime,
   formatDecimal,
@@ -27,6 +28,10 @@ describe("number formats", () => {
   it("prints percentages with as many decimals as asked", () => {
     expect(formatPercent(0.1234, 1)).toBe("12.3%");
     expect(formatPercent(0.1, 1)).toBe("10.0%");
+  });
+  it("prints a number already in percent with the percent sign", () => {
+    expect(formatAsPercent(92.01)).toBe("92.01%");
+    expect(formatAsPercent(12.345, 1)).toBe("12.3%");
   });
   it("prints signed percentage-point differences with a true minus, and no minus on a zero", () => {
     expect(formatPoints(0.0125)).toBe("+1.25");

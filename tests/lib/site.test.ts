@@ -26,7 +26,7 @@ describe("site helpers", () => {
     expect(runsFolder({ SITE_RUNS_DIR: "" })).toBe("public/data/runs/");
     expect(runsFolder({ SITE_RUNS_DIR: "/tmp/fixtures" })).toBe("/tmp/fixtures");
   });
-  it("names every run's protocol and its size, and never calls a shorter run reproduced", () => {
+  it("names every run's protocol and its size, and never calls a preliminary run reproduced", () => {
     expect(protocolRunLabel(PROTOCOL_PRESETS.quick)).toBe("Quick run (5,400 training images, 3 epochs)");
     expect(protocolRunLabel(PROTOCOL_PRESETS.smoke)).toBe("Smoke run (1,024 training images, 1 epoch)");
     expect(protocolRunLabel(PROTOCOL_PRESETS.full)).toBe("Full protocol (54,000 training images, 10 epochs)");

@@ -56,3 +56,17 @@ describe("startServer", () => {
     expect(await response.text()).toContain("missing");
   });
 });
+
+describe("startServer with extra headers", () => {
+  it("adds them to every file it serves", async () => {
+    const running = await startServer({ dir, headers: { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } });
+    try {
+      const response = await fetch(`${running.url}k.wasm`);
+      expect(response.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+      expect(response.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
+      expect(response.headers.get("content-type")).toBe("application/wasm");
+    } finally {
+      await running.close();
+    }
+  });
+});

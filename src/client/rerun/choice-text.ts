@@ -4,7 +4,8 @@
  * the Start button, and each preset's rough time, estimated from the best evidence known for the rows.
  */
 import { BACKEND_LABELS } from "../../lib/backends/names.ts";
-import { describeEstimate, estimateRunSeconds, presetLabel } from "../../lib/study/preset-text.ts";
+import { describeEstimate } from "../../lib/format.ts";
+import { estimateRunSeconds, presetLabel } from "../../lib/study/preset-text.ts";
 import { presetEvidence, type SpeedEvidence } from "../../lib/study/run-estimate.ts";
 import type { RerunPageData } from "../../lib/study/rerun-reference.ts";
 import { PRESET_NAMES, type PresetName } from "../../lib/study/preset-names.ts";

@@ -6,6 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
 import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
+import { formatAsPercent, formatLoss, formatPercent } from "../format.ts";
 import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
 import { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 
@@ -18,11 +19,11 @@ const CHART_STYLE = { fontSize: `${CHART_FONT_SIZE}px` };
 
 /**
  * Colours of each provenance; mid tones that read on both the light and the dark background.
- * Shorter runs (quick, smoke) are grey: never the reproduced blue.
+ * Preliminary runs (quick, smoke) are grey: never the reproduced blue.
  */
 export const PROVENANCE_COLORS = { original: "#d9730d", reproduced: "#2f7fd6", preliminary: "#8a8f98" } as const;
 
-/** Chart symbol of each kind of point: the original's diamonds, full-protocol circles, and one symbol per shorter protocol. */
+/** Chart symbol of each kind of point: the original's diamonds, full-protocol circles, and one symbol per preliminary run's protocol. */
 export const SOURCE_SYMBOLS = {
   original: "diamond2",
   reproduced: "circle",
@@ -43,16 +44,16 @@ export interface HyperparameterPoint {
   value: number;
   /** Validation accuracy in percent, 0-100. */
   accuracy: number;
-  /** Legend entry: "Original study", "Reproduced (full protocol)" or a shorter run's protocol, e.g. "Quick run (5,400 training images, 3 epochs)". */
+  /** Legend entry: "Original study", "Reproduced (full protocol)" or a preliminary run's protocol, e.g. "Quick run (5,400 training images, 3 epochs)". */
   source: string;
-  /** What kind of point it is: the original's, a full-protocol run's, or a shorter run's protocol name. */
+  /** What kind of point it is: the original's, a full-protocol run's, or a preliminary run's protocol name. */
   kind: keyof typeof SOURCE_SYMBOLS;
 }
 
 /**
  * The points of `accuracyByHyperparameterChart`: one per published accuracy, full-protocol run and
- * shorter run. A shorter run is never labelled reproduced: its legend entry names its protocol.
- * @returns original-study points first, then full-protocol ones, then shorter runs
+ * preliminary run. A preliminary run is never labelled reproduced: its legend entry names its protocol.
+ * @returns original-study points first, then full-protocol ones, then preliminary runs
  */
 export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hyperparameter): HyperparameterPoint[] {
   const points: HyperparameterPoint[] = [];
@@ -92,7 +93,7 @@ export function hyperparameterPoints(rows: readonly TuningRow[], parameter: Hype
 
 /**
  * Validation accuracy (%) against one hyper-parameter: a dot per configuration, coloured and shaped
- * by provenance: the original study's diamonds, full-protocol circles, and a grey symbol per shorter
+ * by provenance: the original study's diamonds, full-protocol circles, and a grey symbol per preliminary
  * protocol (quick triangles, smoke squares), each with a legend entry naming its protocol. The x
  * axis lists every grid value of the parameter.
  * @param rows the family's tuning rows (see `buildTuningRows`)
@@ -130,7 +131,7 @@ export function accuracyByHyperparameterChart(rows: readonly TuningRow[], parame
             r: 5,
             strokeWidth: 2,
             dx: offsets[i] ?? 0,
-            title: (d: HyperparameterPoint) => `${d.id}: ${d.accuracy.toFixed(2)}% (${d.source})`,
+            title: (d: HyperparameterPoint) => `${d.id}: ${formatAsPercent(d.accuracy)} (${d.source})`,
           },
         ),
       ),
@@ -214,7 +215,7 @@ export function learningCurveChart(epochs: readonly EpochRecord[], metric: Curve
         y: "value",
         fill: "split",
         r: 3,
-        title: (d: CurvePoint) => `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? `${d.value.toFixed(2)}%` : d.value.toFixed(4)}`,
+        title: (d: CurvePoint) => `Epoch ${d.epoch}, ${d.split.toLowerCase()}: ${metric === "accuracy" ? formatAsPercent(d.value) : formatLoss(d.value)}`,
       }),
     ],
   };
@@ -284,7 +285,7 @@ export function confusionMatrixChart(matrix: readonly (readonly number[])[], cla
         y: "actual",
         fill: "share",
         inset: 0.5,
-        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${(d.share * 100).toFixed(1)}% of ${d.actual})`,
+        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${formatPercent(d.share, 1)} of ${d.actual})`,
       }),
       Plot.text(cells, {
         x: "predicted",
@@ -354,7 +355,7 @@ export function perClassChart(perClass: readonly ClassScores[], classNames: read
         fill: "metric",
         symbol: "metric",
         r: 4,
-        title: (d: ClassScorePoint) => `${d.className} ${d.metric.toLowerCase()}: ${d.value.toFixed(2)}%`,
+        title: (d: ClassScorePoint) => `${d.className} ${d.metric.toLowerCase()}: ${formatAsPercent(d.value)}`,
       }),
     ],
   };

@@ -41,6 +41,3 @@ export function estimateRunSeconds(protocol: Pick<Protocol, "trainImages" | "epo
   const evaluated = protocol.validationImages * (protocol.epochs + 1) + protocol.testImages;
   return trained / imagesPerSecond + evaluated / (imagesPerSecond * EVALUATION_SPEEDUP);
 }
-
-/** Re-exported for client/rerun/choice.ts; it lives in format.ts with the other formats. */
-export { describeEstimate } from "../format.ts";

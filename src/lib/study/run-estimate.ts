@@ -3,7 +3,7 @@
  * published record of that preset (its training time, not its wall time), unless another record of
  * the row trained faster per thread (records made beside other processes are slow, and every preset
  * trains the same batches), scaled from the threads it ran on to the threads the reader's wasm
- * backend will get. Pure; the rerun panel words the result (src/client/rerun/choice.ts).
+ * backend will get. Pure; the rerun panel words the result (src/client/rerun/choice-text.ts).
  */
 import type { ReproducedReference, RowReference } from "./rerun-reference.ts";
 import type { PresetName } from "./preset-names.ts";

@@ -115,12 +115,12 @@ export function isBetterRun(a: RunRecord, b: RunRecord): boolean {
 export interface RowRuns {
   /** The best full-protocol run (see `isFullProtocolRun`): the only one set beside the original's numbers. */
   full?: LoadedRun;
-  /** The best run under a shorter protocol (quick, then smoke, then custom), shown with its protocol only. */
+  /** The best preliminary run (quick, then smoke, then custom), shown with its protocol only. */
   preliminary?: LoadedRun;
 }
 
 /**
- * For each row, its best full-protocol run and its best shorter run (see `isBetterRun`).
+ * For each row, its best full-protocol run and its best preliminary run (see `isBetterRun`).
  * @returns row id -> the row's runs (rows without any run are absent)
  */
 export function selectRowRuns(runs: readonly LoadedRun[]): Map<string, RowRuns> {

@@ -4,7 +4,7 @@
  * Type-only imports, so the rerun panel can use it without loading zod or the study module; the
  * presets come from the page data (`RerunPageData.presets`).
  */
-import { formatCount, formatPlural } from "../format.ts";
+import { describeProtocolSize, formatCount } from "../format.ts";
 import type { PresetName } from "./preset-names.ts";
 import type { HeadlineMetrics, Protocol } from "./schema.ts";
 
@@ -108,7 +108,7 @@ export function comparisonHeads(protocol: Protocol): ComparisonHeads {
 export function comparisonNote(protocol: Protocol, ours: ReproducedReference | undefined, presets: Readonly<Record<PresetName, Protocol>>): string {
   const preset = matchPreset(protocol, presets);
   const name = protocol.name;
-  const size = `${formatCount(protocol.trainImages)} training images, ${formatPlural(protocol.epochs, "epoch")}, ${formatCount(protocol.testImages)} test images`;
+  const size = `${describeProtocolSize(protocol)}, ${formatCount(protocol.testImages)} test images`;
   const compared = ours
     ? `Same protocol as ours (${name}: ${size}): differences come from the backend's arithmetic and the browser.`
     : `This site has no published ${name}-protocol record of this row, so there is no number of ours to compare with.`;

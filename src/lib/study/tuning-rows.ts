@@ -2,7 +2,7 @@
  * The rows of a tuning table: every configuration of a family's grid, with the original study's
  * reported validation accuracy where it reported one, our full-protocol runs (the only runs set
  * beside the original's numbers: the seed mean with n where there are several seeds, the run of
- * seed 1 for the record links) and our best shorter run (quick or smoke, shown with its protocol).
+ * seed 1 for the record links) and our best preliminary run (quick or smoke, shown with its protocol).
  */
 import { isAblationRowId } from "./row-id.ts";
 import { selectRowRuns, type LoadedRun } from "./runs.ts";
@@ -25,7 +25,7 @@ export interface TuningRow {
    * full-protocol rows (1 = best). Only this run's numbers are set beside the original's.
    */
   reproduced?: LoadedRun & { rank: number };
-  /** Our best run of this row under a shorter protocol (quick, then smoke, then custom), when one exists. */
+  /** Our best preliminary run of this row (quick, then smoke, then custom), when one exists. */
   preliminary?: LoadedRun;
   /**
    * The numbers set beside the original's, over every full-protocol seed of the row: seed mean with
@@ -64,7 +64,7 @@ export function hyperparameterValue(config: ModelConfig, key: string): number {
 /**
  * Every grid row of a family, ordered like the original study: its ranked rows first (rank 1 at
  * the top), then the rest by full-protocol validation accuracy (best first), then rows with only
- * a shorter run by that run's validation accuracy, then the rows nobody has run yet in grid order.
+ * a preliminary run by that run's validation accuracy, then the rows nobody has run yet in grid order.
  * @param family "cnn" | "resnet"
  * @param runs every published run record (any family and protocol; see `selectRowRuns`)
  * @throws Error when a run of this family reproduces a configuration outside the grid (ablation
@@ -105,7 +105,7 @@ export function buildTuningRows(family: Family, runs: readonly LoadedRun[]): Tun
     if (full) row.reproduced = { ...full, rank: reproducedRank.get(id)! };
     if (full && seedValues.has(id)) row.seeds = seedValues.get(id)!;
     if (preliminary) row.preliminary = preliminary;
-    // Rows with only a preliminary (shorter) run come after every full-protocol row, best one first.
+    // Rows with only a preliminary run come after every full-protocol row, best one first.
     const preliminaryKey = preliminary && !full ? 2 - preliminary.run.metrics.validation.accuracy : unranked;
     return { row, key: [published?.rank ?? unranked, row.reproduced?.rank ?? unranked, preliminaryKey, gridIndex] };
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { describeChoice, speedOf } from "../../../src/client/rerun/choice-text.ts";
 import type { RerunPageData, ReproducedReference } from "../../../src/lib/study/rerun-reference.ts";
-import { describeEstimate, estimateRunSeconds } from "../../../src/lib/study/preset-text.ts";
+import { describeEstimate } from "../../../src/lib/format.ts";
+import { estimateRunSeconds } from "../../../src/lib/study/preset-text.ts";
 import { PROTOCOL_PRESETS } from "../../../src/lib/study/study.ts";
 
 const record = (protocol: string, imagesPerSecond?: number): ReproducedReference => ({

@@ -70,19 +70,19 @@ describe("chart snapshots", () => {
 });
 
 describe("chart data", () => {
-  it("gives one point per published accuracy, full-protocol row and shorter-run row", () => {
+  it("gives one point per published accuracy, full-protocol row and preliminary-run row", () => {
     const rows = buildTuningRows("cnn", fixtureRuns);
     const points = hyperparameterPoints(rows, HYPERPARAMETERS.cnn[2]);
     const full = rows.filter((r) => r.reproduced).length;
-    const shorter = rows.filter((r) => r.preliminary).length;
-    expect([full, shorter]).toEqual([1, 1]);
-    expect(points).toHaveLength(3 + full + shorter);
+    const preliminary = rows.filter((r) => r.preliminary).length;
+    expect([full, preliminary]).toEqual([1, 1]);
+    expect(points).toHaveLength(3 + full + preliminary);
     expect(points.find((p) => p.id === "cnn-32-64-3-64" && p.source === "Original study")).toMatchObject({
       value: 3,
       accuracy: 92.01,
     });
   });
-  it("never plots a shorter run as reproduced: its own symbol and a legend entry naming its protocol", () => {
+  it("never plots a preliminary run as reproduced: its own symbol and a legend entry naming its protocol", () => {
     const rows = buildTuningRows("resnet", fixtureRuns);
     const points = hyperparameterPoints(rows, HYPERPARAMETERS.resnet[0]);
     const reproduced = points.filter((p) => p.source === PROVENANCE_SHORT.reproduced);

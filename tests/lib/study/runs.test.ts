@@ -144,7 +144,7 @@ describe("protocol of a run", () => {
     const shortFull = { ...full, epochs: full.epochs.slice(0, 3), bestEpoch: 3, metrics: betterSmoke.metrics };
     expect(isBetterRun(full, shortFull)).toBe(true);
   });
-  it("splits each row's runs into its best full-protocol run and its best shorter run", () => {
+  it("splits each row's runs into its best full-protocol run and its best preliminary run", () => {
     const loaded = (run: RunRecord, file: string): LoadedRun => ({ run, file });
     const rows = selectRowRuns([loaded(quick, "q.json"), loaded(full, "f.json"), loaded(smoke, "s.json")]);
     expect(rows.get("resnet-3x64")).toEqual({ full: loaded(full, "f.json"), preliminary: loaded(quick, "q.json") });

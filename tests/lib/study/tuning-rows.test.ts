@@ -17,7 +17,7 @@ describe("buildTuningRows", () => {
     expect(rows.slice(0, 3).map((r) => r.original?.rank)).toEqual([1, 2, 3]);
     expect(rows.slice(3).every((r) => !r.original && !r.reproduced)).toBe(true);
   });
-  it("sets only a full-protocol run as reproduced, and a shorter run apart as preliminary", () => {
+  it("sets only a full-protocol run as reproduced, and a preliminary run apart", () => {
     const full = fixture("resnet-3x64.full.fixture-20.json");
     const quick = fixture("resnet-3x64.quick.fixture-21.json");
     const other = fixture("resnet-2x32.quick.fixture-22.json");
@@ -25,11 +25,11 @@ describe("buildTuningRows", () => {
     const best = rows.find((r) => r.id === "resnet-3x64")!;
     expect(best.reproduced).toMatchObject({ rank: 1, file: full.file });
     expect(best.preliminary).toBe(quick);
-    const shorter = rows.find((r) => r.id === "resnet-2x32")!;
-    expect(shorter.reproduced).toBeUndefined();
-    expect(shorter.preliminary).toBe(other);
+    const preliminary = rows.find((r) => r.id === "resnet-2x32")!;
+    expect(preliminary.reproduced).toBeUndefined();
+    expect(preliminary.preliminary).toBe(other);
   });
-  it("puts unranked rows with a full-protocol run first, then rows with only a shorter run, then the rest", () => {
+  it("puts unranked rows with a full-protocol run first, then rows with only a preliminary run, then the rest", () => {
     const cnnFull = fixture("cnn-32-64-3-64.full.fixture-23.json");
     const smoke = fixture("cnn-64-128-5-128.smoke.fixture-24.json");
     const a = fixture("resnet-2x32.quick.fixture-22.json");
