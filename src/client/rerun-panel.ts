@@ -14,15 +14,15 @@
  * Rerun click (src/client/rerun-boot.ts), so report pages ship none of this, comlink or Plot before
  * interaction.
  */
-import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
-import { describeThreads, wasmThreadCount } from "../lib/backends/thread-count.ts";
+import type { BackendAssessment, BackendChoice } from "../lib/backends/choice.ts";
+import { wasmThreadCount } from "../lib/backends/thread-count.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
-import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
+import { formatPercent } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
 import type { PresetName } from "../lib/study/preset-names.ts";
 import type { RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
-import type { DataProgress, RerunPhase } from "../workers/trainer/api.ts";
+import type { DataProgress } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
 import { describeChoice } from "./rerun/choice-text.ts";
 import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
@@ -30,6 +30,7 @@ import { afterNextFrame, nextTask } from "./rerun/frames.ts";
 import { INITIAL_PANEL_STATE, isCancelling, isTraining, transition, type PanelEvent, type PanelState } from "./rerun/panel-state.ts";
 import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
 import { createResultView } from "./rerun/result-table.ts";
+import { dataProgressText, finishedText, PHASE_TEXT, stoppedText, trainedText } from "./rerun/run-text.ts";
 import { createRunQueue } from "./rerun/run-queue.ts";
 import { RERUNS_CHANGED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
@@ -49,17 +50,6 @@ export interface RerunPanelOptions {
   client?: TrainerClient;
 }
 
-const PHASE_TEXT: Record<RerunPhase, string> = {
-  backend: "Starting the backend…",
-  data: "Loading Fashion-MNIST…",
-  split: "Splitting the data…",
-  build: "Building the model…",
-  train: "Training",
-  "evaluate-validation": "Evaluating on the validation images…",
-  "evaluate-test": "Evaluating on the test images…",
-  "evaluate-train": "Evaluating on the training images…",
-  done: "Finished",
-};
 const MEMORY_INTERVAL_MS = 2_000;
 /** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
 const CHART_WIDTH = 400;
@@ -223,13 +213,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
           const now = performance.now();
           if (p.stage === "download" && now - dataShownAt < PROGRESS_INTERVAL_MS && p.bytes < p.totalBytes) return;
           dataShownAt = now;
-          if (p.stage === "download" && p.totalBytes > 0) {
-            view.setStatus(
-              p.cachedBytes >= p.bytes && p.bytes > 0
-                ? "Reading Fashion-MNIST from this browser's cache…"
-                : `Downloading Fashion-MNIST: ${formatMB(p.bytes)} of ${formatMB(p.totalBytes)}`,
-            );
-          } else if (p.stage === "decode") view.setStatus("Checking and decoding Fashion-MNIST…");
+          const text = dataProgressText(p);
+          if (text !== null) view.setStatus(text);
         },
         onBatch: (p) => {
           batchesPerEpoch = p.batchesPerEpoch;
@@ -256,13 +241,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
           const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
           if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
-          view.setStatus(
-            `Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${describeThreads(BACKEND_LABELS[outcome.backend], outcome.backend === "wasm" ? record.environment.wasmThreads : undefined)}.${cancelTooLate ? " Cancel came after training had finished, so the result is kept." : ""}`,
-          );
-          const last = record.epochs[record.epochs.length - 1];
-          view.setProgressText(
-            `Trained ${formatCount(record.protocol.trainImages)} images × ${formatPlural(record.epochs.length, "epoch")}${last ? ` · ${formatCount(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${formatCount(record.protocol.validationImages)} validation and ${formatCount(record.protocol.testImages)} test images`,
-          );
+          view.setStatus(finishedText((performance.now() - startedAt) / 1000, outcome.backend, record, cancelTooLate));
+          view.setProgressText(trainedText(record));
           view.showMemory(outcome.memory, false);
           // The result table in a frame of its own, the final charts after it.
           await afterNextFrame();
@@ -276,8 +256,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         view.endRun(outcome.status !== "failed");
         if (outcome.status === "cancelled") {
           view.setStatus("Cancelled. Nothing was kept.");
-          // The last batch's line (its ETA) is stale now.
-          view.setProgressText(`Stopped at ${Math.round(view.progressFraction() * 100)}% of training.`);
+          view.setProgressText(stoppedText(view.progressFraction()));
           view.setProgress(view.progressFraction(), "Cancelled");
           view.showMemory(outcome.memory, false);
         } else if (outcome.status === "failed") {
