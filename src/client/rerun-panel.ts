@@ -8,27 +8,30 @@
  * runs are kept in IndexedDB with their curve and model.
  *
  * The markup is server-rendered by src/components/RerunPanel.astro in a `<template>`; this entry
- * puts a copy in the page and wires its parts (src/client/rerun/: panel-view, result-table, failure-view, chart-drawer) to the run queue
- * (src/client/rerun/run-queue.ts) and the trainer client. Loaded by dynamic import on the first
+ * puts a copy in the page and wires its parts (src/client/rerun/: panel-view, result-table,
+ * failure-view, chart-drawer) to the panel's state (src/client/rerun/panel-state.ts), the run
+ * queue (src/client/rerun/run-queue.ts) and the trainer client. Loaded by dynamic import on the first
  * Rerun click (src/client/rerun-boot.ts), so report pages ship none of this, comlink or Plot before
  * interaction.
  */
-import { type BackendAssessment, type BackendChoice, BACKEND_LABELS } from "../lib/backends/choice.ts";
-import { describeThreads, wasmThreadCount } from "../lib/backends/thread-count.ts";
+import type { BackendAssessment, BackendChoice } from "../lib/backends/choice.ts";
+import { wasmThreadCount } from "../lib/backends/thread-count.ts";
 import { appendBatchPoint, thinPoints, type BatchPoint } from "../lib/charts/curve-points.ts";
-import { formatCount, formatDuration, formatMB, formatPercent, formatPlural } from "../lib/format.ts";
+import { formatPercent } from "../lib/format.ts";
 import { describeProtocol, PRESET_LABELS } from "../lib/study/preset-text.ts";
 import type { PresetName } from "../lib/study/preset-names.ts";
 import type { RerunPageData } from "../lib/study/rerun-reference.ts";
 import type { EpochRecord, RunRecord } from "../lib/study/schema.ts";
-import type { DataProgress, RerunPhase } from "../workers/trainer/api.ts";
+import type { DataProgress } from "../workers/trainer/api.ts";
 import { createChartDrawer } from "./rerun/chart-drawer.ts";
 import { describeChoice } from "./rerun/choice-text.ts";
 import { createFailureView, retryBackends } from "./rerun/failure-view.ts";
 import { afterNextFrame, nextTask } from "./rerun/frames.ts";
+import { INITIAL_PANEL_STATE, isCancelling, isTraining, transition, type PanelEvent, type PanelState } from "./rerun/panel-state.ts";
 import { bindPanelView, PROGRESS_INTERVAL_MS } from "./rerun/panel-view.ts";
 import { createResultView } from "./rerun/result-table.ts";
-import { createRunQueue, isActive } from "./rerun/run-queue.ts";
+import { dataProgressText, finishedText, PHASE_TEXT, stoppedText, trainedText } from "./rerun/run-text.ts";
+import { createRunQueue } from "./rerun/run-queue.ts";
 import { RERUNS_CHANGED_EVENT, saveRerun } from "./rerun-store.ts";
 import { createTrainerClient, type ClientOutcome, type TrainerClient } from "./trainer-client.ts";
 
@@ -47,17 +50,6 @@ export interface RerunPanelOptions {
   client?: TrainerClient;
 }
 
-const PHASE_TEXT: Record<RerunPhase, string> = {
-  backend: "Starting the backend…",
-  data: "Loading Fashion-MNIST…",
-  split: "Splitting the data…",
-  build: "Building the model…",
-  train: "Training",
-  "evaluate-validation": "Evaluating on the validation images…",
-  "evaluate-test": "Evaluating on the test images…",
-  "evaluate-train": "Evaluating on the training images…",
-  done: "Finished",
-};
 const MEMORY_INTERVAL_MS = 2_000;
 /** Chart width in px (the panel scales it down on narrow screens; no layout is read to size it). */
 const CHART_WIDTH = 400;
@@ -80,8 +72,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
   const client = options.client ?? createTrainerClient({ baseUrl: options.baseUrl });
   let assessments: BackendAssessment[] | null = null;
   let activeBackend: string | null = null;
-  /** True from a run's start until its outcome arrives (progress messages are accepted). */
-  let training = false;
+  /** The panel's one state: changed only by `dispatch`, shown only by `view.render`. */
+  let state: PanelState = INITIAL_PANEL_STATE;
 
   // Run state, reset per run.
   let batches: BatchPoint[] = [];
@@ -90,18 +82,12 @@ export function createRerunPanel(options: RerunPanelOptions) {
   /** Batches per epoch, from the run's first batch report (undefined before it). */
   let batchesPerEpoch: number | undefined;
   let memoryAskedAt = 0;
-  /** Rows waiting for the reader's Start (the choice is showing), else null. */
-  let pending: string[] | null = null;
   /** Training speed (images/s) of this tab's latest finished run of each row: the best base for its estimates. */
   const measured = new Map<string, number>();
 
   const view = bindPanelView(root, {
-    start: () => startChosen(),
-    closed: () => {
-      if (!pending) return;
-      pending = null;
-      view.endChoice(queue.state.phase);
-    },
+    start: () => dispatch({ type: "start" }),
+    closed: () => dispatch({ type: "close" }),
     cancel: () => void queue.cancel(),
     again: () => {
       const last = queue.state.last;
@@ -109,7 +95,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
     },
     removeQueued: (index) => queue.remove(index),
     clearQueue: () => queue.clear(),
-    busy: () => isActive(queue.state.phase),
+    state: () => state,
   });
   if (options.preset) view.setPreset(options.preset);
   if (options.backend) view.setBackend(options.backend);
@@ -148,7 +134,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
     client
       .memory()
       .then((m) => {
-        if (training) view.showMemory(m, training);
+        if (isTraining(state)) view.showMemory(m, true);
       })
       .catch(() => {});
   }
@@ -165,7 +151,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
           : undefined,
       );
       await client.disposeModel();
-      view.showMemory(await client.memory(), training);
+      view.showMemory(await client.memory(), isTraining(state));
       root.dataset.saved = record.runId;
       document.dispatchEvent(new CustomEvent(RERUNS_CHANGED_EVENT, { detail: { runId: record.runId, rowId: record.rowId } }));
     } catch (error) {
@@ -180,15 +166,14 @@ export function createRerunPanel(options: RerunPanelOptions) {
     trainer: client,
     requestOf: (item) => ({ rowId: item.rowId, protocol: data.presets[item.preset], backend: item.backend }),
     hooks: {
-      onChange(state, effect) {
-        view.setPhase(state.phase);
-        view.renderQueue(state.queue);
-        view.setControlsEnabled(!isActive(state.phase));
+      onChange(queueState, effect) {
+        dispatch({ type: "phase", phase: queueState.phase });
+        view.renderQueue(queueState.queue);
         if (effect?.type === "refused") view.setStatus(`${effect.rowId} is already ${effect.reason === "training" ? "training" : "queued"}.`);
       },
 
       async prepare(item) {
-        training = true;
+        dispatch({ type: "prepared" });
         const shown = view.reveal();
         batches = [];
         batchesPerEpoch = undefined;
@@ -200,7 +185,6 @@ export function createRerunPanel(options: RerunPanelOptions) {
           title: `Rerun ${item.rowId}`,
           subtitle: `${data.rows[item.rowId]?.description ?? item.rowId} · ${PRESET_LABELS[item.preset]}: ${describeProtocol(data.presets[item.preset])}`,
         });
-        view.setTraining(true);
         failure.hide();
         result.hide();
         view.setStatus(PHASE_TEXT.backend);
@@ -229,13 +213,8 @@ export function createRerunPanel(options: RerunPanelOptions) {
           const now = performance.now();
           if (p.stage === "download" && now - dataShownAt < PROGRESS_INTERVAL_MS && p.bytes < p.totalBytes) return;
           dataShownAt = now;
-          if (p.stage === "download" && p.totalBytes > 0) {
-            view.setStatus(
-              p.cachedBytes >= p.bytes && p.bytes > 0
-                ? "Reading Fashion-MNIST from this browser's cache…"
-                : `Downloading Fashion-MNIST: ${formatMB(p.bytes)} of ${formatMB(p.totalBytes)}`,
-            );
-          } else if (p.stage === "decode") view.setStatus("Checking and decoding Fashion-MNIST…");
+          const text = dataProgressText(p);
+          if (text !== null) view.setStatus(text);
         },
         onBatch: (p) => {
           batchesPerEpoch = p.batchesPerEpoch;
@@ -252,24 +231,18 @@ export function createRerunPanel(options: RerunPanelOptions) {
 
       async settle(outcome: ClientOutcome) {
         // Progress still queued for a frame is stale now.
-        training = false;
-        view.setTraining(false);
+        dispatch({ type: "answered" });
         view.hideCancel();
         if (outcome.status === "finished") {
           const record = outcome.record;
           // A Cancel pressed after the worker had finished: said so, and the result is kept.
-          const cancelTooLate = queue.state.phase === "cancelling";
+          const cancelTooLate = isCancelling(state);
           epochs = record.epochs;
           const speed = record.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, record.epochs.length);
           if (speed > 0) measured.set(record.rowId, speed);
           view.setProgress(1, "Finished");
-          view.setStatus(
-            `Finished in ${formatDuration((performance.now() - startedAt) / 1000)} on ${describeThreads(BACKEND_LABELS[outcome.backend], outcome.backend === "wasm" ? record.environment.wasmThreads : undefined)}.${cancelTooLate ? " Cancel came after training had finished, so the result is kept." : ""}`,
-          );
-          const last = record.epochs[record.epochs.length - 1];
-          view.setProgressText(
-            `Trained ${formatCount(record.protocol.trainImages)} images × ${formatPlural(record.epochs.length, "epoch")}${last ? ` · ${formatCount(last.imagesPerSecond)} images/s in the last epoch` : ""} · evaluated on ${formatCount(record.protocol.validationImages)} validation and ${formatCount(record.protocol.testImages)} test images`,
-          );
+          view.setStatus(finishedText((performance.now() - startedAt) / 1000, outcome.backend, record, cancelTooLate));
+          view.setProgressText(trainedText(record));
           view.showMemory(outcome.memory, false);
           // The result table in a frame of its own, the final charts after it.
           await afterNextFrame();
@@ -283,8 +256,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
         view.endRun(outcome.status !== "failed");
         if (outcome.status === "cancelled") {
           view.setStatus("Cancelled. Nothing was kept.");
-          // The last batch's line (its ETA) is stale now.
-          view.setProgressText(`Stopped at ${Math.round(view.progressFraction() * 100)}% of training.`);
+          view.setProgressText(stoppedText(view.progressFraction()));
           view.setProgress(view.progressFraction(), "Cancelled");
           view.showMemory(outcome.memory, false);
         } else if (outcome.status === "failed") {
@@ -296,13 +268,15 @@ export function createRerunPanel(options: RerunPanelOptions) {
     },
   });
 
-  /** Start: train the rows being chosen (no-op when no choice is showing). */
-  function startChosen(): void {
-    const rows = pending;
-    if (!rows) return;
-    pending = null;
-    view.endChoice(queue.state.phase);
-    startRows(rows);
+  /** Move the panel's state by `event`, show it, and carry out what the transition asks for. */
+  function dispatch(event: PanelEvent): void {
+    const next = transition(state, event);
+    if (next.state !== state) {
+      state = next.state;
+      view.render(state);
+    }
+    if (next.effect?.type === "choose") choose(next.effect.rows);
+    else if (next.effect?.type === "enqueue") startRows(next.effect.rows);
   }
 
   /** Train `rows` with the panel's preset and backend: the first now when nothing runs, the others queued. */
@@ -314,16 +288,15 @@ export function createRerunPanel(options: RerunPanelOptions) {
     }
   }
 
-  /** Show the choice of preset and backend for `rows`, with each preset's rough time; training waits for Start. */
-  function choose(rows: string[]): void {
-    pending = rows;
+  /** Fill the choice of preset and backend for `rows`, with each preset's rough time, and put the keyboard on it. */
+  function choose(rows: readonly string[]): void {
     // Our records' speeds are scaled to the wasm threads this page's worker will get.
     const threads = wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: navigator.hardwareConcurrency });
     view.showChoice(describeChoice(rows, data, measured, { threads }));
     failure.hide();
     result.hide();
     void view.reveal().then(() => {
-      if (pending === rows) view.focusPreset();
+      if (state.kind === "choosing" && state.rows === rows) view.focusPreset();
     });
   }
 
@@ -339,11 +312,10 @@ export function createRerunPanel(options: RerunPanelOptions) {
       view.setStatus(rows.length === 0 ? "No rows to rerun." : `Unknown row "${unknown[0]}": nothing to rerun.`);
       return;
     }
-    if (isActive(queue.state.phase)) startRows(rows);
-    else choose([...rows]);
+    dispatch({ type: "request", rows: [...rows] });
   }
 
-  view.setPhase(queue.state.phase);
+  view.render(state);
 
   return {
     /** Pressing Rerun on a row: the choice of preset opens (or the row is queued behind a running one). */
@@ -353,7 +325,7 @@ export function createRerunPanel(options: RerunPanelOptions) {
       requestRows(rowIds);
     },
     /** Start the runs being chosen, as the Start button does (no-op when no choice is showing). */
-    start: startChosen,
+    start: (): void => dispatch({ type: "start" }),
     /** Set the preset used by the next requests. */
     setPreset(name: PresetName): void {
       view.setPreset(name);

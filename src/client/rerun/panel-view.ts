@@ -2,8 +2,9 @@
  * The view binding of the rerun panel: finds the parts of the server-rendered markup
  * (src/components/RerunPanel.astro) and fills and toggles them: header, settings, status line,
  * backend explanation, progress bar (written at most every PROGRESS_INTERVAL_MS, in a frame),
- * worker memory line, queue list, and the three-frame first reveal. It holds no run logic: the
- * reader's clicks go to `PanelViewActions`.
+ * worker memory line, queue list, and the three-frame first reveal. It holds no run logic and no
+ * state of its own: `render` reflects the panel's state (panel-state.ts), and the reader's clicks
+ * go to `PanelViewActions`.
  */
 import { BACKEND_LABELS, type BackendAssessment, type BackendChoice } from "../../lib/backends/choice.ts";
 import { describeThreads } from "../../lib/backends/thread-count.ts";
@@ -13,8 +14,9 @@ import type { PresetName } from "../../lib/study/preset-names.ts";
 import type { BatchProgress } from "../../lib/model/train.ts";
 import type { BackendSelection, MemoryReport } from "../../workers/trainer/api.ts";
 import { afterNextFrame } from "./frames.ts";
+import { isBusy, isTraining, type PanelState } from "./panel-state.ts";
 import { fromTemplate, part } from "./parts.ts";
-import type { QueueItem, QueuePhase } from "./run-queue.ts";
+import type { QueueItem } from "./run-queue.ts";
 
 /** Least time between two writes of the progress bar and line, in ms. */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -30,16 +32,8 @@ export interface PanelViewActions {
   again(): void;
   removeQueued(index: number): void;
   clearQueue(): void;
-  /** Whether a run is in progress (Close then only minimises). */
-  busy(): boolean;
-}
-
-/**
- * The panel's `data-state` for a lifecycle phase: "running" from the request to the outcome,
- * then the outcome ("finished", "cancelled", "failed"); "idle" before any run.
- */
-export function panelState(phase: QueuePhase): string {
-  return phase === "starting" || phase === "cancelling" ? "running" : phase;
+  /** The panel's current state (during a run Close only minimises; Enter starts only while choosing). */
+  state(): PanelState;
 }
 
 /** One queued request as listed: "cnn-32-64-3-64 · Quick · automatic backend". */
@@ -107,21 +101,21 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     minimise.setAttribute("aria-label", collapsed ? "Expand the rerun panel" : "Minimise the rerun panel");
   });
   close.addEventListener("click", () => {
-    if (actions.busy()) return void minimise.click();
+    if (isBusy(actions.state())) return void minimise.click();
     root.hidden = true;
     actions.closed?.();
   });
   start.addEventListener("click", () => actions.start());
   // While choosing, Enter on a preset or the backend menu starts, as the Start button does.
   settings.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || !root.hasAttribute("data-choosing") || event.defaultPrevented) return;
+    if (event.key !== "Enter" || actions.state().kind !== "choosing" || event.defaultPrevented) return;
     event.preventDefault();
     actions.start();
   });
   // Escape does what the close button does (during a run: minimise, never expand again).
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented || root.hidden) return;
-    if (actions.busy() && root.hasAttribute("data-collapsed")) return;
+    if (isBusy(actions.state()) && root.hasAttribute("data-collapsed")) return;
     close.click();
   });
   cancel.addEventListener("click", () => {
@@ -147,6 +141,7 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
   // each write costs the page a style, paint and composite.
   let pendingBatch: BatchProgress | null = null;
   let progressShownAt = 0;
+  /** Batches are written only while the state says training (`render`): later writes of a stopped run are dropped. */
   let acceptBatches = false;
   function writeBatch(): void {
     progressShownAt = performance.now();
@@ -185,15 +180,20 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       backendSelect.value = choice;
     },
 
-    /** Whether the reader may change the preset and backend (not while a run is in progress). */
-    setControlsEnabled(enabled: boolean): void {
-      for (const input of presetInputs) input.disabled = !enabled;
-      backendSelect.disabled = !enabled;
-    },
-    /** Reflect the lifecycle phase in `data-state` (see panelState) and `data-phase` (the phase itself). */
-    setPhase(phase: QueuePhase): void {
-      root.dataset.state = panelState(phase);
-      root.dataset.phase = phase;
+    /**
+     * Reflect the panel's state: `data-state` (its kind), `data-phase` (the run queue's phase),
+     * `data-choosing` and Start while choosing, the settings locked while a run is in progress,
+     * and whether batch progress is still written. The only writer of these.
+     */
+    render(state: PanelState): void {
+      root.dataset.state = state.kind;
+      root.dataset.phase = state.phase;
+      const choosing = state.kind === "choosing";
+      root.toggleAttribute("data-choosing", choosing);
+      start.hidden = !choosing;
+      for (const input of presetInputs) input.disabled = isBusy(state);
+      backendSelect.disabled = isBusy(state);
+      acceptBatches = isTraining(state);
     },
     /** The status line (role=status, announced politely). */
     setStatus(text: string): void {
@@ -214,10 +214,6 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       if (!first) return;
       const wait = Math.max(0, PROGRESS_INTERVAL_MS - (performance.now() - progressShownAt));
       setTimeout(() => requestAnimationFrame(writeBatch), wait);
-    },
-    /** Accept batch progress (from a run's start until its outcome): later writes of a stopped run are dropped. */
-    setTraining(training: boolean): void {
-      acceptBatches = training;
     },
 
     /**
@@ -283,8 +279,8 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     },
 
     /**
-     * Show the choice before a run: the heading, each preset's time estimate, Start (and no Cancel
-     * or "Run again"); data-state "choosing" and data-choosing mark it. The settings are enabled.
+     * Fill the choice before a run: the heading, each preset's time estimate, the Start label, no
+     * Cancel or "Run again" (`render` shows Start and marks the state).
      */
     showChoice(choice: ChoiceView): void {
       title.textContent = choice.title;
@@ -298,23 +294,9 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
       estimateNote.textContent = choice.note;
       estimateNote.hidden = choice.note === "";
       start.textContent = choice.startLabel;
-      start.hidden = false;
       cancel.hidden = true;
       again.hidden = true;
-      this.setControlsEnabled(true);
-      root.setAttribute("data-choosing", "");
-      root.dataset.state = "choosing";
       status.textContent = "Choose a protocol, then press Start (or Enter).";
-    },
-    /** Whether the choice before a run is showing. */
-    get choosing(): boolean {
-      return root.hasAttribute("data-choosing");
-    },
-    /** Leave the choice (Start pressed, or the panel closed): `phase` gives data-state back. */
-    endChoice(phase: QueuePhase): void {
-      root.removeAttribute("data-choosing");
-      start.hidden = true;
-      this.setPhase(phase);
     },
     /** Put the keyboard on the checked preset (arrows pick another, Enter starts, Tab reaches Start). */
     focusPreset(): void {
@@ -324,7 +306,6 @@ export function bindPanelView(root: HTMLElement, actions: PanelViewActions) {
     /** Reset the run's part of the panel for a new run. */
     resetRun(item: QueueItem, heading: { title: string; subtitle: string }): void {
       peakTensors = 0;
-      start.hidden = true;
       delete root.dataset.peakTensors;
       title.textContent = heading.title;
       subtitle.textContent = heading.subtitle;

@@ -2,7 +2,8 @@
  * The rerun panel's queue and run lifecycle, without any DOM: one training at a time per tab,
  * further requests wait in a queue (removable), a failure holds the queue until the reader
  * retries. `transition` is the pure state machine; `createRunQueue` drives a trainer client with
- * it and tells the view (through hooks) what happened.
+ * it and tells the view (through hooks) what happened. The panel's own state (panel-state.ts)
+ * follows this phase.
  *
  *   idle ──enqueue──▶ starting ──started──▶ running ──outcome──▶ finished | cancelled | failed
  *                        │                     │                      │

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchText, memoryText, panelState, queueLabel } from "../../../src/client/rerun/panel-view.ts";
+import { batchText, memoryText, queueLabel } from "../../../src/client/rerun/panel-view.ts";
 
 const batch = {
   epoch: 2,
@@ -14,17 +14,6 @@ const batch = {
 };
 
 describe("rerun panel view text", () => {
-  it("keeps data-state at running from the request to the outcome", () => {
-    expect(["idle", "starting", "running", "cancelling", "finished", "cancelled", "failed"].map((p) => panelState(p as never))).toEqual([
-      "idle",
-      "running",
-      "running",
-      "running",
-      "finished",
-      "cancelled",
-      "failed",
-    ]);
-  });
   it("lists a queued request with its preset and backend", () => {
     expect(queueLabel({ rowId: "cnn-32-64-3-64", preset: "quick", backend: "auto" })).toBe("cnn-32-64-3-64 · Quick · automatic backend");
     expect(queueLabel({ rowId: "resnet-2x32", preset: "smoke", backend: "wasm" })).toMatch(/^resnet-2x32 · Smoke · WebAssembly/);
