@@ -14,6 +14,7 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const attrs = args.attrs as unknown as MaxPoolGradAttrs;
   const dy = inputs.dy as TensorInfo;
   const input = inputs.input as TensorInfo;
+  const output = inputs.output as TensorInfo | undefined;
   const info = backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { effectiveFilterHeight, effectiveFilterWidth } = info;
@@ -30,10 +31,10 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
     strideWidth === effectiveFilterWidth &&
     outHeight * strideHeight <= inHeight &&
     outWidth * strideWidth <= inWidth;
-  if (tiled && effectiveFilterHeight === 2 && effectiveFilterWidth === 2) {
+  if (tiled && effectiveFilterHeight === 2 && effectiveFilterWidth === 2 && output !== undefined) {
     // The windows cover x but for a last odd row or column, which gets no gradient.
     if (2 * outHeight < inHeight || 2 * outWidth < inWidth) dx.fill(0);
-    maxPoolGrad2x2(xs, dys, dx, info);
+    maxPoolGrad2x2(xs, backend.typedArrayFromHeap(output) as Float32Array, dys, dx, info);
     return out;
   }
   dx.fill(0);
@@ -75,12 +76,14 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
  * dx values are written (the gradient at its first maximum, zero elsewhere) without a branch on
  * the data: which of four values is largest is a coin toss the processor mispredicts about half
  * the time, and this took twice as long with the comparisons as jumps (CNN 32-64-3-64's pool1 at
- * batch 64: 2.8 against 5.9 ms). The gradient is copied as its bits, masked by the 0-or-1 result
- * of the comparisons. A window with a NaN or an infinity (its sum is not finite) takes the
+ * batch 64: 2.1 against 5.9 ms, docs/wasm.md). The window's maximum is the forward pass's output
+ * (`maxes`), so the first position holding it is the first maximum; the gradient is copied as its
+ * bits, masked by the 0-or-1 results of the comparisons. A window whose maximum is NaN or
+ * infinite, or holds no value equal to it (an `output` that is not this input's pool), takes the
  * comparisons one by one, as the general path does: NaN never wins, a window of NaN and -Infinity
  * gets no gradient.
  */
-function maxPoolGrad2x2(xs: Float32Array, dys: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
+function maxPoolGrad2x2(xs: Float32Array, maxes: Float32Array, dys: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const rowStride = inWidth * channels;
   const dxBits = new Int32Array(dx.buffer, dx.byteOffset, dx.length);
@@ -95,22 +98,18 @@ function maxPoolGrad2x2(xs: Float32Array, dys: Float32Array, dx: Float32Array, i
           const bb = a + channels;
           const cc = a + rowStride;
           const d = cc + channels;
-          const va = xs[a];
-          const vb = xs[bb];
-          const vc = xs[cc];
-          const vd = xs[d];
-          const sum = va + vb + vc + vd;
-          if (sum - sum !== 0) {
+          const m = maxes[dyIndex];
+          // The first of a, b, c, d equal to m gets 1 (+bool: V8 turns it into a flag, where a
+          // ternary would be a jump again).
+          const wa = +(xs[a] === m);
+          const wb = (1 - wa) & +(xs[bb] === m);
+          const wc = (1 - wa - wb) & +(xs[cc] === m);
+          const wd = (1 - wa - wb - wc) & +(xs[d] === m);
+          if (m - m !== 0 || wa + wb + wc + wd === 0) {
             maxPoolGradWindow(xs, dx, dys[dyIndex], a, bb, cc, d);
             continue;
           }
           const g = dyBits[dyIndex];
-          // Exactly one of the four is 1: the first position holding the maximum.
-          // (+bool: V8 turns it into a flag, where a ternary would be a jump again.)
-          const wa = +(va >= vb) & +(va >= vc) & +(va >= vd);
-          const wb = +(vb > va) & +(vb >= vc) & +(vb >= vd);
-          const wc = +(vc > va) & +(vc > vb) & +(vc >= vd);
-          const wd = 1 - wa - wb - wc;
           dxBits[a] = g & -wa;
           dxBits[bb] = g & -wb;
           dxBits[cc] = g & -wc;
@@ -135,7 +134,7 @@ function maxPoolGradWindow(xs: Float32Array, dx: Float32Array, g: number, a: num
   if (best >= 0) dx[best] = g;
 }
 
-/** `MaxPoolGrad`: dy [N,Ho,Wo,C] and the pool's input [N,H,W,C] to dx [N,H,W,C]. */
+/** `MaxPoolGrad`: dy [N,Ho,Wo,C], the pool's input [N,H,W,C] and output [N,Ho,Wo,C] to dx [N,H,W,C]. */
 export const maxPoolGradKernel: WasmKernel = {
   kernelName: MaxPoolGrad,
   required: false,

@@ -56,18 +56,18 @@ describe("MaxPoolGrad on wasm, 2x2 windows", () => {
     return dx;
   }
 
-  async function maxPoolGradOnWasm(x: Float32Array, dy: Float32Array, shape: number[]): Promise<Float32Array> {
+  async function maxPoolGradOnWasm(x: Float32Array, dy: Float32Array, shape: number[], outputOffset = 0): Promise<Float32Array> {
     expect(await tf.setBackend("wasm")).toBe(true);
     // Leave non-zero values in freed heap memory, where the kernel's output may be placed.
     const size = shape.reduce((a, b) => a * b);
     tf.dispose(Array.from({ length: 6 }, (_, i) => tf.fill([size], 7 + i)));
     const input = tf.tensor4d(x, shape as [number, number, number, number]);
     const grad = tf.tensor4d(dy, [shape[0], Math.floor(shape[1] / 2), Math.floor(shape[2] / 2), shape[3]]);
-    const dx = tf
-      .engine()
-      .runKernel("MaxPoolGrad", { dy: grad, input, output: tf.maxPool(input, 2, 2, "valid") }, { filterSize: 2, strides: 2, pad: "valid" }) as tf.Tensor;
+    // The pool's output, as tfjs's gradient passes it (shifted: an output that is not this input's).
+    const output = tf.tidy(() => tf.maxPool(input, 2, 2, "valid").add(outputOffset));
+    const dx = tf.engine().runKernel("MaxPoolGrad", { dy: grad, input, output }, { filterSize: 2, strides: 2, pad: "valid" }) as tf.Tensor;
     const values = (await dx.data()) as Float32Array;
-    tf.dispose([input, grad, dx]);
+    tf.dispose([input, grad, output, dx]);
     return values;
   }
 
@@ -90,5 +90,12 @@ describe("MaxPoolGrad on wasm, 2x2 windows", () => {
     const got = await maxPoolGradOnWasm(x, dy, shape);
     expect(Array.from(got)).toEqual(Array.from(reference(x, dy, shape)));
     expect([got[1], got[3], got[13], got[15]]).toEqual([0, 0, 0, 0]);
+  });
+
+  it("takes every window by value when the given output holds none of its values", async () => {
+    const shape = [2, 4, 4, 3];
+    const x = Float32Array.from(randomValues(shape, 12), (v) => Math.round(v * 2));
+    const dy = Float32Array.from(randomValues([2, 2, 2, 3], 13));
+    expect(Array.from(await maxPoolGradOnWasm(x, dy, shape, 1000))).toEqual(Array.from(reference(x, dy, shape)));
   });
 });
