@@ -9,13 +9,14 @@
  * training cases also carry cpuSeconds and imagesPerCpuSecond (process CPU time, all threads).
  * Other parts of the project add their cases through `scripts/bench/*.ts` modules.
  *
- * --profile: instead, per backend and model, one training step of `train()` (batch 64) under
+ * --profile: instead, per backend and model, training steps of `train()` (batch 64) under
  * tf.profile, for the fast step and for tfjs's stock trainOnBatch: step time, tfjs kernels per
  * step and the top 10 kernels by time. Cases have phase "train-step-profile" and the fields
- * `kernelsPerStep`, `kernelMs` ({ kernel name: ms per step }, top 10), `kernelCounts`
- * ({ kernel name: calls per step }, all), `step` ("graph" | "tape" | "stock") and `milliseconds`
- * (one unprofiled step). The pure-JS cpu backend profiles the ResNet at batch 8 (kernel counts do
- * not depend on the batch size) and leaves its step time out.
+ * `kernelsPerStep`, `kernelMs` ({ kernel name: ms per step, the median over `profiledSteps`
+ * profiled steps }, top 10), `kernelCounts` ({ kernel name: calls per step }, all), `step`
+ * ("graph" | "tape" | "stock") and `milliseconds` (the mean of `timedSteps` unprofiled steps):
+ * 15 of each on wasm and webgpu (3 with --quick). The pure-JS cpu backend profiles one step, the
+ * ResNet at batch 8 (kernel counts do not depend on the batch size), and leaves its step time out.
  */
 import os from "node:os";
 import { existsSync } from "node:fs";
@@ -141,7 +142,7 @@ async function benchInfer(rowId: string, backend: string, images: number): Promi
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Kernel-level profile cases of one backend (see --profile in the header). */
-async function benchProfile(backend: string): Promise<BenchCase[]> {
+async function benchProfile(backend: string, quick: boolean): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
   for (const rowId of MODELS) {
     const slowCpu = backend === "cpu" && rowId.startsWith("resnet");
@@ -150,7 +151,8 @@ async function benchProfile(backend: string): Promise<BenchCase[]> {
       const model = buildModel(configFromRowId(rowId), 1);
       const batchSize = slowCpu ? 8 : 64;
       const before = tf.memory().numTensors;
-      const p = await profileTrainStep(model, { batchSize, mode, timedSteps: slowCpu ? 0 : backend === "cpu" ? 1 : 3 });
+      const steps = backend === "cpu" ? 1 : quick ? 3 : 15;
+      const p = await profileTrainStep(model, { batchSize, mode, profiledSteps: steps, timedSteps: slowCpu ? 0 : steps });
       model.dispose();
       const top = p.kernels.slice(0, 10);
       cases.push({
@@ -164,6 +166,8 @@ async function benchProfile(backend: string): Promise<BenchCase[]> {
         kernelMs: Object.fromEntries(top.map((k) => [k.name, round(k.ms)])),
         kernelCounts: Object.fromEntries(p.kernels.map((k) => [k.name, k.count])),
         leakedTensors: tf.memory().numTensors - before,
+        profiledSteps: steps,
+        timedSteps: slowCpu ? 0 : steps,
         note: `${p.kind} step, ${p.kernelsPerStep} kernels/step${slowCpu ? "; batch 8, step time not measured on cpu" : ""}`,
       });
     }
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
   if (profile) {
     for (const backend of backends) {
       await start(backend);
-      cases.push(...(await benchProfile(backend)));
+      cases.push(...(await benchProfile(backend, quick)));
     }
   } else if (existsSync(`${dataDir}/manifest.json`)) {
     const t0 = performance.now();

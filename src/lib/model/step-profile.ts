@@ -2,19 +2,27 @@
  * Profiles one training step as `train()` runs it: the step of ./train-step.ts plus the device-side
  * loss/accuracy sums of ./device-totals.ts, on random inputs. Counts the tfjs kernels per step
  * (deterministic for a model, a step kind and a backend: it does not depend on the hardware or the
- * batch size), totals `tf.profile`'s kernel times by kernel name, and times a few unprofiled steps.
+ * batch size), totals `tf.profile`'s kernel times by kernel name (the median over the profiled
+ * steps, so one step disturbed by another process does not decide), and times a few unprofiled steps.
  * Used by `npm run bench -- --profile` and by the kernel-count tests.
  */
 import * as tf from "@tensorflow/tfjs";
 import { createTrainStep, type TrainStepKind } from "./train-step.ts";
 import { DeviceTotals } from "./device-totals.ts";
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 /** One kernel name's share of a profiled step. */
 export interface KernelShare {
   name: string;
   /** Calls in one step. */
   count: number;
-  /** Sum of tf.profile's kernelTimeMs over those calls, milliseconds. */
+  /** Sum of tf.profile's kernelTimeMs over those calls, milliseconds (median over the profiled steps). */
   ms: number;
 }
 
@@ -36,7 +44,9 @@ export interface StepProfileOptions {
   batchSize?: number;
   /** "fast" (default) or "stock" (trainOnBatch), as in TrainOptions.step. */
   mode?: "fast" | "stock";
-  /** Unprofiled steps timed after the profiled one (default 3; 0 skips timing). */
+  /** Steps run under tf.profile after the warm-up (default 1); kernel times are their medians. */
+  profiledSteps?: number;
+  /** Unprofiled steps timed after the profiled ones (default 3; 0 skips timing). */
   timedSteps?: number;
   /** Input shape of one image (default [28, 28, 1]). */
   imageShape?: number[];
@@ -45,7 +55,7 @@ export interface StepProfileOptions {
 }
 
 /**
- * Runs one warm-up step, one profiled step and `timedSteps` timed steps of `model` (which is
+ * Runs one warm-up step, `profiledSteps` profiled steps and `timedSteps` timed steps of `model` (which is
  * trained by them: pass a throwaway model). Leaves `tf.memory().numTensors` where it found it.
  */
 export async function profileTrainStep(model: tf.LayersModel, options: StepProfileOptions = {}): Promise<StepProfile> {
@@ -65,18 +75,26 @@ export async function profileTrainStep(model: tf.LayersModel, options: StepProfi
     // Warm-up: Adam's moments, shader compilation, XNNPACK set-up; the first totals need no Add.
     totals.add(await step.run(xs, ys, labels), batchSize);
     await totals.settle();
-    const info = await tf.profile(async () => {
-      totals.add(await step.run(xs, ys, labels), batchSize);
-    });
-    await totals.settle();
-    const byName = new Map<string, KernelShare>();
-    for (const k of info.kernels) {
-      const share = byName.get(k.name) ?? { name: k.name, count: 0, ms: 0 };
-      share.count++;
-      share.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-      byName.set(k.name, share);
+    const profiledSteps = Math.max(1, options.profiledSteps ?? 1);
+    const timesByName = new Map<string, number[]>();
+    let counts = new Map<string, number>();
+    let kernelsPerStep = 0;
+    for (let i = 0; i < profiledSteps; i++) {
+      const info = await tf.profile(async () => {
+        totals.add(await step.run(xs, ys, labels), batchSize);
+      });
+      await totals.settle();
+      kernelsPerStep = info.kernels.length;
+      const stepMs = new Map<string, number>();
+      counts = new Map();
+      for (const k of info.kernels) {
+        counts.set(k.name, (counts.get(k.name) ?? 0) + 1);
+        stepMs.set(k.name, (stepMs.get(k.name) ?? 0) + (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0));
+      }
+      for (const [name, ms] of stepMs) timesByName.set(name, [...(timesByName.get(name) ?? []), ms]);
     }
-    const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms || b.count - a.count);
+    const kernels: KernelShare[] = [...counts].map(([name, count]) => ({ name, count, ms: median(timesByName.get(name) ?? [0]) }));
+    kernels.sort((a, b) => b.ms - a.ms || b.count - a.count);
     let stepMs: number | null = null;
     if (timedSteps > 0) {
       const t0 = performance.now();
@@ -84,7 +102,7 @@ export async function profileTrainStep(model: tf.LayersModel, options: StepProfi
       await totals.settle();
       stepMs = (performance.now() - t0) / timedSteps;
     }
-    return { kind: step.kind, kernelsPerStep: info.kernels.length, kernels, stepMs, batchSize };
+    return { kind: step.kind, kernelsPerStep, kernels, stepMs, batchSize };
   } finally {
     await totals.close();
     step.dispose();

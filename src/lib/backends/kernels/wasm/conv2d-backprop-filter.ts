@@ -50,12 +50,28 @@ function backpropFilterConv(backend: BackendWasm, x: TensorInfo, dy: TensorInfo,
 }
 
 /**
+ * dy [pixels, C] to dy^T [1, C, pixels], by whichever is faster for C: the stock Transpose kernel
+ * up to 32 channels (about 1 ms for CNN 32-64-3-64's first layer, [43264, 32], against 2.4 in
+ * JavaScript), JavaScript beyond (the stock kernel takes 27 ms for the ResNet stem's [50176, 64],
+ * JavaScript about 4). Both serial; a copy, so either gives the same values.
+ */
+function transposePixelsAndChannels(backend: BackendWasm, dy: TensorInfo, pixels: number, channels: number): TensorInfo {
+  if (channels <= 32) {
+    const t = transpose(backend, { ...dy, shape: [pixels, channels] }, [1, 0]);
+    return { ...t, shape: [1, channels, pixels] };
+  }
+  const dyT = backend.makeOutput([1, channels, pixels], "float32");
+  transposeInto(backend.typedArrayFromHeap(dy) as Float32Array, backend.typedArrayFromHeap(dyT) as Float32Array, pixels, channels);
+  return dyT;
+}
+
+/**
  * The same gradient as a matrix product, for few input channels: the convolution above then has
  * only kh*kw*Cin output pixels and runs XNNPACK far below its speed. dW^T [Cout, kh*kw*Cin] is
  * dy^T [Cout, N*Ho*Wo] times the patches [N*Ho*Wo, kh*kw*Cin]. The patch matrix is the operand
  * XNNPACK repacks on every call (at ~14 ns per element when it is laid out [K, N]), so it is
- * kept the small one. dy^T is made in JavaScript: the stock Transpose takes 27 ms for the
- * ResNet stem's [50176, 64] (against 1 ms for the CNN's [43264, 32]), this ~4 ms for either.
+ * kept the small one. The patches come from XNNPACK (a convolution, on every thread), dy^T from
+ * transposePixelsAndChannels.
  */
 function backpropFilterMatMul(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, pads: Pads): TensorInfo {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
@@ -69,8 +85,7 @@ function backpropFilterMatMul(backend: BackendWasm, x: TensorInfo, dy: TensorInf
   for (let t = 0; t < taps; t++) e[t * taps + t] = 1;
   const patches = convolve(backend, x, oneHot, pads);
   dispose(backend, oneHot);
-  const dyT = backend.makeOutput([1, outChannels, pixels], "float32");
-  transposeInto(backend.typedArrayFromHeap(dy) as Float32Array, backend.typedArrayFromHeap(dyT) as Float32Array, pixels, outChannels);
+  const dyT = transposePixelsAndChannels(backend, dy, pixels, outChannels);
   const gradT = runKernel(BatchMatMul, {
     inputs: { a: dyT, b: { ...patches, shape: [1, pixels, taps] } },
     backend,

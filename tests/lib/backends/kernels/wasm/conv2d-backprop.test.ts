@@ -10,6 +10,13 @@ describe("conv2d gradients on wasm match the cpu backend", () => {
   const cases: { name: string; x: number[]; w: number[]; strides: number; pad: Pad }[] = [
     { name: "28x28x1 -> 32, k3 valid (matrix-product filter gradient)", x: [4, 28, 28, 1], w: [3, 3, 1, 32], strides: 1, pad: "valid" },
     { name: "28x28x1 -> 32, k3 same", x: [4, 28, 28, 1], w: [3, 3, 1, 32], strides: 1, pad: "same" },
+    {
+      name: "28x28x1 -> 64, k3 same (the ResNet stem: dy transposed in JavaScript beyond 32 channels)",
+      x: [2, 28, 28, 1],
+      w: [3, 3, 1, 64],
+      strides: 1,
+      pad: "same",
+    },
     { name: "13x13x32 -> 64, k5 valid", x: [2, 13, 13, 32], w: [5, 5, 32, 64], strides: 1, pad: "valid" },
     { name: "14x14x64 -> 64, k3 same", x: [2, 14, 14, 64], w: [3, 3, 64, 64], strides: 1, pad: "same" },
     { name: "even kernel 2, same (pads 0 above, 1 below)", x: [3, 9, 9, 3], w: [2, 2, 3, 5], strides: 1, pad: "same" },
