@@ -3,10 +3,11 @@
  * one file per kernel beside this one, shared helpers in ./shared.ts.
  *
  * tfjs-backend-wasm 4.22 ships no `Conv2DBackpropFilter` at all, and its `Conv2DBackpropInput` is
- * a plain loop nest (~2.6 GFLOP/s). Both gradients of a stride-1 convolution are themselves
- * stride-1 convolutions, so they are rewritten onto the backend's own XNNPACK-backed `Conv2D`
- * kernel plus layout changes; shapes the rewrite does not cover (stride > 1, NCHW, pads it cannot
- * express) take a slower but correct path. Profiling a training step then showed several other
+ * a plain loop nest (~2.6 GFLOP/s). The input gradient of a stride-1 convolution is itself a
+ * stride-1 convolution, and its filter gradient a matrix product of the input's patches by dy, so
+ * they are rewritten onto the backend's own XNNPACK-backed `Conv2D` and `BatchMatMul` kernels plus
+ * layout changes; shapes the rewrite does not cover (stride > 1, NCHW, pads it cannot express)
+ * take a slower but correct path. Profiling a training step then showed several other
  * stock kernels costing more than the convolutions (MaxPoolGrad, Tile, Sum/Mean over the batch
  * axes, transposed BatchMatMul, copying Identity, FusedBatchNorm); those are replaced as well.
  */
@@ -46,7 +47,7 @@ const BUILDING_BLOCKS = [AvgPool, BatchMatMul, Conv2D, Transpose];
 /**
  * Makes tfjs's `wasm` backend able to train conv nets, and fast at it. Registers for 'wasm':
  * - `Conv2DBackpropFilter` (absent from tfjs-backend-wasm): x [N,H,W,Cin] and dy [N,Ho,Wo,Cout]
- *   to dW [kh,kw,Cin,Cout], as one XNNPACK convolution for NHWC, stride 1 ('same', 'valid' or
+ *   to dW [kh,kw,Cin,Cout], as one XNNPACK matrix product for NHWC, stride 1 ('same', 'valid' or
  *   explicit pads, odd or even kernels), by direct summation otherwise (stride > 1, NCHW).
  * - `Conv2DBackpropInput`: dy [N,Ho,Wo,Cout] and W [kh,kw,Cin,Cout] to dx [N,H,W,Cin], as one
  *   XNNPACK convolution in the same stride-1 cases, the stock kernel otherwise.

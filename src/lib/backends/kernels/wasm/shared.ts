@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the wasm kernels in this folder: calling other wasm kernels, the stride-1
- * convolution both conv gradients are rewritten onto, and the forward convolution's geometry.
+ * convolution the conv gradients are rewritten onto, and the forward convolution's geometry.
  *
  * Kernels here read and write the wasm heap through typed-array views (`typedArrayFromHeap`),
  * taken only after the last allocation of the kernel, since growing the wasm memory detaches

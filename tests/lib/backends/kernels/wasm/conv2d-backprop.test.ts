@@ -34,6 +34,7 @@ describe("conv2d gradients on wasm match the cpu backend", () => {
       ],
     },
     { name: "1 channel, k5 same on an odd, non-square size (matrix-product dx and dW)", x: [3, 11, 13, 1], w: [5, 5, 1, 8], strides: 1, pad: "same" },
+    { name: "1 channel, k7 same (49 taps: the patch-matrix product with one input channel)", x: [2, 12, 10, 1], w: [7, 7, 1, 4], strides: 1, pad: "same" },
     {
       name: "2 channels, k4 explicit asymmetric pads (matrix-product dx and dW, 32 taps)",
       x: [2, 9, 8, 2],
