@@ -6,7 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import type { EpochRecord } from "../study/schema.ts";
 import { hyperparameterValue, type Hyperparameter, type TuningRow } from "../study/tuning-rows.ts";
-import { formatAsPercent, formatLoss, formatPercent } from "../format.ts";
+import { formatAsPercent, formatCount, formatLoss, formatPercent } from "../format.ts";
 import { PROVENANCE_SHORT, protocolRunLabel } from "../site.ts";
 import { CHART_FONT_SIZE, CHART_MAX_WIDTH } from "./chart-style.ts";
 
@@ -285,7 +285,7 @@ export function confusionMatrixChart(matrix: readonly (readonly number[])[], cla
         y: "actual",
         fill: "share",
         inset: 0.5,
-        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${d.count} (${formatPercent(d.share, 1)} of ${d.actual})`,
+        title: (d: ConfusionCell) => `True ${d.actual}, predicted ${d.predicted}: ${formatCount(d.count)} (${formatPercent(d.share, 1)} of ${d.actual})`,
       }),
       Plot.text(cells, {
         x: "predicted",

@@ -106,6 +106,18 @@ describe("chart data", () => {
     expect(cells.find((c) => c.actual === "Shirt" && c.predicted === "Coat")?.share).toBeCloseTo(0.15);
     expect(cells.filter((c) => c.actual === "Coat").reduce((s, c) => s + c.share, 0)).toBeCloseTo(1);
   });
+  it("writes a cell's count in its tooltip with a thousands separator", () => {
+    const svg = renderChart(
+      confusionMatrixChart(
+        [
+          [1200, 3],
+          [4, 990],
+        ],
+        ["Shirt", "Coat"],
+      ),
+    );
+    expect(svg).toContain("True Shirt, predicted Shirt: 1,200 (");
+  });
   it("rejects a confusion matrix that does not match the class names", () => {
     expect(() =>
       confusionCells(
