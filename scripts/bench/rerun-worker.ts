@@ -24,6 +24,7 @@ import type { BenchCase } from "../bench.ts";
 import { startServer, type RunningServer } from "../serve.ts";
 import { PROTOCOL_PRESETS } from "../../src/lib/study/study.ts";
 import { MAX_WASM_THREADS } from "../../src/lib/backends/thread-count.ts";
+import { median } from "../../src/lib/study/statistics.ts";
 
 /** Name of this bench module (`npm run bench -- --only rerun-worker`). */
 export const name = "rerun-worker";
@@ -58,10 +59,6 @@ function serve(): Promise<RunningServer> {
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Measure the worker overhead on each browser backend among `backends` (wasm by default). */

@@ -9,13 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createTrainStep, type TrainStepKind } from "./train-step.ts";
 import { DeviceTotals } from "./device-totals.ts";
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+import { median } from "../study/statistics.ts";
 
 /** One kernel name's share of a profiled step. */
 export interface KernelShare {

@@ -1,5 +1,5 @@
 /**
- * Small, exact statistics for comparing runs: mean, sample standard deviation, the 95% Student-t
+ * Small, exact statistics for comparing runs: mean, median, sample standard deviation, the 95% Student-t
  * interval of a mean, McNemar's exact test and a seeded paired bootstrap on per-image correctness.
  * Pure functions over plain arrays; no tfjs, no DOM.
  */
@@ -14,6 +14,17 @@ export function mean(values: readonly number[]): number {
   let sum = 0;
   for (const v of values) sum += v;
   return sum / values.length;
+}
+
+/**
+ * The middle value, or the mean of the two middle ones for an even count.
+ * @throws Error on an empty list
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error("median of no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**

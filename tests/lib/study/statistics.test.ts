@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { correctness, mcnemarExactP, mcnemarTest, mean, sampleStandardDeviation, summarise, tQuantile975 } from "../../../src/lib/study/statistics.ts";
+import { correctness, mcnemarExactP, mcnemarTest, mean, median, sampleStandardDeviation, summarise, tQuantile975 } from "../../../src/lib/study/statistics.ts";
+
+describe("median", () => {
+  it("takes the middle value, or the mean of the two middle ones, whatever the order", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(() => median([])).toThrow(/no values/);
+  });
+});
 
 describe("mean and sample standard deviation", () => {
   it("computes them by hand-checkable cases", () => {
