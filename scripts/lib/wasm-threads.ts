@@ -11,8 +11,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import { BackendWasm, setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { sharedWasmMemory, startKernelHelpers, type HelperPort } from "../../src/lib/backends/kernels/wasm/helper-threads.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -70,11 +72,22 @@ export function registerThreadedWasm(threads: number): void {
           dispose: module.cwrap("dispose", null, []),
         };
         setThreadsCount(threads);
-        return new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+        const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+        // The JavaScript kernels' loops get the other threads too (helper-threads.ts).
+        const memory = sharedWasmMemory(backend);
+        if (memory !== undefined) startKernelHelpers(memory, threads - 1, spawnNodeHelper);
+        return backend;
       } finally {
         os.cpus = cpus;
       }
     },
     2,
   );
+}
+
+/** One kernel helper thread (kernel-helper-thread.ts); it does not keep Node alive. */
+function spawnNodeHelper(): HelperPort {
+  const worker = new Worker(new URL("./kernel-helper-thread.ts", import.meta.url));
+  worker.unref();
+  return worker;
 }

@@ -4,12 +4,14 @@
  * then trains on more than one thread when the browser has more than one core; with service
  * workers blocked the page is not isolated and the rerun trains on one thread as before. Each run
  * is held at the dataset download (a gated request) until the test has looked at it, so nothing
- * depends on the machine's speed. At the root and under /fashion-mnist/.
+ * depends on the machine's speed. At the root and under /fashion-mnist/. On several threads the
+ * trainer also starts helper workers for its JavaScript kernels; on one, none.
  */
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations, describeViolations } from "./axe.ts";
 import { launchBrowser, servedSites } from "./browser.ts";
+import { MAX_HELPERS } from "../../src/lib/backends/kernels/wasm/helper-threads.ts";
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -89,6 +91,8 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       expect(sw.scope).toBe(site.url);
       expect(sw.script).toBe(`${site.url}coi-serviceworker.js`);
 
+      const workers: string[] = [];
+      page.on("worker", (worker) => workers.push(worker.url()));
       const gate = await gateDataset(context);
       await startSmokeRun(page);
       await gate.requested;
@@ -109,6 +113,8 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(await panel.textContent()).toContain(`on WebAssembly, ${threads} thread${threads === 1 ? "" : "s"}.`);
       expect(await longTasks()).toEqual([]);
+      // On several threads the trainer started helpers for its JavaScript kernels (kernels/wasm/helper-threads.ts).
+      expect(workers.filter((u) => u.includes("kernel-helper")).length).toBe(Math.min(MAX_HELPERS, threads - 1));
       expect(errors).toEqual([]);
       // The finished panel, its live charts drawn, passes axe-core too.
       expect(describeViolations("finished panel", await axeViolations(page))).toEqual([]);
@@ -123,6 +129,8 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       await page.goto(url);
       await page.locator("h1").textContent();
       expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(false);
+      const workers: string[] = [];
+      page.on("worker", (worker) => workers.push(worker.url()));
       const gate = await gateDataset(context);
       await startSmokeRun(page);
       await gate.requested;
@@ -133,6 +141,8 @@ describe.each(servedSites().filter((s) => s.name === "root" || s.name === "subpa
       );
       gate.release();
       await expect.poll(() => panel.getAttribute("data-state"), { timeout: 240_000, interval: 500 }).toBe("finished");
+      // One thread, no shared memory: no kernel helpers.
+      expect(workers.filter((u) => u.includes("kernel-helper"))).toEqual([]);
       expect(errors).toEqual([]);
     },
   );

@@ -1,11 +1,12 @@
 /**
  * Child process of tests/scripts/wasm-threads.test.ts: three fast training steps of a small CNN and
  * a small ResNet on the wasm backend with `argv[2]` XNNPACK threads (1: tfjs's own Node backend;
- * 2 or more: scripts/lib/wasm-threads.ts), printed as one JSON line.
+ * 2 or more: scripts/lib/wasm-threads.ts, with its kernel helpers), printed as one JSON line.
  */
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { registerThreadedWasm } from "../../scripts/lib/wasm-threads.ts";
+import { readyKernelHelpers } from "../../src/lib/backends/kernels/wasm/helper-threads.ts";
 import { describeBackend, useBackend } from "../../src/lib/backends/use-backend.ts";
 import { buildModel } from "../../src/lib/model/builders.ts";
 import { createTrainStep } from "../../src/lib/model/train-step.ts";
@@ -13,6 +14,8 @@ import { createTrainStep } from "../../src/lib/model/train-step.ts";
 const threads = Number(process.argv[2]);
 if (threads > 1) registerThreadedWasm(threads);
 await useBackend("wasm");
+// With threads, the kernel helpers (helper-threads.ts) start beside the backend: wait for them, so the steps use them.
+for (let i = 0; threads > 1 && readyKernelHelpers() < threads - 1 && i < 1000; i++) await new Promise((r) => setTimeout(r, 10));
 const out: Record<string, unknown> = { threads: getThreadsCount(), description: describeBackend() };
 for (const config of [
   { family: "cnn", conv1: 16, conv2: 32, kernel: 3, dense: 32 },

@@ -10,19 +10,22 @@ function steps(threads: number) {
   const line = run.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as {
     threads: number;
-    description: { threads?: boolean };
+    description: { threads?: boolean; kernelHelpers?: number };
     cnn: { losses: number[]; leaked: number };
     resnet: { losses: number[]; leaked: number };
   };
 }
 
 describe("threaded wasm in Node", () => {
-  it("runs tfjs-backend-wasm's threaded build on the threads asked for, with this project's kernels, to the same losses", () => {
+  it("runs tfjs-backend-wasm's threaded build on the threads asked for, with this project's kernels and their helper threads, to the same losses", () => {
     const one = steps(1);
     const two = steps(2);
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(two.description.threads).toBe(true);
+    // The JavaScript kernels' loops are shared with a helper thread (helper-threads.ts), to the same bits.
+    expect(two.description.kernelHelpers).toBe(1);
+    expect(one.description.kernelHelpers).toBeUndefined();
     for (const family of ["cnn", "resnet"] as const) {
       expect(two[family].leaked).toBe(0);
       expect(two[family].losses).toHaveLength(3);

@@ -5,6 +5,7 @@
  * runs on whichever backend it finds next; `useBackend` turns that into an error instead.
  */
 import * as tf from "@tensorflow/tfjs";
+import { readyKernelHelpers } from "./kernels/wasm/helper-threads.ts";
 import { registerWasmGradientKernels } from "./kernels/wasm/register.ts";
 import { BACKEND_NAMES, isBackendName, type BackendName } from "./names.ts";
 import { THREADED_WASM_SCRIPT, withServedThreadScript } from "./threaded-wasm-script.ts";
@@ -38,6 +39,11 @@ export type BackendDescription = {
   threads?: boolean;
   /** wasm only: XNNPACK threads of the running backend (1 on the single-threaded builds). */
   wasmThreads?: number;
+  /**
+   * wasm only, when helpers were started: the helper threads ready to share this project's
+   * JavaScript kernels (kernels/wasm/helper-threads.ts).
+   */
+  kernelHelpers?: number;
 };
 
 /** Registers the backend `name` with tfjs if it is not part of the `@tensorflow/tfjs` bundle. */
@@ -183,6 +189,8 @@ export function describeBackend(): BackendDescription {
     if (simd !== undefined && threads !== undefined) description.threads = simd && threads;
     const count = runningWasmThreads();
     if (count !== undefined) description.wasmThreads = count;
+    const helpers = readyKernelHelpers();
+    if (helpers > 0) description.kernelHelpers = helpers;
   }
   return description;
 }

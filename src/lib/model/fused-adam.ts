@@ -12,7 +12,8 @@ import { saveTensors, toTensor, type SavedTensor } from "./saved-tensors.ts";
 
 /** A tensor with its variable's name, as tfjs optimisers take gradients ({ name, tensor }). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
-import { FUSED_ADAM, registerOnce, type FusedAdamAttrs } from "../backends/kernels/fused-adam-op.ts";
+import { FUSED_ADAM, type FusedAdamAttrs } from "../backends/kernels/fused-adam-op.ts";
+import { registerOnce } from "../backends/kernels/replace-kernel.ts";
 import { fusedAdamCpuConfig } from "../backends/kernels/cpu/fused-adam.ts";
 import { fusedAdamWasmConfig } from "../backends/kernels/wasm/fused-adam.ts";
 import { fusedAdamWebGpuConfig } from "../backends/kernels/webgpu/fused-adam.ts";

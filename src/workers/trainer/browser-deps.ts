@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { wasmThreadCount } from "../../lib/backends/thread-count.ts";
 import { describeBackend, startPlannedBackend } from "../../lib/backends/use-backend.ts";
 import { probeBackends } from "../../lib/backends/probe.ts";
+import { sharedWasmMemory, startKernelHelpers, stopKernelHelpers } from "../../lib/backends/kernels/wasm/helper-threads.ts";
 import { loadServedDataset } from "./served-dataset.ts";
 import type { TrainerDeps } from "./api.ts";
 
@@ -18,6 +19,7 @@ export function createBrowserTrainerDeps(): TrainerDeps {
       // wasm on every core but one when the page is cross-origin isolated (thread-count.ts), else one.
       const wasmThreads = config.wasmThreads ?? wasmThreadCount({ isolated: globalThis.crossOriginIsolated, cores: globalThis.navigator?.hardwareConcurrency });
       await startPlannedBackend(name, { wasmPaths: config.wasmPaths, wasmThreads });
+      if (name === "wasm") startHelpers(describeBackend().wasmThreads ?? 1);
     },
     wasmThreads: () => describeBackend().wasmThreads,
     crossOriginIsolated: () => globalThis.crossOriginIsolated === true,
@@ -33,4 +35,18 @@ export function createBrowserTrainerDeps(): TrainerDeps {
       return gl?.isContextLost() ?? false;
     },
   };
+}
+
+/**
+ * With wasm on several threads, the JavaScript kernels' loops get helper workers beside XNNPACK's
+ * (one fewer than the threads; kernels/wasm/helper-threads.ts); on one thread, none.
+ */
+function startHelpers(threads: number): void {
+  const memory = sharedWasmMemory(tf.backend());
+  if (memory === undefined || threads < 2) {
+    stopKernelHelpers();
+    return;
+  }
+  const spawn = () => new Worker(new URL("../kernel-helper/kernel-helper.worker.ts", import.meta.url), { type: "module", name: "fashion-mnist-kernel-helper" });
+  startKernelHelpers(memory, threads - 1, spawn);
 }

@@ -11,11 +11,11 @@
  *   w' = (m'/c1) / (sqrt(v'/c2) + eps) * (-lr) + w,   c1 = 1 - b1^t, c2 = 1 - b2^t
  * (the bias corrections c1, c2 come as attributes, computed by the optimiser in float32 as tfjs does).
  *
+ * No tfjs import: the wasm kernel's helper threads run `fusedAdamLoop` (./wasm/heap-jobs.ts).
+ *
  * Implementations: ./cpu/fused-adam.ts, ./wasm/fused-adam.ts, ./webgpu/fused-adam.ts; other
  * backends (webgl) take the stock-op fallback of src/lib/model/fused-adam.ts.
  */
-import { getKernel, registerKernel, type KernelConfig } from "@tensorflow/tfjs-core";
-
 /** Kernel name registered with tfjs. */
 export const FUSED_ADAM = "FusedAdam";
 
@@ -60,14 +60,24 @@ export function fusedAdamConstants(attrs: FusedAdamAttrs): FusedAdamConstants {
 }
 
 /**
- * The Adam step as a plain loop over typed arrays (the cpu and wasm kernels share it).
+ * The Adam step as a plain loop over typed arrays (the cpu and wasm kernels share it), over the
+ * elements [lo, hi) (all by default; the wasm kernel splits a large variable between threads).
  * @param w variable [S]; g gradient [S]; mv moments [2S]; outW [S] and outMv [2S] receive the results
  *   (they may not alias the inputs).
  */
-export function fusedAdamLoop(w: Float32Array, g: Float32Array, mv: Float32Array, outW: Float32Array, outMv: Float32Array, k: FusedAdamConstants): void {
+export function fusedAdamLoop(
+  w: Float32Array,
+  g: Float32Array,
+  mv: Float32Array,
+  outW: Float32Array,
+  outMv: Float32Array,
+  k: FusedAdamConstants,
+  lo = 0,
+  hi = w.length,
+): void {
   const f = Math.fround;
   const size = w.length;
-  for (let i = 0; i < size; i++) {
+  for (let i = lo; i < hi; i++) {
     const gi = g[i];
     const m = f(f(mv[i] * k.b1) + f(gi * k.oneMinusB1));
     const v = f(f(mv[size + i] * k.b2) + f(f(gi * gi) * k.oneMinusB2));
@@ -96,9 +106,4 @@ export function checkFusedAdamShapes(
     throw new Error(`FusedAdam: moments must have shape [${2 * size}], got [${moments.shape}]`);
   }
   return size;
-}
-
-/** Registers `config` unless a kernel of that name is already registered for its backend. */
-export function registerOnce(config: KernelConfig): void {
-  if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
 }

@@ -1,6 +1,7 @@
 /**
  * Putting one of this project's kernels in place of a backend's stock kernel, once: shared by the
- * wasm and webgpu registers (./wasm/register.ts, ./webgpu/register.ts).
+ * wasm and webgpu registers (./wasm/register.ts, ./webgpu/register.ts); and registering a kernel
+ * tfjs has no stock version of (FusedAdam), once.
  */
 import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
@@ -48,4 +49,9 @@ export function replaceKernel({ backend, kernelName: name, make, required = true
   kernelFunc[OURS] = true;
   if (current !== undefined) unregisterKernel(name, backend);
   registerKernel({ kernelName: name, backendName: backend, setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc, kernelFunc });
+}
+
+/** Registers `config` unless a kernel of that name is already registered for its backend. */
+export function registerOnce(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
 }

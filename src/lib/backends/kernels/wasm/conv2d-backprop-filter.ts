@@ -8,27 +8,22 @@
 import { backend_util, BatchMatMul, Conv2DBackpropFilter } from "@tensorflow/tfjs-core";
 import type { Conv2DBackpropFilterAttrs, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { MIN_PART_ELEMENTS, runHeapJob } from "./helper-threads.ts";
 import { convolve, dispose, fastPathPads, forwardConvInfo, MATMUL_MAX_TAPS, runKernel, transpose, transposeInto } from "./shared.ts";
 import type { KernelArgs, Pads, Shape4, WasmKernel } from "./shared.ts";
 
 /**
- * x [N,H,W,C] to x^T [C,H,W,N] in JavaScript on the wasm heap: the stock Transpose kernel takes
- * ~5 ns per element for this permutation, which moves single floats, not rows.
+ * x [N,H,W,C] to x^T [C,H,W,N] in JavaScript on the wasm heap (./heap-jobs.ts), split between
+ * threads by pixels where helpers run: the stock Transpose kernel takes ~5 ns per element for this
+ * permutation, which moves single floats, not rows.
  */
 function transposeBatchAndChannels(backend: BackendWasm, x: TensorInfo): TensorInfo {
   const [n, h, w, c] = x.shape;
   const out = backend.makeOutput([c, h, w, n], x.dtype);
   const src = backend.typedArrayFromHeap(x) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  const pixels = h * w;
-  const srcBatchStride = pixels * c;
-  // Writes run contiguously along n; the reads of one pixel (n rows of c floats) stay in cache.
-  for (let p = 0; p < pixels; p++) {
-    for (let k = 0; k < c; k++) {
-      let o = (k * pixels + p) * n;
-      for (let b = 0, i = p * c + k; b < n; b++, i += srcBatchStride) dst[o++] = src[i];
-    }
-  }
+  const args = { src: src.byteOffset, dst: dst.byteOffset, batch: n, pixels: h * w, channels: c };
+  runHeapJob(dst.buffer, "transposeBatchAndChannels", args, h * w, Math.ceil(MIN_PART_ELEMENTS / (n * c)));
   return out;
 }
 
@@ -36,8 +31,8 @@ function transposeBatchAndChannels(backend: BackendWasm, x: TensorInfo): TensorI
  * dW[i,j,ci,co] = sum over y,x,n of xpad[n, y+i, x+j, ci] * dy[n, y, x, co], as one XNNPACK matrix
  * product: dW [kh*kw*Cin, Cout] = P^T [kh*kw*Cin, Ho*Wo*N] times dy^T [Ho*Wo*N, Cout]. The patch
  * matrix P^T[(i,j,ci), (y,x,n)] = x^T[ci, y+i-top, x+j-left, n] is copied in JavaScript from x^T
- * [Cin,H,W,N] in contiguous runs of up to Wo*N floats (zeros where the window hangs over the
- * padding); its rows are dW's layout, so nothing is transposed afterwards. Until 2026-12-07 this
+ * [Cin,H,W,N] (./heap-jobs.ts, `patchRows`; split between threads by rows where helpers run); its
+ * rows are dW's layout, so nothing is transposed afterwards. Until 2026-12-07 this
  * was a valid convolution of x^T by dy^T seen as an Ho x Wo filter, which sums in the same order
  * (y, x, n), so both give the same values bit for bit; the product is faster (ResNet 3x64's block
  * gradients 44.7 → 41.2 ms each, its whole step about 5% faster on one thread; the CNN's second
@@ -52,26 +47,21 @@ function backpropFilterProduct(backend: BackendWasm, x: TensorInfo, dy: TensorIn
   const patchesT = backend.makeOutput([1, taps, k], "float32");
   const src = backend.typedArrayFromHeap(xT) as Float32Array;
   const dst = backend.typedArrayFromHeap(patchesT) as Float32Array;
-  let o = 0;
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const x0 = Math.max(0, pads.left - j);
-      const x1 = Math.max(x0, Math.min(wo, w + pads.left - j));
-      for (let ci = 0; ci < cin; ci++) {
-        for (let y = 0; y < ho; y++, o += wo * n) {
-          const yi = y + i - pads.top;
-          if (yi < 0 || yi >= h) {
-            dst.fill(0, o, o + wo * n);
-            continue;
-          }
-          if (x0 > 0) dst.fill(0, o, o + x0 * n);
-          const start = ((ci * h + yi) * w + x0 + j - pads.left) * n;
-          dst.set(src.subarray(start, start + (x1 - x0) * n), o + x0 * n);
-          if (x1 < wo) dst.fill(0, o + x1 * n, o + wo * n);
-        }
-      }
-    }
-  }
+  const args = {
+    xT: src.byteOffset,
+    dst: dst.byteOffset,
+    batch: n,
+    height: h,
+    width: w,
+    inChannels: cin,
+    kh,
+    kw,
+    outHeight: ho,
+    outWidth: wo,
+    top: pads.top,
+    left: pads.left,
+  };
+  runHeapJob(dst.buffer, "patchRows", args, taps, Math.ceil(MIN_PART_ELEMENTS / k));
   dispose(backend, xT);
   const grad = runKernel(BatchMatMul, {
     inputs: { a: patchesT, b: { ...dyT, shape: [1, k, cout] } },
