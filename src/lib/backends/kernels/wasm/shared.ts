@@ -9,6 +9,8 @@
 import { backend_util, Conv2D, getKernel, Transpose } from "@tensorflow/tfjs-core";
 import type { Conv2DBackpropFilterAttrs, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { TRANSPOSE_BLOCK } from "./heap-jobs.ts";
+import { MIN_PART_ELEMENTS, runHeapJob } from "./helper-threads.ts";
 
 /** The tfjs backend every kernel here is registered for. */
 export const BACKEND = "wasm";
@@ -63,19 +65,13 @@ export function convolve(backend: BackendWasm, x: TensorInfo, filter: TensorInfo
 }
 
 /**
- * src [rows, cols] to dst [cols, rows], both row-major, in blocks of rows so that the reads of a
- * block stay in cache while each column's writes run contiguously (~2 ns per element; the stock
- * Transpose kernel takes ~8.5 for [50176, 64]).
+ * src [rows, cols] to dst [cols, rows], both row-major views of the wasm heap, in JavaScript
+ * (./heap-jobs.ts, `transposeRows`: ~2 ns per element, where the stock Transpose kernel takes ~8.5
+ * for [50176, 64]), split between threads by blocks of rows where helpers run.
  */
 export function transposeInto(src: Float32Array, dst: Float32Array, rows: number, cols: number): void {
-  const BLOCK = 64;
-  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-    const r1 = Math.min(rows, r0 + BLOCK);
-    for (let c = 0; c < cols; c++) {
-      let o = c * rows + r0;
-      for (let i = r0 * cols + c, r = r0; r < r1; r++, i += cols) dst[o++] = src[i];
-    }
-  }
+  const blocks = Math.ceil(rows / TRANSPOSE_BLOCK);
+  runHeapJob(dst.buffer, "transposeRows", { src: src.byteOffset, dst: dst.byteOffset, rows, cols }, blocks, MIN_PART_ELEMENTS / (TRANSPOSE_BLOCK * cols));
 }
 
 /** Frees the wasm buffers behind intermediate results. */

@@ -35,7 +35,7 @@ function heapLayout(heap: ArrayBufferLike): (sizes: number[], seed: number) => n
 }
 
 /**
- * Four jobs with their operands on `heap`, apart (inputs random, outputs random too: every element
+ * Six jobs with their operands on `heap`, apart (inputs random, outputs random too: every element
  * must be written); the same offsets on every heap.
  */
 function jobs(heap: ArrayBufferLike): { name: HeapJobName; args: HeapJobArgs<HeapJobName>; total: number; outputs: [number, number][] }[] {
@@ -58,6 +58,10 @@ function jobs(heap: ArrayBufferLike): { name: HeapJobName; args: HeapJobArgs<Hea
   const [cin, kh, kw, pho, pwo] = [3, 3, 3, 9, 8];
   const patches = layout([cin * h * w * n, kh * kw * cin * pho * pwo * n], 30);
   const adam = layout([1000, 1000, 2000, 1000, 2000], 40);
+  const rows = layout([97 * 7, 97 * 7], 50);
+  const norm = layout([97 * 7, 97 * 7, 3 * 7 * 2], 60);
+  // The batch norm's per-channel parameters are float64 (mean, offset, factor).
+  new Float64Array(heap, norm[2], 3 * 7).forEach((_, i, a) => (a[i] = Math.sin(i + 1) * 1.7));
   const k = fusedAdamConstants({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, biasCorrection1: 0.271, biasCorrection2: 0.003 });
   return [
     { name: "maxPoolGrad2x2", args: maxPool, total: n * ho, outputs: [[pool[3], n * h * w * c]] },
@@ -82,6 +86,8 @@ function jobs(heap: ArrayBufferLike): { name: HeapJobName; args: HeapJobArgs<Hea
         [adam[4], 2000],
       ],
     },
+    { name: "transposeRows", args: { src: rows[0], dst: rows[1], rows: 97, cols: 7 }, total: 2, outputs: [[rows[1], 97 * 7]] },
+    { name: "batchNormRows", args: { x: norm[0], out: norm[1], channelParams: norm[2], rows: 97, channels: 7 }, total: 97, outputs: [[norm[1], 97 * 7]] },
   ] as { name: HeapJobName; args: HeapJobArgs<HeapJobName>; total: number; outputs: [number, number][] }[];
 }
 
