@@ -102,7 +102,8 @@ export function sharedWasmMemory(backend: unknown): WebAssembly.Memory | undefin
  * jobs run without it.
  * @param memory the wasm backend's memory; must be shared (the threaded build's), else nothing starts
  * @param spawn starts one helper worker, whose entry calls `serveHeapJobs` with the message it gets
- * @returns the number of helpers started (0 when `memory` is not shared or `count` < 1)
+ * @returns the number of helpers started (0 when `memory` is not shared, `count` < 1, or `spawn`
+ *   throws at once; a throw stops the starting, never the caller)
  */
 export function startKernelHelpers(memory: WebAssembly.Memory, count: number, spawn: () => HelperPort): number {
   stopKernelHelpers();
@@ -112,12 +113,19 @@ export function startKernelHelpers(memory: WebAssembly.Memory, count: number, sp
   const started: Pool = { memory, ctl: new Int32Array(control, 0, CONTROL_INTS), args: new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS), ports: [] };
   Atomics.store(started.ctl, NEXT, CLOSED);
   for (let index = 0; index < wanted; index++) {
-    const port = spawn();
-    port.postMessage({ memory, control, index });
+    let port: HelperPort;
+    try {
+      port = spawn();
+      port.postMessage({ memory, control, index });
+    } catch {
+      // No worker here (a browser without nested workers, say): the helpers started so far serve.
+      break;
+    }
     started.ports.push(port);
   }
+  if (started.ports.length === 0) return 0;
   pool = started;
-  return wanted;
+  return started.ports.length;
 }
 
 /** Stops every helper (each leaves its loop and its worker is terminated); jobs then run in place. */

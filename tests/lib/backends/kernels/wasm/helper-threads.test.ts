@@ -191,6 +191,24 @@ describe("kernel helper threads", () => {
     expect(bits(memory.buffer, job.outputs[0])).toEqual(bits(reference, job.outputs[0]));
   });
 
+  it("start as many as can be spawned: a spawn that throws stops the starting, not the caller", async () => {
+    expect(
+      startKernelHelpers(sharedMemory(), 2, () => {
+        throw new Error("no nested workers here");
+      }),
+    ).toBe(0);
+    expect(readyKernelHelpers()).toBe(0);
+    let spawned = 0;
+    const once = spawnWith((s) => s);
+    expect(
+      startKernelHelpers(sharedMemory(), 3, () => {
+        if (spawned++ > 0) throw new Error("one worker only");
+        return once();
+      }),
+    ).toBe(1);
+    await untilReady(1);
+  });
+
   it("leave a heap they do not share to the calling thread", async () => {
     startKernelHelpers(
       sharedMemory(),
