@@ -18,12 +18,13 @@ type Family = ModelConfig["family"];
 
 /**
  * Training images per second of tfjs-backend-wasm on 1 and 2 XNNPACK threads with both cores idle,
- * each the mean of the two measurements in docs/wasm.md ("Measured", 2026-12-04, 2-core AMD EPYC,
- * batch 64), for the reference row of each family; inference likewise.
+ * each the median of five alternating measurements in docs/wasm.md ("Measured", 2026-12-07:
+ * today's kernels, 2 threads with their kernel helper thread; 2-core AMD EPYC, batch 64), for the
+ * reference row of each family; inference likewise.
  */
 export const WASM_BENCHMARK = {
-  cnn: { row: "cnn-32-64-3-64", train: { 1: (1178 + 1234) / 2, 2: (1460 + 1752) / 2 }, inference: { 1: (4985 + 5374) / 2, 2: (5720 + 6440) / 2 } },
-  resnet: { row: "resnet-3x64", train: { 1: (94.0 + 97.6) / 2, 2: (150.4 + 162.8) / 2 }, inference: { 1: (263 + 348) / 2, 2: (568 + 593) / 2 } },
+  cnn: { row: "cnn-32-64-3-64", train: { 1: 1136.5, 2: 1765.0 }, inference: { 1: 4917, 2: 6371 } },
+  resnet: { row: "resnet-3x64", train: { 1: 93.2, 2: 160.3 }, inference: { 1: 318, 2: 545 } },
 } as const;
 
 /**
