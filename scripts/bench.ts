@@ -34,6 +34,7 @@ import { writeFileAtomic } from "./lib/atomic-write.ts";
 import { readPreparedDataset } from "./lib/read-prepared.ts";
 import { installNodeWebGpu, type NodeWebGpuInfo } from "./lib/node-webgpu.ts";
 import { registerThreadedWasm } from "./lib/wasm-threads.ts";
+import { processCpuSeconds } from "./lib/node-env.ts";
 import type { BackendName } from "../src/lib/backends/use-backend.ts";
 
 /** One measured case of the benchmark report. */
@@ -91,10 +92,7 @@ async function benchTrain(rowId: string, backend: string, images: number, warmup
   const set = randomSet(images, 7);
   const times: { t: number; n: number; cpu: number }[] = [];
   const before = tf.memory().numTensors;
-  const cpuSeconds = () => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1e6;
-  };
+  const cpuSeconds = processCpuSeconds;
   await train(
     model,
     { train: set },

@@ -38,6 +38,8 @@ export const checkpointMetaSchema = z.object({
   backend: z.string(),
   startedAt: z.string(),
   seconds: z.number().nonnegative(),
+  /** Processor seconds of the run so far (absent when a piece went unmeasured, or in older checkpoints). */
+  cpuSeconds: z.number().nonnegative().optional(),
   epoch: z.number().int().positive(),
   history: z.array(epochRecordSchema),
   bestEpoch: z.number().int().nonnegative(),
@@ -79,6 +81,7 @@ export async function saveCheckpoint(dir: string, identity: CheckpointIdentity, 
     ...identity,
     startedAt: checkpoint.startedAt,
     seconds: checkpoint.seconds,
+    ...(checkpoint.cpuSeconds !== undefined ? { cpuSeconds: checkpoint.cpuSeconds } : {}),
     epoch: state.epoch,
     history: state.history,
     bestEpoch: state.bestEpoch,
@@ -137,7 +140,8 @@ export async function loadCheckpoint(dir: string, identity: CheckpointIdentity):
       optimizer: read(meta.optimizer),
       seconds: meta.trainSeconds,
     };
-    return { ok: true, checkpoint: { startedAt: meta.startedAt, seconds: meta.seconds, state } };
+    const cpuSeconds = meta.cpuSeconds !== undefined ? { cpuSeconds: meta.cpuSeconds } : {};
+    return { ok: true, checkpoint: { startedAt: meta.startedAt, seconds: meta.seconds, ...cpuSeconds, state } };
   } catch (error) {
     return { ok: false, reason: `unreadable (${(error as Error).message})` };
   }

@@ -22,3 +22,9 @@ export function nodeEnvironment(backend: string, gpu?: string, wasmThreads?: num
     ...(backend === "wasm" && wasmThreads !== undefined && wasmThreads > 1 ? { wasmThreads } : {}),
   };
 }
+
+/** Processor seconds this process has used so far, all its threads (wasm's pthreads and helpers) added. */
+export function processCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}

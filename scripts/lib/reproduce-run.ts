@@ -12,6 +12,7 @@ import { runRecordSchema, type RunRecord } from "../../src/lib/study/schema.ts";
 import { formatDuration, formatEta, formatLoss, formatPercent } from "../../src/lib/format.ts";
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { writeFileAtomic, writeFolderAtomic } from "./atomic-write.ts";
+import { processCpuSeconds } from "./node-env.ts";
 import { modelFolderName, type ReproduceTask } from "./reproduce-plan.ts";
 
 /** Everything a run needs besides its task. */
@@ -67,6 +68,7 @@ export async function runTask(task: ReproduceTask, ctx: RunContext): Promise<Run
     evaluateTrain: ctx.evaluateTrain,
     signal: ctx.signal,
     resume,
+    cpuClock: processCpuSeconds,
     onCheckpoint: async (checkpoint) => {
       await saveCheckpoint(task.checkpointPath, identity, checkpoint);
       ctx.log(`  checkpoint saved after epoch ${checkpoint.state.epoch}`);

@@ -10,7 +10,7 @@
  * idle machine is usually faster. The fastest record of a row is taken, being the least disturbed.
  */
 import { forwardMacsPerImage } from "../../src/lib/model/model-cost.ts";
-import type { LoadedRun } from "../../src/lib/study/runs.ts";
+import { cpuTimeIsIdleTime, idleTrainSeconds, type LoadedRun } from "../../src/lib/study/runs.ts";
 import type { ModelConfig, Protocol } from "../../src/lib/study/schema.ts";
 import { configFromRowId, rowId } from "../../src/lib/study/study.ts";
 
@@ -71,6 +71,8 @@ interface Timing {
   threads: number;
   batchSize: number;
   machine: string;
+  /** Whether training time is the record's processor time (a one-thread Node run that measured it). */
+  byCpu: boolean;
 }
 
 /** Images a run evaluates besides training: validation after each epoch, final validation and test, and train. */
@@ -78,11 +80,20 @@ function evaluatedImages(protocol: Protocol, epochs: number, evaluateTrain: bool
   return epochs * protocol.validationImages + protocol.validationImages + protocol.testImages + (evaluateTrain ? protocol.trainImages : 0);
 }
 
-/** A record's time per image on one thread, or null when it says too little (no epochs, no time). */
+/**
+ * A record's time per image on one thread, or null when it says too little (no epochs, no time).
+ * Training time is `idleTrainSeconds` (processor time of a one-thread Node run where measured: the
+ * time waited for a core left out); the rest is wall time, or processor time under the same rule.
+ */
 function timingOf({ file, run }: LoadedRun): Timing | null {
-  const trainSeconds = run.epochs.reduce((s, e) => s + e.seconds, 0);
+  const trainSeconds = idleTrainSeconds(run);
   const trained = run.epochs.length * run.protocol.trainImages;
   if (trained === 0 || trainSeconds <= 0) return null;
+  const cpuIsIdle = cpuTimeIsIdleTime(run);
+  const otherByCpu = cpuIsIdle && run.cpuSeconds !== undefined && run.epochs.every((e) => e.cpuSeconds !== undefined);
+  const otherSeconds = otherByCpu
+    ? run.cpuSeconds! - run.epochs.reduce((s, e) => s + e.cpuSeconds!, 0)
+    : run.wallTimeSeconds - run.epochs.reduce((s, e) => s + e.seconds, 0);
   const evaluated =
     run.epochs.filter((e) => e.valLoss !== undefined).length * run.metrics.validation.images +
     run.metrics.validation.images +
@@ -95,7 +106,8 @@ function timingOf({ file, run }: LoadedRun): Timing | null {
     rowId: run.rowId,
     config: run.config,
     train: (trainSeconds / trained) * toOneThread,
-    other: (Math.max(0, run.wallTimeSeconds - trainSeconds) / Math.max(1, evaluated)) * toOneThread,
+    other: (Math.max(0, otherSeconds) / Math.max(1, evaluated)) * toOneThread,
+    byCpu: cpuIsIdle && run.epochs.some((e) => e.cpuSeconds !== undefined),
     threads,
     batchSize: run.protocol.batchSize,
     machine: [run.environment.cpu, run.environment.cores ? `${run.environment.cores} cores` : undefined].filter(Boolean).join(", "),
@@ -144,7 +156,7 @@ export function createEstimator(runs: readonly LoadedRun[], target: EstimateTarg
       };
     };
     const describe = (t: Timing) =>
-      `${t.file} (${ms(t.train)} per training image on one thread${t.threads !== 1 ? `, converted from ${threadsText(t.threads)}` : ""}${t.machine ? `, ${t.machine}` : ""})`;
+      `${t.file} (${ms(t.train)} per training image on one thread${t.byCpu ? " by processor time" : ""}${t.threads !== 1 ? `, converted from ${threadsText(t.threads)}` : ""}${t.machine ? `, ${t.machine}` : ""})`;
 
     const own = byRow.get(row);
     if (own?.length) {

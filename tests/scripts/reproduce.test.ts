@@ -44,11 +44,12 @@ function timeless(record: RunRecord) {
     wallTimeSeconds: _w,
     elapsedSeconds: _el,
     resumedAfterEpoch: _ra,
+    cpuSeconds: _cpu,
     environment: _e,
     epochs,
     ...rest
   } = record;
-  return { ...rest, epochs: epochs.map(({ seconds: _sec, imagesPerSecond: _ips, ...e }) => e) };
+  return { ...rest, epochs: epochs.map(({ seconds: _sec, imagesPerSecond: _ips, cpuSeconds: _ecpu, ...e }) => e) };
 }
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -75,6 +76,11 @@ describe("npm run reproduce", () => {
     // Every test prediction, compactly, agreeing with the confusion matrix (parseRunRecord checks).
     expect(decodePredictions(record.testPredictions!, 50)).toHaveLength(50);
     expect(parseRunRecord(record, files[0]).rowId).toBe("cnn-4-8-3-16");
+    // Processor time, of the run and of each epoch's training: on one thread about what it ran (Node's own threads add a little).
+    expect(record.cpuSeconds).toBeGreaterThan(0);
+    expect(record.cpuSeconds!).toBeLessThanOrEqual(record.wallTimeSeconds * 1.5 + 0.5);
+    expect(record.epochs[0].cpuSeconds).toBeGreaterThan(0);
+    expect(record.epochs[0].cpuSeconds!).toBeLessThanOrEqual(record.cpuSeconds!);
   });
 
   it("writes one record per seed, names all but the default seed's, and skips runs whose record exists", () => {
@@ -120,6 +126,8 @@ describe("npm run reproduce", () => {
     expect(crashed.stdout).toMatch(/checkpoint saved after epoch 2/);
     expect(existsSync(join(cutOut, "cnn-4-8-3-16.quick.seed-5.json"))).toBe(false);
     expect(readdirSync(cutCheckpoint).sort()).toEqual(["epoch-2.bin", "state.json"]);
+    const firstPieceCpu = JSON.parse(readFileSync(join(cutCheckpoint, "state.json"), "utf8")).cpuSeconds as number;
+    expect(firstPieceCpu).toBeGreaterThan(0);
 
     const resumed = reproduceIn(cutOut, {}, ...args);
     expect(resumed.stderr).not.toMatch(/reproduce:/);
@@ -138,6 +146,10 @@ describe("npm run reproduce", () => {
     expect(cut.elapsedSeconds).toBeCloseTo((Date.parse(cut.finishedAt) - Date.parse(cut.startedAt)) / 1000, 1);
     expect(cut.elapsedSeconds!).toBeGreaterThanOrEqual(cut.wallTimeSeconds - 1);
     expect(whole.elapsedSeconds).toBeCloseTo((Date.parse(whole.finishedAt) - Date.parse(whole.startedAt)) / 1000, 1);
+    // Processor time goes through the checkpoint: the resumed record counts both pieces, every epoch its own.
+    expect(cut.epochs.every((e) => e.cpuSeconds !== undefined && e.cpuSeconds > 0)).toBe(true);
+    expect(cut.cpuSeconds!).toBeGreaterThan(cut.epochs.reduce((sum, e) => sum + e.cpuSeconds!, 0));
+    expect(cut.cpuSeconds!).toBeGreaterThanOrEqual(firstPieceCpu + cut.epochs[2].cpuSeconds!);
     const a = timeless(cut);
     const b = timeless(whole);
     expect(a.epochs).toHaveLength(3);

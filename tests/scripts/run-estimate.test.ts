@@ -91,6 +91,28 @@ describe("run estimates", () => {
     expect(fromGpu("resnet-3x64", full)).not.toHaveProperty("wasmThreads");
   });
 
+  it("takes a one-thread Node record's processor time where it measured it: time spent waiting for a core is left out", () => {
+    // Epochs of 108 s of which 54 on the processor (another training beside it), other work 192 s of which 96.
+    const busy = record("cnn-32-64-3-64", 108, 192);
+    const withCpu = (run: RunRecord): RunRecord => ({ ...run, epochs: run.epochs.map((e) => ({ ...e, cpuSeconds: 54 })), cpuSeconds: 540 + 96 });
+    const measured = { ...busy, run: withCpu(busy.run) };
+    const estimate = createEstimator([measured], onWasm())("cnn-32-64-3-64", full);
+    expect(estimate.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(estimate.basis).toMatch(/1\.00 ms per training image on one thread by processor time/);
+    // Without the run's total, the rest is wall time; epochs measured in part count what they have.
+    const partly = {
+      ...busy,
+      run: { ...withCpu(busy.run), cpuSeconds: undefined, epochs: busy.run.epochs.map((e, i) => (i < 5 ? { ...e, cpuSeconds: 54 } : e)) },
+    };
+    expect(createEstimator([partly], onWasm())("cnn-32-64-3-64", full).minutes).toBeCloseTo(fullRunMinutes(0.0015, 0.002), 1);
+    // On two threads, processor time adds the threads up: wall time it is.
+    const twoThreads = record("cnn-32-64-3-64", 54, 96, { wasmThreads: 2 });
+    const twoMeasured = { ...twoThreads, run: { ...twoThreads.run, epochs: twoThreads.run.epochs.map((e) => ({ ...e, cpuSeconds: 100 })), cpuSeconds: 1200 } };
+    const two = createEstimator([twoMeasured], onWasm(2))("cnn-32-64-3-64", full);
+    expect(two.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(two.basis).not.toMatch(/processor time/);
+  });
+
   it("learns nothing from a reader's rerun", () => {
     const rerun = record("cnn-32-64-3-64", 1, 1);
     rerun.run.source = "reader";

@@ -42,6 +42,8 @@ export interface RunRowInput {
   resume?: RunCheckpoint;
   /** Called after every finished training epoch with a checkpoint to resume from. */
   onCheckpoint?: (checkpoint: RunCheckpoint) => void | Promise<void>;
+  /** Processor seconds of this process so far (Node); the record then carries `cpuSeconds` (see train's `cpuClock`). */
+  cpuClock?: () => number;
 }
 
 /** A run's state after a finished epoch: when it started, and the training state to continue from. */
@@ -50,6 +52,8 @@ export interface RunCheckpoint {
   startedAt: string;
   /** Wall-clock seconds of the run up to this checkpoint, excluding time spent interrupted. */
   seconds: number;
+  /** Processor seconds of the run up to this checkpoint, when every piece so far was measured. */
+  cpuSeconds?: number;
   state: TrainState;
 }
 
@@ -88,6 +92,11 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
   // Seconds already spent before a resume; the wall time of the record counts running time only.
   const priorSeconds = input.resume?.seconds ?? 0;
   const t0 = performance.now();
+  // Processor time likewise, unless a piece before the resume went unmeasured (then none is claimed).
+  const { cpuClock } = input;
+  const priorCpu = input.resume ? input.resume.cpuSeconds : 0;
+  const cpu0 = cpuClock?.();
+  const cpuSoFar = () => (cpuClock && priorCpu !== undefined ? Math.round((priorCpu + cpuClock() - cpu0!) * 100) / 100 : undefined);
   await input.onPhase?.("split");
   const splits = makeSplits(input.trainSet, input.testSet, {
     splitSeed: protocol.splitSeed,
@@ -111,8 +120,17 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
       onBatch: input.onBatch,
       onEpoch: input.onEpoch,
       resume: input.resume?.state,
+      cpuClock,
       onCheckpoint: input.onCheckpoint
-        ? (state) => input.onCheckpoint!({ startedAt: started.toISOString(), seconds: priorSeconds + (performance.now() - t0) / 1000, state })
+        ? (state) => {
+            const cpuSeconds = cpuSoFar();
+            return input.onCheckpoint!({
+              startedAt: started.toISOString(),
+              seconds: priorSeconds + (performance.now() - t0) / 1000,
+              ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+              state,
+            });
+          }
         : undefined,
     },
   );
@@ -134,6 +152,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     trainMetrics = strip(train);
   }
   const finished = new Date();
+  const cpuSeconds = cpuSoFar();
   const id = input.rowId ?? rowIdOf(config);
   const record: RunRecord = {
     schemaVersion: 1,
@@ -147,6 +166,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     finishedAt: finished.toISOString(),
     wallTimeSeconds: Math.round((priorSeconds + (performance.now() - t0) / 1000) * 100) / 100,
     elapsedSeconds: Math.round((finished.getTime() - started.getTime()) / 10) / 100,
+    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
     ...(input.resume ? { resumedAfterEpoch: input.resume.state.epoch } : {}),
     parameters: model.countParams(),
     epochs: result.epochs,

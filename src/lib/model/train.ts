@@ -59,6 +59,11 @@ export interface TrainOptions {
    * the weights, so it is done only when this callback is given.
    */
   onCheckpoint?: (state: TrainState) => void | Promise<void>;
+  /**
+   * Processor seconds of this process so far (Node: `process.cpuUsage()`, all threads). When given,
+   * every epoch record carries `cpuSeconds` over the span its `seconds` covers. Browsers have none.
+   */
+  cpuClock?: () => number;
 }
 
 /** The training state after a finished epoch: enough to continue exactly where it stopped. */
@@ -227,6 +232,7 @@ async function trainEpoch(run: EpochRun, epoch: number): Promise<EpochRecord | n
   const { model, data, options } = run;
   const { batchSize, seed, signal } = options;
   const epochStart = now();
+  const cpuStart = options.cpuClock?.();
   const trained = await trainBatches(run, epoch);
   if (trained === null) return null;
   const { totals, seen } = trained;
@@ -239,6 +245,7 @@ async function trainEpoch(run: EpochRun, epoch: number): Promise<EpochRecord | n
     seconds: trainSeconds,
     imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
   };
+  if (cpuStart !== undefined) record.cpuSeconds = Math.round((options.cpuClock!() - cpuStart) * 100) / 100;
   if (data.validation) {
     const valStart = now();
     const val = await evaluateLossAccuracy(model, data.validation, options.evalBatchSize ?? 500, signal);

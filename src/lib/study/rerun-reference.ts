@@ -5,7 +5,7 @@
  * preset, plus the protocol presets a reader can pick. A rerun is compared with our record of the
  * same preset (`sameProtocolReference`), never with a record made under another protocol.
  */
-import { isBetterRun, runPreset } from "./runs.ts";
+import { idleTrainSeconds, isBetterRun, runPreset } from "./runs.ts";
 import { PRESET_NAMES, type PresetName } from "./preset-names.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdOf } from "./study.ts";
 import type { ModelConfig, OriginalStudy, Protocol, RunRecord } from "./schema.ts";
@@ -35,7 +35,7 @@ function referenceOf(run: RunRecord): ReproducedReference {
     testF1: run.metrics.test.f1,
     imagesPerSecond: medianSpeed(run),
     runtime: run.environment.runtime,
-    trainSeconds: Math.round(run.epochs.reduce((sum, e) => sum + e.seconds, 0) * 10) / 10,
+    trainSeconds: Math.round(idleTrainSeconds(run) * 10) / 10,
     trainedImages: run.protocol.trainImages * run.epochs.length,
     ...(run.environment.wasmThreads !== undefined ? { wasmThreads: run.environment.wasmThreads } : {}),
   };

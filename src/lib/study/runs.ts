@@ -172,3 +172,33 @@ export function selectDetailRun(bestRuns: ReadonlyMap<string, LoadedRun>, bestRo
 export function elapsedSeconds(run: RunRecord): number {
   return run.elapsedSeconds ?? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
 }
+
+/**
+ * Whether a run's processor time (`cpuSeconds`) stands for its time on idle cores: a Node run on
+ * one thread (the cpu backend, or wasm on one XNNPACK thread). On several threads, processor time
+ * adds the threads up (and their spin-waits), so it says nothing of the wall time.
+ */
+export function cpuTimeIsIdleTime(run: RunRecord): boolean {
+  const { runtime, backend, wasmThreads } = run.environment;
+  return runtime === "node" && (backend === "cpu" || (backend === "wasm" && (wasmThreads ?? 1) === 1));
+}
+
+/**
+ * Seconds the run's training epochs would take on an idle machine, as near as the record tells:
+ * where processor time stands for idle time (`cpuTimeIsIdleTime`), each epoch's `cpuSeconds`
+ * (which leaves out time the process waited for a core or was stopped) when it was measured,
+ * else the epoch's wall-clock `seconds`; the smaller of the two, so no epoch counts more than it took.
+ */
+export function idleTrainSeconds(run: RunRecord): number {
+  const useCpu = cpuTimeIsIdleTime(run);
+  return run.epochs.reduce((sum, e) => sum + (useCpu && e.cpuSeconds !== undefined ? Math.min(e.seconds, e.cpuSeconds) : e.seconds), 0);
+}
+
+/**
+ * The run's processor time where a page should show it beside its running time: a run whose
+ * processor time stands for idle time (`cpuTimeIsIdleTime`) and that ran over a minute longer
+ * (waiting for a core beside another training, or stopped); else undefined.
+ */
+export function cpuSecondsToShow(run: RunRecord): number | undefined {
+  return run.cpuSeconds !== undefined && cpuTimeIsIdleTime(run) && run.wallTimeSeconds - run.cpuSeconds > 60 ? run.cpuSeconds : undefined;
+}

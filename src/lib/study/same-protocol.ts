@@ -26,7 +26,8 @@ export interface ReproducedReference {
   runtime?: string;
   /**
    * Seconds the record spent training (the sum of its epochs' times: no data loading, no
-   * evaluation, no waiting), and the images it trained in them (training images × epochs run):
+   * evaluation, no waiting; processor time where it stands for an idle core's, `idleTrainSeconds`
+   * of runs.ts), and the images it trained in them (training images × epochs run):
    * the time estimates of its preset start from these. Absent in older pages' JSON.
    */
   trainSeconds?: number;

@@ -93,6 +93,13 @@ export const epochRecordSchema = z.object({
   valAccuracy: fraction.optional(),
   seconds: z.number().nonnegative(),
   imagesPerSecond: z.number().nonnegative(),
+  /**
+   * Processor seconds of the epoch's training (the span of `seconds`), all threads of the process
+   * added: Node runs only (`process.cpuUsage`). Unlike `seconds` it does not count time the process
+   * waited for a core or was stopped, so on one thread it is the epoch's time on an idle core.
+   * Absent in browser records and in records written before it was added.
+   */
+  cpuSeconds: z.number().nonnegative().optional(),
 });
 export type EpochRecord = z.infer<typeof epochRecordSchema>;
 
@@ -151,6 +158,13 @@ export const runRecordSchema = z
      * written before it was added; `elapsedSeconds()` of runs.ts falls back to the timestamps.
      */
     elapsedSeconds: z.number().nonnegative().optional(),
+    /**
+     * Processor seconds of the whole run (training and evaluation), all threads of the process, a
+     * resumed run's pieces added: Node runs only. Absent in browser records, in records written
+     * before it was added, and when a piece of the run was not measured (resumed from an older
+     * checkpoint).
+     */
+    cpuSeconds: z.number().nonnegative().optional(),
     /** Epochs finished before the run was last resumed from a checkpoint; absent for a run never resumed (or written before it was added). */
     resumedAfterEpoch: z.number().int().nonnegative().optional(),
     parameters: z.number().int().positive(),

@@ -40,6 +40,17 @@ describe("train", () => {
     model.dispose();
   });
 
+  it("records each epoch's processor time over the span of its seconds when given a clock, and none without", async () => {
+    const model = buildCnn(tiny, 1);
+    let cpu = 10;
+    // A clock that advances 0.25 s per reading: an epoch reads it at its start and at its end.
+    const r = await train(model, { train: toySet(64), validation: toySet(20, 3) }, { ...opts, epochs: 2, cpuClock: () => (cpu += 0.25) });
+    expect(r.epochs.map((e) => e.cpuSeconds)).toEqual([0.25, 0.25]);
+    const plain = await train(model, { train: toySet(64) }, opts);
+    expect(plain.epochs[0]).not.toHaveProperty("cpuSeconds");
+    model.dispose();
+  });
+
   it("gives the same first-epoch loss for the same seed on the same backend (wasm)", async () => {
     const losses = [];
     for (let i = 0; i < 2; i++) {

@@ -10,6 +10,8 @@ import {
   selectRowRuns,
   type LoadedRun,
   elapsedSeconds,
+  idleTrainSeconds,
+  cpuSecondsToShow,
 } from "../../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import { decodePredictions, encodePredictions } from "../../../src/lib/study/predictions.ts";
@@ -150,6 +152,38 @@ describe("protocol of a run", () => {
     expect(rows.get("resnet-3x64")).toEqual({ full: loaded(full, "f.json"), preliminary: loaded(quick, "q.json") });
     expect(rows.get(smoke.rowId)).toEqual({ preliminary: loaded(smoke, "s.json") });
     expect(rows.has("resnet-2x32")).toBe(false);
+  });
+});
+
+describe("idleTrainSeconds", () => {
+  const withEpochs = (environment: Partial<RunRecord["environment"]>, cpu: (number | undefined)[]): RunRecord => ({
+    ...full,
+    environment: { ...full.environment, ...environment },
+    epochs: cpu.map((cpuSeconds, i) => ({ ...full.epochs[0], epoch: i + 1, seconds: 100, ...(cpuSeconds !== undefined ? { cpuSeconds } : {}) })),
+  });
+  it("counts a one-thread Node run's epochs by processor time where measured, never above their wall time", () => {
+    expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "wasm" }, [60, undefined, 130]))).toBe(60 + 100 + 100);
+    expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "cpu" }, [60, 70]))).toBe(130);
+  });
+  it("counts wall time on several threads, on a GPU and in a browser", () => {
+    expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "wasm", wasmThreads: 2 }, [60, 60]))).toBe(200);
+    expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "webgpu" }, [60, 60]))).toBe(200);
+    expect(idleTrainSeconds(withEpochs({ runtime: "browser", backend: "wasm" }, [60, 60]))).toBe(200);
+  });
+});
+
+describe("cpuSecondsToShow", () => {
+  const run = (environment: Partial<RunRecord["environment"]>, wallTimeSeconds: number, cpuSeconds?: number): RunRecord => ({
+    ...full,
+    environment: { ...full.environment, ...environment },
+    wallTimeSeconds,
+    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+  });
+  it("shows a one-thread Node run's processor time when it ran over a minute longer", () => {
+    expect(cpuSecondsToShow(run({ runtime: "node", backend: "wasm" }, 7200, 3600))).toBe(3600);
+    expect(cpuSecondsToShow(run({ runtime: "node", backend: "wasm" }, 3650, 3600))).toBeUndefined();
+    expect(cpuSecondsToShow(run({ runtime: "node", backend: "wasm" }, 7200))).toBeUndefined();
+    expect(cpuSecondsToShow(run({ runtime: "node", backend: "wasm", wasmThreads: 2 }, 7200, 3600))).toBeUndefined();
   });
 });
 
