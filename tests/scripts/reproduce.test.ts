@@ -68,6 +68,10 @@ describe("npm run reproduce", () => {
     expect(record.rowId).toBe("cnn-4-8-3-16");
     expect(record.source).toBe("pipeline");
     expect(record.environment.backend).toBe("wasm");
+    // The code's commit, where this is a git checkout (CI's clean clone is).
+    const head = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
+    if (head.status === 0) expect(record.environment.commit).toMatch(new RegExp(`^${head.stdout.trim()}(\\+changes)?$`));
+    else expect(record.environment.commit).toBeUndefined();
     expect(record.epochs).toHaveLength(1);
     expect(record.metrics.test.images).toBe(50);
     // Stratified: the same number of validation images from each of the 10 classes, the rest trains.

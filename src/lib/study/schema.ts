@@ -119,6 +119,14 @@ export const environmentSchema = z.object({
    * absent in records made before browsers recorded it, which ran on 1).
    */
   wasmThreads: z.number().int().positive().optional(),
+  /**
+   * Node: the git commit of this project's code that wrote the record (`git rev-parse --short=12
+   * HEAD`), with "+changes" when tracked files differed from it; a resumed run names the commit of
+   * its last piece. Absent in browser records, outside a git checkout, and in records written
+   * before it was added. Kernels change between commits, so two records of one protocol and seed
+   * agree to the last digit only when made with numerically equal code.
+   */
+  commit: z.string().optional(),
 });
 
 /** A misclassified test image, for the gallery. */
