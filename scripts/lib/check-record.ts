@@ -13,7 +13,7 @@ import { confusionMatrix, evaluate } from "../../src/lib/model/metrics.ts";
 import { modelFromFiles } from "../../src/lib/model/model-io.ts";
 import { formatCount, formatLoss, formatPercent } from "../../src/lib/format.ts";
 import { decodePredictions } from "../../src/lib/study/predictions.ts";
-import { formatIssues, publishedRunSchema } from "../../src/lib/study/runs.ts";
+import { describePieces, formatIssues, publishedRunSchema } from "../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../src/lib/study/schema.ts";
 import { NUM_CLASSES } from "../../src/lib/study/study.ts";
 import { modelFolderName } from "./reproduce-plan.ts";
@@ -57,6 +57,7 @@ export function checkSchema(value: unknown): { result: CheckResult; record?: Run
         `valid run record (publishedRunSchema): row ${r.rowId}, protocol ${r.protocol.name}, seed ${r.protocol.seed}, ` +
           `${r.epochs.length} epochs, best epoch ${r.bestEpoch}, ${formatCount(r.parameters)} parameters, ${r.environment.backend}` +
           (r.environment.wasmThreads ? ` (${r.environment.wasmThreads} threads)` : ""),
+        ...describePieces(r).map((piece, i) => `  piece ${i + 1}: ${piece}`),
       ],
     },
   };

@@ -17,7 +17,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import type { RunCheckpoint } from "../../src/lib/model/run-row.ts";
 import type { SavedTensor } from "../../src/lib/model/saved-tensors.ts";
 import type { TrainState } from "../../src/lib/model/train.ts";
-import { epochRecordSchema, modelConfigSchema, protocolSchema, type ModelConfig, type Protocol } from "../../src/lib/study/schema.ts";
+import { epochRecordSchema, modelConfigSchema, protocolSchema, runPieceSchema, type ModelConfig, type Protocol } from "../../src/lib/study/schema.ts";
 import { protocolDifference } from "./reproduce-plan.ts";
 
 const tensorEntrySchema = z.object({
@@ -40,6 +40,8 @@ export const checkpointMetaSchema = z.object({
   seconds: z.number().nonnegative(),
   /** Processor seconds of the run so far (absent when a piece went unmeasured, or in older checkpoints). */
   cpuSeconds: z.number().nonnegative().optional(),
+  /** The run's pieces so far, each with its environment (absent in older checkpoints). */
+  pieces: z.array(runPieceSchema).min(1).optional(),
   epoch: z.number().int().positive(),
   history: z.array(epochRecordSchema),
   bestEpoch: z.number().int().nonnegative(),
@@ -82,6 +84,7 @@ export async function saveCheckpoint(dir: string, identity: CheckpointIdentity, 
     startedAt: checkpoint.startedAt,
     seconds: checkpoint.seconds,
     ...(checkpoint.cpuSeconds !== undefined ? { cpuSeconds: checkpoint.cpuSeconds } : {}),
+    ...(checkpoint.pieces ? { pieces: checkpoint.pieces } : {}),
     epoch: state.epoch,
     history: state.history,
     bestEpoch: state.bestEpoch,
@@ -141,7 +144,8 @@ export async function loadCheckpoint(dir: string, identity: CheckpointIdentity):
       seconds: meta.trainSeconds,
     };
     const cpuSeconds = meta.cpuSeconds !== undefined ? { cpuSeconds: meta.cpuSeconds } : {};
-    return { ok: true, checkpoint: { startedAt: meta.startedAt, seconds: meta.seconds, ...cpuSeconds, state } };
+    const pieces = meta.pieces ? { pieces: meta.pieces } : {};
+    return { ok: true, checkpoint: { startedAt: meta.startedAt, seconds: meta.seconds, ...cpuSeconds, ...pieces, state } };
   } catch (error) {
     return { ok: false, reason: `unreadable (${(error as Error).message})` };
   }

@@ -10,8 +10,8 @@
  * idle machine is usually faster. The fastest record of a row is taken, being the least disturbed.
  */
 import { forwardMacsPerImage } from "../../src/lib/model/model-cost.ts";
-import { cpuTimeIsIdleTime, idleTrainSeconds, type LoadedRun } from "../../src/lib/study/runs.ts";
-import type { ModelConfig, Protocol } from "../../src/lib/study/schema.ts";
+import { cpuTimeIsIdleTime, epochEnvironments, idleEpochSeconds, processorTimeIsIdleTime, type LoadedRun } from "../../src/lib/study/runs.ts";
+import type { ModelConfig, Protocol, RunRecord } from "../../src/lib/study/schema.ts";
 import { configFromRowId, rowId } from "../../src/lib/study/study.ts";
 
 type Family = ModelConfig["family"];
@@ -82,13 +82,17 @@ function evaluatedImages(protocol: Protocol, epochs: number, evaluateTrain: bool
 
 /**
  * A record's time per image on one thread, or null when it says too little (no epochs, no time).
- * Training time is `idleTrainSeconds` (processor time of a one-thread Node run where measured: the
- * time waited for a core left out); the rest is wall time, or processor time under the same rule.
+ * Training time is each epoch's `idleEpochSeconds` (processor time of a one-thread Node epoch where
+ * measured: the time waited for a core left out), converted to one thread by the threads of the
+ * epoch's piece; the rest is wall time, or processor time under the same rule.
  */
 function timingOf({ file, run }: LoadedRun): Timing | null {
-  const trainSeconds = idleTrainSeconds(run);
   const trained = run.epochs.length * run.protocol.trainImages;
-  if (trained === 0 || trainSeconds <= 0) return null;
+  // Each epoch on one thread, by its own piece's threads where a resumed run changed them.
+  const speedupOf = (env: RunRecord["environment"]) => (env.backend === "wasm" ? wasmThreadSpeedup(run.config.family, env.wasmThreads ?? 1) : 1);
+  const environments = epochEnvironments(run);
+  const trainOneThread = idleEpochSeconds(run).reduce((sum, seconds, i) => sum + seconds * speedupOf(environments[i]), 0);
+  if (trained === 0 || trainOneThread <= 0) return null;
   const cpuIsIdle = cpuTimeIsIdleTime(run);
   const otherByCpu = cpuIsIdle && run.cpuSeconds !== undefined && run.epochs.every((e) => e.cpuSeconds !== undefined);
   const otherSeconds = otherByCpu
@@ -100,14 +104,14 @@ function timingOf({ file, run }: LoadedRun): Timing | null {
     run.metrics.test.images +
     (run.metrics.train?.images ?? 0);
   const threads = run.environment.backend === "wasm" ? (run.environment.wasmThreads ?? 1) : 1;
-  const toOneThread = run.environment.backend === "wasm" ? wasmThreadSpeedup(run.config.family, threads) : 1;
   return {
     file,
     rowId: run.rowId,
     config: run.config,
-    train: (trainSeconds / trained) * toOneThread,
-    other: (Math.max(0, otherSeconds) / Math.max(1, evaluated)) * toOneThread,
-    byCpu: cpuIsIdle && run.epochs.some((e) => e.cpuSeconds !== undefined),
+    train: trainOneThread / trained,
+    // The evaluations after the last epoch ran in the last piece (the record's environment).
+    other: (Math.max(0, otherSeconds) / Math.max(1, evaluated)) * speedupOf(run.environment),
+    byCpu: run.epochs.some((e, i) => e.cpuSeconds !== undefined && processorTimeIsIdleTime(environments[i])),
     threads,
     batchSize: run.protocol.batchSize,
     machine: [run.environment.cpu, run.environment.cores ? `${run.environment.cores} cores` : undefined].filter(Boolean).join(", "),

@@ -82,6 +82,27 @@ describe("check-record", () => {
     expect(run.stdout).toContain("1 of 1 record(s) passed every check.");
   });
 
+  it("lists a resumed record's pieces, each with its threads and commit", () => {
+    const env = record.environment;
+    const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+    const resumed = {
+      ...copy(),
+      environment: { ...env, wasmThreads: 2 },
+      resumedAfterEpoch: 1,
+      pieces: [
+        { afterEpoch: 0, startedAt: record.startedAt, environment: { ...env, commit: "0123456789ab" } },
+        { afterEpoch: 1, startedAt: record.finishedAt, environment: { ...env, wasmThreads: 2 } },
+      ],
+    };
+    const { result } = checkSchema(resumed);
+    expect(result.ok).toBe(true);
+    expect(result.lines[0]).toMatch(/wasm \(2 threads\)$/);
+    expect(result.lines.slice(1)).toEqual([
+      `  piece 1: epoch 1, from ${minute(record.startedAt)}: 1 wasm thread, commit 0123456789ab`,
+      `  piece 2: the evaluation, from ${minute(record.finishedAt)}: 2 wasm threads`,
+    ]);
+  });
+
   it("fails a record whose matrix disagrees with its predictions cell by cell, though the schema's column counts agree", () => {
     // The tiny model predicts nearly one class, so give the record varied (consistent) predictions first.
     const altered = copy();

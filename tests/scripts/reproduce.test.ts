@@ -44,6 +44,7 @@ function timeless(record: RunRecord) {
     wallTimeSeconds: _w,
     elapsedSeconds: _el,
     resumedAfterEpoch: _ra,
+    pieces: _pieces,
     cpuSeconds: _cpu,
     environment: _e,
     epochs,
@@ -120,7 +121,7 @@ describe("npm run reproduce", () => {
     expect(timeless(readRecord(jobsOut, "cnn-4-8-3-8.smoke.seed-3.json"))).toEqual(timeless(readRecord(single, "cnn-4-8-3-8.smoke.seed-3.json")));
   });
 
-  it("resumes an interrupted run from its last finished epoch to the record of an uninterrupted run", () => {
+  it("resumes an interrupted run from its last finished epoch, on other threads, to the record of an uninterrupted run", () => {
     const args = ["cnn-4-8-3-16", "--preset", "quick", "--epochs", "3", "--seeds", "5", "--no-train-metrics"];
     const cutOut = join(root, "cut-runs");
     const cutCheckpoint = join(root, "cut-runs-checkpoints", "cnn-4-8-3-16.quick.seed-5");
@@ -130,10 +131,13 @@ describe("npm run reproduce", () => {
     expect(crashed.stdout).toMatch(/checkpoint saved after epoch 2/);
     expect(existsSync(join(cutOut, "cnn-4-8-3-16.quick.seed-5.json"))).toBe(false);
     expect(readdirSync(cutCheckpoint).sort()).toEqual(["epoch-2.bin", "state.json"]);
-    const firstPieceCpu = JSON.parse(readFileSync(join(cutCheckpoint, "state.json"), "utf8")).cpuSeconds as number;
+    const firstPiece = JSON.parse(readFileSync(join(cutCheckpoint, "state.json"), "utf8"));
+    const firstPieceCpu = firstPiece.cpuSeconds as number;
     expect(firstPieceCpu).toBeGreaterThan(0);
+    expect(firstPiece.pieces).toMatchObject([{ afterEpoch: 0, environment: { backend: "wasm" } }]);
 
-    const resumed = reproduceIn(cutOut, {}, ...args);
+    // The rest runs on two wasm threads: the record keeps each piece's environment.
+    const resumed = reproduceIn(cutOut, {}, ...args, "--wasm-threads", "2");
     expect(resumed.stderr).not.toMatch(/reproduce:/);
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toMatch(/resuming after epoch 2 of 3/);
@@ -147,6 +151,13 @@ describe("npm run reproduce", () => {
     const whole = readRecord(wholeOut, "cnn-4-8-3-16.quick.seed-5.json");
     expect(cut.resumedAfterEpoch).toBe(2);
     expect(whole.resumedAfterEpoch).toBeUndefined();
+    expect(cut.pieces?.map((p) => [p.afterEpoch, p.environment.wasmThreads ?? 1])).toEqual([
+      [0, 1],
+      [2, 2],
+    ]);
+    expect(cut.pieces![0].startedAt).toBe(cut.startedAt);
+    expect(cut.environment).toEqual(cut.pieces![1].environment);
+    expect(whole.pieces).toBeUndefined();
     expect(cut.elapsedSeconds).toBeCloseTo((Date.parse(cut.finishedAt) - Date.parse(cut.startedAt)) / 1000, 1);
     expect(cut.elapsedSeconds!).toBeGreaterThanOrEqual(cut.wallTimeSeconds - 1);
     expect(whole.elapsedSeconds).toBeCloseTo((Date.parse(whole.finishedAt) - Date.parse(whole.startedAt)) / 1000, 1);

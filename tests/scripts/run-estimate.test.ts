@@ -113,6 +113,35 @@ describe("run estimates", () => {
     expect(two.basis).not.toMatch(/processor time/);
   });
 
+  it("converts each epoch of a resumed record by its own piece's threads", () => {
+    // Epochs 1-5 on one thread (108 s, 54 on the processor: 1 ms per image), 6-10 on two (as fast
+    // as 1 ms per image on one thread); the evaluations at the end on two, 96 s on one thread.
+    const s = wasmThreadSpeedup("cnn", 2);
+    const base = record("cnn-32-64-3-64", 0, 0);
+    const oneThread = { ...base.run.environment, runtime: "node" as const, backend: "wasm", wasmThreads: undefined };
+    const twoThreads = { ...oneThread, wasmThreads: 2 };
+    const epochs = base.run.epochs.map((e, i) => (i < 5 ? { ...e, seconds: 108, cpuSeconds: 54 } : { ...e, seconds: 54 / s, cpuSeconds: 100 }));
+    const run: RunRecord = {
+      ...base.run,
+      environment: twoThreads,
+      epochs,
+      wallTimeSeconds: 5 * 108 + (5 * 54) / s + 96 / s,
+      cpuSeconds: 2000,
+      resumedAfterEpoch: 5,
+      pieces: [
+        { afterEpoch: 0, startedAt: base.run.startedAt, environment: oneThread },
+        { afterEpoch: 5, startedAt: base.run.finishedAt, environment: twoThreads },
+      ],
+    };
+    const estimate = createEstimator([{ ...base, run }], onWasm())("cnn-32-64-3-64", full);
+    expect(estimate.minutes).toBeCloseTo(fullRunMinutes(0.001, 0.001), 1);
+    expect(estimate.basis).toMatch(/1\.00 ms per training image on one thread by processor time, converted from 2 wasm threads/);
+    // Without its pieces the record reads as two threads throughout: its one-thread epochs would count as if twice as slow.
+    expect(createEstimator([{ ...base, run: { ...run, pieces: undefined } }], onWasm())("cnn-32-64-3-64", full).minutes).toBeGreaterThan(
+      fullRunMinutes(0.0015, 0.001),
+    );
+  });
+
   it("learns nothing from a reader's rerun", () => {
     const rerun = record("cnn-32-64-3-64", 1, 1);
     rerun.run.source = "reader";

@@ -8,7 +8,7 @@ import { makeSplits, type ImageSet } from "../data/splits.ts";
 import { evaluate, type Predictions } from "./metrics.ts";
 import { buildModel } from "./builders.ts";
 import { FULL_PROTOCOL, rowId as rowIdOf } from "../study/study.ts";
-import type { EpochRecord, ModelConfig, Protocol, RunRecord, SplitMetrics } from "../study/schema.ts";
+import type { EpochRecord, ModelConfig, Protocol, RunPiece, RunRecord, SplitMetrics } from "../study/schema.ts";
 import { encodePredictions } from "../study/predictions.ts";
 import { train, type BatchProgress, type TrainState } from "./train.ts";
 
@@ -54,6 +54,8 @@ export interface RunCheckpoint {
   seconds: number;
   /** Processor seconds of the run up to this checkpoint, when every piece so far was measured. */
   cpuSeconds?: number;
+  /** The run's pieces so far, this one last (absent when an earlier piece's checkpoint did not keep them). */
+  pieces?: RunPiece[];
   state: TrainState;
 }
 
@@ -96,6 +98,13 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
   const { cpuClock } = input;
   const priorCpu = input.resume ? input.resume.cpuSeconds : 0;
   const cpu0 = cpuClock?.();
+  // This piece, after those of the checkpoint; unknown (and so not recorded) if the checkpoint lacks them.
+  const piece: RunPiece = {
+    afterEpoch: input.resume?.state.epoch ?? 0,
+    startedAt: (input.resume ? new Date() : started).toISOString(),
+    environment: input.environment,
+  };
+  const pieces = !input.resume ? [piece] : input.resume.pieces ? [...input.resume.pieces, piece] : undefined;
   const cpuSoFar = () => (cpuClock && priorCpu !== undefined ? Math.round((priorCpu + cpuClock() - cpu0!) * 100) / 100 : undefined);
   await input.onPhase?.("split");
   const splits = makeSplits(input.trainSet, input.testSet, {
@@ -128,6 +137,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
               startedAt: started.toISOString(),
               seconds: priorSeconds + (performance.now() - t0) / 1000,
               ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+              ...(pieces ? { pieces } : {}),
               state,
             });
           }
@@ -168,6 +178,7 @@ export async function runRow(input: RunRowInput): Promise<RunRowResult> {
     elapsedSeconds: Math.round((finished.getTime() - started.getTime()) / 10) / 100,
     ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
     ...(input.resume ? { resumedAfterEpoch: input.resume.state.epoch } : {}),
+    ...(input.resume && pieces ? { pieces } : {}),
     parameters: model.countParams(),
     epochs: result.epochs,
     bestEpoch: result.bestEpoch,

@@ -173,25 +173,91 @@ export function elapsedSeconds(run: RunRecord): number {
   return run.elapsedSeconds ?? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
 }
 
+type RunEnvironment = RunRecord["environment"];
+
 /**
- * Whether a run's processor time (`cpuSeconds`) stands for its time on idle cores: a Node run on
- * one thread (the cpu backend, or wasm on one XNNPACK thread). On several threads, processor time
- * adds the threads up (and their spin-waits), so it says nothing of the wall time.
+ * The environment each recorded epoch was trained in, in the order of `epochs`: its piece's, for a
+ * resumed run that kept its `pieces`; else the record's `environment` (a resumed run's last piece).
  */
-export function cpuTimeIsIdleTime(run: RunRecord): boolean {
-  const { runtime, backend, wasmThreads } = run.environment;
+export function epochEnvironments(run: RunRecord): RunEnvironment[] {
+  const pieces = run.pieces ?? [];
+  return run.epochs.map((e) => pieces.findLast((p) => p.afterEpoch < e.epoch)?.environment ?? run.environment);
+}
+
+/**
+ * One uninterrupted piece of a resumed run, for a page: the epochs it trained (none when it only
+ * evaluated, resumed after the last epoch), when it began and its environment.
+ */
+export interface PieceSpan {
+  firstEpoch: number;
+  lastEpoch: number;
+  startedAt: string;
+  environment: RunEnvironment;
+}
+
+/** A resumed run's pieces with the epochs each trained; empty when the record has no `pieces`. */
+export function pieceSpans(run: RunRecord): PieceSpan[] {
+  const pieces = run.pieces ?? [];
+  return pieces.map((p, i) => ({
+    firstEpoch: p.afterEpoch + 1,
+    lastEpoch: i + 1 < pieces.length ? pieces[i + 1].afterEpoch : run.epochs.length,
+    startedAt: p.startedAt,
+    environment: p.environment,
+  }));
+}
+
+/**
+ * A resumed run's pieces in words, one line each, for its page: what the piece did, when it began
+ * (UTC), and what it ran on: threads (or backend), the machine where it differs from the record's,
+ * the commit. Empty when the record has no `pieces`.
+ * @returns e.g. ["epochs 1–5, from 2026-12-07 20:51 UTC: 1 wasm thread, commit 8e6943a1b2c3", "epochs 6–10 and the evaluation, from …"]
+ */
+export function describePieces(run: RunRecord): string[] {
+  const spans = pieceSpans(run);
+  return spans.map((span, i) => {
+    const epochs =
+      span.firstEpoch > span.lastEpoch ? "" : span.firstEpoch === span.lastEpoch ? `epoch ${span.firstEpoch}` : `epochs ${span.firstEpoch}–${span.lastEpoch}`;
+    const work = i < spans.length - 1 ? epochs : epochs ? `${epochs} and the evaluation` : "the evaluation";
+    const e = span.environment;
+    const threads = e.wasmThreads ?? 1;
+    const ranOn = [
+      e.backend === "wasm" ? `${threads} wasm thread${threads === 1 ? "" : "s"}` : `the ${e.backend} backend`,
+      e.cpu !== run.environment.cpu || e.cores !== run.environment.cores ? [e.cores && `${e.cores} cores`, e.cpu].filter(Boolean).join(", ") : "",
+      e.commit ? `commit ${e.commit}` : "",
+    ];
+    return `${work}, from ${span.startedAt.slice(0, 16).replace("T", " ")} UTC: ${ranOn.filter(Boolean).join(", ")}`;
+  });
+}
+
+/** Whether processor time in `environment` is time on an idle core: Node on one thread (cpu, or wasm on one XNNPACK thread). */
+export function processorTimeIsIdleTime({ runtime, backend, wasmThreads }: RunEnvironment): boolean {
   return runtime === "node" && (backend === "cpu" || (backend === "wasm" && (wasmThreads ?? 1) === 1));
 }
 
 /**
+ * Whether a run's processor time (`cpuSeconds`) stands for its time on idle cores: a Node run on
+ * one thread (the cpu backend, or wasm on one XNNPACK thread), in every piece it kept. On several
+ * threads, processor time adds the threads up (and their spin-waits), so it says nothing of the wall time.
+ */
+export function cpuTimeIsIdleTime(run: RunRecord): boolean {
+  return [run.environment, ...(run.pieces ?? []).map((p) => p.environment)].every(processorTimeIsIdleTime);
+}
+
+/**
  * Seconds the run's training epochs would take on an idle machine, as near as the record tells:
- * where processor time stands for idle time (`cpuTimeIsIdleTime`), each epoch's `cpuSeconds`
- * (which leaves out time the process waited for a core or was stopped) when it was measured,
- * else the epoch's wall-clock `seconds`; the smaller of the two, so no epoch counts more than it took.
+ * an epoch trained where processor time stands for idle time (one thread in Node: its piece's
+ * environment, `epochEnvironments`) counts its `cpuSeconds` (which leave out time the process
+ * waited for a core or was stopped) when measured, else its wall-clock `seconds`; the smaller of
+ * the two, so no epoch counts more than it took.
  */
 export function idleTrainSeconds(run: RunRecord): number {
-  const useCpu = cpuTimeIsIdleTime(run);
-  return run.epochs.reduce((sum, e) => sum + (useCpu && e.cpuSeconds !== undefined ? Math.min(e.seconds, e.cpuSeconds) : e.seconds), 0);
+  return idleEpochSeconds(run).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+/** `idleTrainSeconds` of each recorded epoch, in the order of `epochs`. */
+export function idleEpochSeconds(run: RunRecord): number[] {
+  const environments = epochEnvironments(run);
+  return run.epochs.map((e, i) => (processorTimeIsIdleTime(environments[i]) && e.cpuSeconds !== undefined ? Math.min(e.seconds, e.cpuSeconds) : e.seconds));
 }
 
 /**

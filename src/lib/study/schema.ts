@@ -122,12 +122,26 @@ export const environmentSchema = z.object({
   /**
    * Node: the git commit of this project's code that wrote the record (`git rev-parse --short=12
    * HEAD`), with "+changes" when tracked files differed from it; a resumed run names the commit of
-   * its last piece. Absent in browser records, outside a git checkout, and in records written
+   * its last piece (each piece's is in the record's `pieces`). Absent in browser records, outside a git checkout, and in records written
    * before it was added. Kernels change between commits, so two records of one protocol and seed
    * agree to the last digit only when made with numerically equal code.
    */
   commit: z.string().optional(),
 });
+
+/**
+ * One uninterrupted piece of a run resumed from checkpoints (`npm run reproduce`): the epochs
+ * finished before it began, when it began, and the environment it ran in. A piece that finished
+ * no epoch left no checkpoint and is not one.
+ */
+export const runPieceSchema = z.object({
+  /** Epochs finished before this piece began: 0 for the first piece. */
+  afterEpoch: z.number().int().nonnegative(),
+  /** ISO 8601 start of the piece. */
+  startedAt: z.string(),
+  environment: environmentSchema,
+});
+export type RunPiece = z.infer<typeof runPieceSchema>;
 
 /** A misclassified test image, for the gallery. */
 export const misclassifiedSchema = z.object({
@@ -175,6 +189,12 @@ export const runRecordSchema = z
     cpuSeconds: z.number().nonnegative().optional(),
     /** Epochs finished before the run was last resumed from a checkpoint; absent for a run never resumed (or written before it was added). */
     resumedAfterEpoch: z.number().int().nonnegative().optional(),
+    /**
+     * A resumed run's pieces, in order, each with its environment (threads, commit); `environment`
+     * is the last one's. Absent for a run never resumed, in records written before it was added,
+     * and when a piece was resumed from a checkpoint that did not yet keep them.
+     */
+    pieces: z.array(runPieceSchema).min(2).optional(),
     parameters: z.number().int().positive(),
     epochs: z.array(epochRecordSchema),
     bestEpoch: z.number().int().positive(),
@@ -204,5 +224,16 @@ export const runRecordSchema = z
       ctx.addIssue({ code: "custom", path: ["rowId"], message: `"${run.rowId}" does not match config (expected "${expected}")` });
     if (!run.epochs.some((e) => e.epoch === run.bestEpoch))
       ctx.addIssue({ code: "custom", path: ["bestEpoch"], message: `${run.bestEpoch} is not one of the recorded epochs` });
+    if (run.pieces) {
+      const after = run.pieces.map((p) => p.afterEpoch);
+      if (after[0] !== 0 || after.some((a, i) => i > 0 && a <= after[i - 1]))
+        ctx.addIssue({ code: "custom", path: ["pieces"], message: `pieces must begin after epochs 0, then ever later ones (got ${after.join(", ")})` });
+      if (after.at(-1) !== run.resumedAfterEpoch)
+        ctx.addIssue({
+          code: "custom",
+          path: ["pieces"],
+          message: `the last piece begins after epoch ${after.at(-1)}, but resumedAfterEpoch is ${run.resumedAfterEpoch}`,
+        });
+    }
   });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -12,6 +12,10 @@ import {
   elapsedSeconds,
   idleTrainSeconds,
   cpuSecondsToShow,
+  cpuTimeIsIdleTime,
+  epochEnvironments,
+  pieceSpans,
+  describePieces,
 } from "../../../src/lib/study/runs.ts";
 import type { RunRecord } from "../../../src/lib/study/schema.ts";
 import { decodePredictions, encodePredictions } from "../../../src/lib/study/predictions.ts";
@@ -169,6 +173,73 @@ describe("idleTrainSeconds", () => {
     expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "wasm", wasmThreads: 2 }, [60, 60]))).toBe(200);
     expect(idleTrainSeconds(withEpochs({ runtime: "node", backend: "webgpu" }, [60, 60]))).toBe(200);
     expect(idleTrainSeconds(withEpochs({ runtime: "browser", backend: "wasm" }, [60, 60]))).toBe(200);
+  });
+});
+
+describe("a resumed run's pieces", () => {
+  const node = { ...full.environment, runtime: "node" as const, backend: "wasm" };
+  const piece = (afterEpoch: number, environment: Partial<RunRecord["environment"]> = {}) => ({
+    afterEpoch,
+    startedAt: new Date(Date.UTC(2026, 11, 1 + afterEpoch, 10)).toISOString(),
+    environment: { ...node, ...environment },
+  });
+  // Ten epochs of 100 s, 60 s of them on the processor: epochs 1-4 on one thread, 5-10 on two.
+  const resumed = (pieces: ReturnType<typeof piece>[]): RunRecord => ({
+    ...full,
+    environment: pieces.at(-1)!.environment,
+    resumedAfterEpoch: pieces.at(-1)!.afterEpoch,
+    pieces,
+    epochs: Array.from({ length: 10 }, (_, i) => ({ ...full.epochs[0], epoch: i + 1, seconds: 100, cpuSeconds: 60 })),
+  });
+  const mixed = resumed([piece(0, { commit: "aaaaaaaaaaaa" }), piece(4, { wasmThreads: 2, commit: "bbbbbbbbbbbb" })]);
+
+  it("validates: from epoch 0, ever later, the last where the run resumed, two at least", () => {
+    expect(parseRunRecord(mixed, "mixed.json").pieces).toHaveLength(2);
+    const failure =
+      (pieces: ReturnType<typeof piece>[], resumedAfterEpoch = pieces.at(-1)!.afterEpoch) =>
+      () =>
+        parseRunRecord({ ...mixed, pieces, resumedAfterEpoch }, "bad.json");
+    expect(failure([piece(1), piece(4)])).toThrow(/pieces: pieces must begin after epochs 0, then ever later ones \(got 1, 4\)/);
+    expect(failure([piece(0), piece(4), piece(4)])).toThrow(/got 0, 4, 4/);
+    expect(failure([piece(0), piece(4)], 5)).toThrow(/the last piece begins after epoch 4, but resumedAfterEpoch is 5/);
+    expect(failure([piece(0)])).toThrow(/pieces/);
+  });
+  it("gives each epoch its piece's environment, or the record's when there are no pieces", () => {
+    expect(epochEnvironments(mixed).map((e) => e.wasmThreads ?? 1)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+    expect(epochEnvironments({ ...mixed, pieces: undefined }).map((e) => e.wasmThreads)).toEqual(Array(10).fill(2));
+  });
+  it("spans each piece's epochs; a piece resumed after the last epoch trained none", () => {
+    expect(pieceSpans(mixed).map(({ firstEpoch, lastEpoch }) => [firstEpoch, lastEpoch])).toEqual([
+      [1, 4],
+      [5, 10],
+    ]);
+    const evaluateOnly = resumed([piece(0), piece(4), piece(10)]);
+    expect(pieceSpans(evaluateOnly).map(({ firstEpoch, lastEpoch }) => [firstEpoch, lastEpoch])).toEqual([
+      [1, 4],
+      [5, 10],
+      [11, 10],
+    ]);
+    expect(pieceSpans(full)).toEqual([]);
+  });
+  it("describes each piece's epochs, start, threads, machine where it differs, and commit", () => {
+    expect(describePieces(mixed)).toEqual([
+      "epochs 1–4, from 2026-12-01 10:00 UTC: 1 wasm thread, commit aaaaaaaaaaaa",
+      "epochs 5–10 and the evaluation, from 2026-12-05 10:00 UTC: 2 wasm threads, commit bbbbbbbbbbbb",
+    ]);
+    const elsewhere = resumed([piece(0, { cores: 4, cpu: "Intel Xeon" }), piece(9), { ...piece(10), startedAt: "2026-12-09T08:30:00.000Z" }]);
+    expect(describePieces(elsewhere)).toEqual([
+      "epochs 1–9, from 2026-12-01 10:00 UTC: 1 wasm thread, 4 cores, Intel Xeon",
+      "epoch 10, from 2026-12-10 10:00 UTC: 1 wasm thread",
+      "the evaluation, from 2026-12-09 08:30 UTC: 1 wasm thread",
+    ]);
+    expect(describePieces(full)).toEqual([]);
+  });
+  it("counts processor time as idle time only in the one-thread pieces", () => {
+    expect(idleTrainSeconds(mixed)).toBe(4 * 60 + 6 * 100);
+    expect(idleTrainSeconds(resumed([piece(0, { wasmThreads: 2 }), piece(4)]))).toBe(4 * 100 + 6 * 60);
+    expect(cpuTimeIsIdleTime(mixed)).toBe(false);
+    expect(cpuTimeIsIdleTime(resumed([piece(0, { wasmThreads: 2 }), piece(4)]))).toBe(false);
+    expect(cpuTimeIsIdleTime(resumed([piece(0), piece(4)]))).toBe(true);
   });
 });
 
