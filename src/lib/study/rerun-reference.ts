@@ -5,7 +5,7 @@
  * preset, plus the protocol presets a reader can pick. A rerun is compared with our record of the
  * same preset (`sameProtocolReference`), never with a record made under another protocol.
  */
-import { idleTrainSeconds, isBetterRun, runPreset } from "./runs.ts";
+import { epochEnvironments, idleEpochSeconds, isBetterRun, runPreset } from "./runs.ts";
 import { PRESET_NAMES, type PresetName } from "./preset-names.ts";
 import { cnnGrid, configFromRowId, PROTOCOL_PRESETS, resnetGrid, rowId as rowIdOf } from "./study.ts";
 import type { ModelConfig, OriginalStudy, Protocol, RunRecord } from "./schema.ts";
@@ -24,7 +24,15 @@ export function describeConfig(config: ModelConfig): string {
     : `ResNet: ${config.blocks} residual block${config.blocks === 1 ? "" : "s"} of ${config.filters} filters`;
 }
 
+/**
+ * @param run a record; its speed and training time come from the epochs trained on its own
+ *   `environment`'s threads (all of them, unless a resumed run changed threads between pieces)
+ */
 function referenceOf(run: RunRecord): ReproducedReference {
+  const threads = (env: RunRecord["environment"]) => env.wasmThreads ?? 1;
+  const onThreads = epochEnvironments(run).map((env) => threads(env) === threads(run.environment));
+  const idle = idleEpochSeconds(run).filter((_, i) => onThreads[i]);
+  const epochs = run.epochs.filter((_, i) => onThreads[i]);
   return {
     runId: run.runId,
     protocol: run.protocol.name,
@@ -33,17 +41,17 @@ function referenceOf(run: RunRecord): ReproducedReference {
     testAccuracy: run.metrics.test.accuracy,
     testLoss: run.metrics.test.loss,
     testF1: run.metrics.test.f1,
-    imagesPerSecond: medianSpeed(run),
+    imagesPerSecond: medianSpeed(epochs),
     runtime: run.environment.runtime,
-    trainSeconds: Math.round(idleTrainSeconds(run) * 10) / 10,
-    trainedImages: run.protocol.trainImages * run.epochs.length,
+    trainSeconds: Math.round(idle.reduce((sum, seconds) => sum + seconds, 0) * 10) / 10,
+    trainedImages: run.protocol.trainImages * epochs.length,
     ...(run.environment.wasmThreads !== undefined ? { wasmThreads: run.environment.wasmThreads } : {}),
   };
 }
 
-/** Median of a run's per-epoch training speeds (images/s); 0 when it has no epoch. */
-function medianSpeed(run: RunRecord): number {
-  const speeds = run.epochs.map((e) => e.imagesPerSecond).sort((a, b) => a - b);
+/** Median of epochs' training speeds (images/s); 0 when there is no epoch. */
+function medianSpeed(epochs: RunRecord["epochs"]): number {
+  const speeds = epochs.map((e) => e.imagesPerSecond).sort((a, b) => a - b);
   if (speeds.length === 0) return 0;
   const mid = speeds.length >> 1;
   return Math.round(speeds.length % 2 ? speeds[mid] : (speeds[mid - 1] + speeds[mid]) / 2);

@@ -73,6 +73,27 @@ describe("a rerun is compared with our record of the same preset", () => {
     expect(data.rows["cnn-64-128-5-128"].byPreset).toEqual({ smoke: expect.objectContaining({ protocol: "smoke" }) });
     expect(data.rows["cnn-32-64-5-32"].byPreset).toBeUndefined();
   });
+  it("takes a resumed record's speed and training time from the epochs on its own threads", () => {
+    const base = runs.find((r) => r.runId.startsWith("resnet-3x64.quick"))!;
+    const env = { ...base.environment, runtime: "node" as const, backend: "wasm" };
+    // Epoch 1 on one thread at 40 img/s, epochs 2-3 on two at 70 img/s (the record's threads).
+    const resumed: RunRecord = {
+      ...base,
+      environment: { ...env, wasmThreads: 2 },
+      epochs: base.epochs.map((e, i) => ({ ...e, seconds: i === 0 ? 100 : 60, imagesPerSecond: i === 0 ? 40 : 70 })),
+      resumedAfterEpoch: 1,
+      pieces: [
+        { afterEpoch: 0, startedAt: base.startedAt, environment: env },
+        { afterEpoch: 1, startedAt: base.finishedAt, environment: { ...env, wasmThreads: 2 } },
+      ],
+    };
+    expect(resumed.epochs).toHaveLength(3);
+    const reference = buildRerunPageData(ORIGINAL_STUDY, [resumed]).rows["resnet-3x64"].byPreset?.quick;
+    expect(reference).toMatchObject({ wasmThreads: 2, imagesPerSecond: 70, trainSeconds: 120, trainedImages: 2 * base.protocol.trainImages });
+    // Without pieces every epoch counts as on the record's threads.
+    const plain = buildRerunPageData(ORIGINAL_STUDY, [{ ...resumed, pieces: undefined }]).rows["resnet-3x64"].byPreset?.quick;
+    expect(plain).toMatchObject({ imagesPerSecond: 70, trainSeconds: 220, trainedImages: 3 * base.protocol.trainImages });
+  });
   it("gives a quick rerun our quick record, not the full one the row is otherwise shown with", () => {
     const row = data.rows["resnet-3x64"];
     expect(row.reproduced?.protocol).toBe("full");
